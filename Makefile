@@ -1,0 +1,38 @@
+# Set-up is idempotent: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.taut-installed
+NODE_STAMP := node_modules/.taut-installed
+STUBS := .stubs/esp32
+
+.PHONY: install demo test bench firmware-check clean
+
+install: $(PY_STAMP) $(NODE_STAMP) $(STUBS)/.taut-installed
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# MicroPython ESP32 stubs kept apart from the venv so pyright sees only MicroPython's world.
+$(STUBS)/.taut-installed: pyproject.toml $(PY_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check --target $(STUBS) --upgrade micropython-esp32-stubs==1.29.0.post1
+	touch $@
+
+demo: install
+	$(VENV)/bin/taut demo
+
+test: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: install
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules .stubs

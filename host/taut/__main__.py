@@ -1,0 +1,5 @@
+"""`python -m taut` runs the command-line interface."""
+
+from taut.cli import main
+
+raise SystemExit(main())
