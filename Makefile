@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.taut-installed
 NODE_STAMP := node_modules/.taut-installed
 STUBS := .stubs/esp32
 
-.PHONY: install demo test bench firmware-check clean
+.PHONY: install demo test bench clean
 
 install: $(PY_STAMP) $(NODE_STAMP) $(STUBS)/.taut-installed
 

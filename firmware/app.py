@@ -1,0 +1,245 @@
+# The band's firmware, composed: sampler -> stream packer -> GATT notifications, control point,
+# status, battery and the watchdog. Every dependency comes in as an argument, so the same code
+# runs on the ESP32 (main.py), in the MicroPython VM tests and on the CPython virtual band.
+import asyncio
+import time
+from micropython import const
+
+import codes
+import wire
+from control import Control
+from gatt import Gatt
+
+MANUFACTURER = "Taut"
+MODEL = "Taut band (ESP32 + HX711)"
+FIRMWARE_REVISION = "0.1.0"
+
+_BATCH_POLL_MS = const(10)
+_STATUS_MS = const(100)
+_BATTERY_MS = const(30_000)
+FEED_MS = const(1000)
+_BATTERY_UNKNOWN = const(255)
+
+
+class App:
+    # ble: bluetooth.BLE(); make_sampler(on_sample) -> Sampler; settings: the loaded Settings;
+    # save_settings(settings) raises DeviceError(STORAGE_ERROR); default_settings(name) ->
+    # Settings; battery: .percent() and .low (or None); wdt: .feed() (or None); led: .value(v)
+    # (or None); capacity_cn: the load cell's rating; default_name: the factory name.
+
+    def __init__(
+        self,
+        ble,
+        make_sampler,
+        settings,
+        save_settings,
+        default_settings,
+        battery,
+        wdt,
+        led,
+        capacity_cn,
+        default_name,
+        flush_ms=wire.FLUSH_MS,
+        status_ms=_STATUS_MS,
+        battery_ms=_BATTERY_MS,
+        feed_ms=FEED_MS,
+    ):
+        self.settings = settings
+        self.capacity_cn = capacity_cn
+        self._save = save_settings
+        self._defaults = default_settings
+        self._default_name = default_name
+        self._battery = battery
+        self._wdt = wdt
+        self._led = led
+        self._status_ms = status_ms
+        self._battery_ms = battery_ms
+        self._feed_ms = feed_ms
+        self.streaming = False
+        self.running = False
+        self._new_mtu = 0
+        self.battery_pct = -1
+        self.status_flags = -1
+        self._status_buf = bytearray(wire.STATUS_BYTES)
+        self._status_rate = 0
+        self._status_battery = -1
+        self._tasks = []
+        self.gatt = Gatt(
+            ble,
+            settings.name,
+            (MANUFACTURER, MODEL, FIRMWARE_REVISION),
+            self._on_connect,
+            self._on_disconnect,
+            self._on_mtu,
+            self._on_control,
+        )
+        self._h_stream = self.gatt.h_stream
+        self._notify = self.gatt.notify
+        self.packer = wire.StreamPacker(self._send_packet, flush_ms=flush_ms)
+        self.control = Control(self, self._respond)
+        self.sampler = make_sampler(self._on_sample)
+        self.settings_changed()
+        self.read_battery()
+        self.update_status()
+
+    # ---- per sample (allocation-free)
+
+    def _on_sample(self, t_us, value_cn):
+        if self.streaming:
+            if self._new_mtu:
+                self._apply_mtu()
+            self.packer.add(t_us, value_cn)
+
+    def _send_packet(self, view):
+        self._notify(self._h_stream, view)
+
+    # ---- BLE events (from the IRQ handler, which may run between any two bytecodes of a
+    # task: they only set flags; the packer is touched from tasks alone)
+
+    def _on_connect(self):
+        self.streaming = False
+        self._new_mtu = wire.MTU_DEFAULT
+
+    def _on_disconnect(self):
+        self.streaming = False
+        self.control.clear()
+
+    def _on_mtu(self, mtu):
+        self._new_mtu = mtu
+
+    def _apply_mtu(self):
+        mtu = self._new_mtu
+        self._new_mtu = 0
+        if mtu:
+            self.packer.set_mtu(mtu)
+
+    def _on_control(self, data):
+        self.control.submit(data)
+
+    def _respond(self, data):
+        self.gatt.notify(self.gatt.h_control, data)
+
+    # ---- what control.py asks of the device
+
+    def save_settings(self, settings):
+        self._save(settings)
+
+    def default_settings(self):
+        return self._defaults(self._default_name)
+
+    def start_stream(self):
+        if self.sampler.fault:
+            return False
+        self._new_mtu = 0
+        self.packer.set_mtu(self.gatt.mtu)
+        self.packer.start()
+        self.streaming = True
+        return True
+
+    def stop_stream(self):
+        if self.streaming:
+            self.packer.flush()
+        self.streaming = False
+
+    def set_name(self, name):
+        self.gatt.set_name(name)
+
+    def settings_changed(self):
+        self.packer.uncalibrated = not self.settings.calibrated
+
+    # ---- status and battery
+
+    # The status flags as on the wire.
+    def status_bits(self):
+        f = 0
+        if self.streaming:
+            f |= codes.ST_STREAMING
+        if self.sampler.overload:
+            f |= codes.ST_OVERLOAD
+        if not self.settings.calibrated:
+            f |= codes.ST_NOT_CALIBRATED
+        if self._battery is not None and self._battery.low:
+            f |= codes.ST_LOW_BATTERY
+        if self.sampler.fault:
+            f |= codes.ST_SENSOR_FAULT
+        return f
+
+    # Publish the status value if it changed (notified to the central).
+    def update_status(self):
+        f = self.status_bits()
+        rate = self.settings.rate_hz
+        pct = self.battery_pct
+        if f == self.status_flags and rate == self._status_rate and pct == self._status_battery:
+            return False
+        self.status_flags = f
+        self._status_rate = rate
+        self._status_battery = pct
+        wire.pack_status(self._status_buf, f, pct, rate)
+        self.gatt.publish(self.gatt.h_status, self._status_buf)
+        return True
+
+    # Read the battery and publish its level if it changed (Battery Level reads 0 while the
+    # level is unknown; the status value says 255).
+    def read_battery(self):
+        pct = self._battery.percent() if self._battery is not None else _BATTERY_UNKNOWN
+        if pct != self.battery_pct:
+            self.battery_pct = pct
+            self.gatt.publish(self.gatt.h_battery, bytes((pct if pct <= 100 else 0,)))
+
+    # ---- tasks
+
+    async def _batching(self):
+        while self.running:
+            if self._new_mtu:
+                self._apply_mtu()
+            if self.streaming:
+                self.packer.poll(time.ticks_us())
+            await asyncio.sleep_ms(_BATCH_POLL_MS)
+
+    async def _status(self):
+        while self.running:
+            self.update_status()
+            await asyncio.sleep_ms(self._status_ms)
+
+    async def _battery_task(self):
+        while self.running:
+            await asyncio.sleep_ms(self._battery_ms)
+            self.read_battery()
+
+    def _is_running(self):
+        return self.running
+
+    # Start every task and advertising; returns at once (see run()).
+    def start(self):
+        self.running = True
+        self.gatt.advertise()
+        self._tasks = [
+            asyncio.create_task(self.sampler.run()),
+            asyncio.create_task(self._batching()),
+            asyncio.create_task(self.control.run(self._is_running)),
+            asyncio.create_task(self._status()),
+            asyncio.create_task(self._battery_task()),
+        ]
+
+    # Stop the tasks (tests; the device runs forever).
+    def stop(self):
+        self.running = False
+        for t in self._tasks:
+            t.cancel()
+
+    # The main loop: starts everything, then feeds the watchdog while every task is alive and
+    # blinks the LED while advertising. A dead task starves the watchdog and resets the board.
+    async def run(self):
+        self.start()
+        blink = 0
+        while self.running:
+            alive = True
+            for t in self._tasks:
+                if t.done():
+                    alive = False
+            if alive and self._wdt is not None:
+                self._wdt.feed()
+            if self._led is not None:
+                blink ^= 1
+                self._led.value(1 if self.gatt.conn is not None else blink)
+            await asyncio.sleep_ms(self._feed_ms)

@@ -1,0 +1,153 @@
+# The band's GATT server on MicroPython's `bluetooth` module: Taut service (stream, control,
+# status), Battery and Device Information services, advertising, and the IRQ dispatch for one
+# central at a time. The IRQ handler only records and forwards; the app does the work.
+import bluetooth
+from micropython import const
+
+import wire
+
+_IRQ_CENTRAL_CONNECT = const(1)
+_IRQ_CENTRAL_DISCONNECT = const(2)
+_IRQ_GATTS_WRITE = const(3)
+_IRQ_MTU_EXCHANGED = const(21)
+
+_FLAG_READ = const(0x0002)
+_FLAG_WRITE = const(0x0008)
+_FLAG_NOTIFY = const(0x0010)
+
+_ADV_INTERVAL_US = const(100_000)
+_ADV_TYPE_FLAGS = const(0x01)
+_ADV_TYPE_UUID128_COMPLETE = const(0x07)
+_ADV_TYPE_NAME_COMPLETE = const(0x09)
+_ADV_FLAGS_LE_ONLY = const(0x06)
+_CONTROL_BUFFER = const(244)  # the largest ATT write: MTU 247 - 3
+
+SERVICE_UUID = "54415554-0000-4c6f-6164-43656c6c0000"
+STREAM_UUID = "54415554-0001-4c6f-6164-43656c6c0000"
+CONTROL_UUID = "54415554-0002-4c6f-6164-43656c6c0000"
+STATUS_UUID = "54415554-0003-4c6f-6164-43656c6c0000"
+_BATTERY_SERVICE = const(0x180F)
+_BATTERY_LEVEL = const(0x2A19)
+_DIS_SERVICE = const(0x180A)
+_MANUFACTURER = const(0x2A29)
+_MODEL = const(0x2A24)
+_FIRMWARE_REV = const(0x2A26)
+
+
+# The 16 little-endian bytes of a 128-bit UUID string, as advertised.
+def uuid128_le(text):
+    hexdigits = text.replace("-", "")
+    out = bytearray(16)
+    for i in range(16):
+        out[15 - i] = int(hexdigits[2 * i : 2 * i + 2], 16)
+    return bytes(out)
+
+
+# Advertising data: flags + the complete 128-bit Taut service UUID (21 bytes).
+def adv_data():
+    return bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE)) + uuid128_le(
+        SERVICE_UUID
+    )
+
+
+# Scan response: the complete local name.
+def scan_response(name):
+    raw = name.encode("utf-8")
+    return bytes((len(raw) + 1, _ADV_TYPE_NAME_COMPLETE)) + raw
+
+
+class Gatt:
+    # Owns the BLE object. Callbacks (run from the IRQ handler; keep them short):
+    # on_connect(), on_disconnect(), on_mtu(mtu), on_control(request_bytes).
+
+    def __init__(self, ble, name, device_info, on_connect, on_disconnect, on_mtu, on_control):
+        self._ble = ble
+        self._on_connect = on_connect
+        self._on_disconnect = on_disconnect
+        self._on_mtu = on_mtu
+        self._on_control = on_control
+        self.conn = None
+        self.mtu = wire.MTU_DEFAULT
+        self.rejected = 0
+        self.dropped = 0
+        ble.active(True)
+        ble.config(mtu=wire.MTU_MAX)
+        ble.irq(self._irq)
+        taut = (
+            bluetooth.UUID(SERVICE_UUID),
+            (
+                (bluetooth.UUID(STREAM_UUID), _FLAG_NOTIFY),
+                (bluetooth.UUID(CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY),
+                (bluetooth.UUID(STATUS_UUID), _FLAG_READ | _FLAG_NOTIFY),
+            ),
+        )
+        battery = (bluetooth.UUID(_BATTERY_SERVICE), ((bluetooth.UUID(_BATTERY_LEVEL), _FLAG_READ | _FLAG_NOTIFY),))
+        dis = (
+            bluetooth.UUID(_DIS_SERVICE),
+            (
+                (bluetooth.UUID(_MANUFACTURER), _FLAG_READ),
+                (bluetooth.UUID(_MODEL), _FLAG_READ),
+                (bluetooth.UUID(_FIRMWARE_REV), _FLAG_READ),
+            ),
+        )
+        ((self.h_stream, self.h_control, self.h_status), (self.h_battery,), dis_handles) = (
+            ble.gatts_register_services((taut, battery, dis))
+        )
+        ble.gatts_set_buffer(self.h_control, _CONTROL_BUFFER)
+        for handle, text in zip(dis_handles, device_info):
+            ble.gatts_write(handle, text.encode("utf-8"))
+        self._adv = adv_data()
+        self._resp = b""
+        self.set_name(name)
+
+    # Start (or restart) connectable advertising.
+    def advertise(self):
+        self._ble.gap_advertise(_ADV_INTERVAL_US, adv_data=self._adv, resp_data=self._resp)
+
+    # New GAP device name and scan response (used from the next advertising on).
+    def set_name(self, name):
+        self._resp = scan_response(name)
+        self._ble.config(gap_name=name)
+
+    # Send one notification to the connected central; False if it could not go out.
+    def notify(self, handle, data):
+        conn = self.conn
+        if conn is None:
+            return False
+        try:
+            self._ble.gatts_notify(conn, handle, data)
+            return True
+        except OSError:
+            self.dropped += 1
+            return False
+
+    # Update a readable value (status, battery) and notify it.
+    def publish(self, handle, data):
+        self._ble.gatts_write(handle, data)
+        self.notify(handle, data)
+
+    def _irq(self, event, data):
+        if event == _IRQ_CENTRAL_CONNECT:
+            conn = data[0]
+            if self.conn is not None:
+                self.rejected += 1
+                self._ble.gap_disconnect(conn)
+                return
+            self.conn = conn
+            self.mtu = wire.MTU_DEFAULT
+            self._on_connect()
+        elif event == _IRQ_CENTRAL_DISCONNECT:
+            if data[0] != self.conn:
+                return
+            self.conn = None
+            self.mtu = wire.MTU_DEFAULT
+            self._on_disconnect()
+            self.advertise()
+        elif event == _IRQ_GATTS_WRITE:
+            conn, handle = data[0], data[1]
+            if conn == self.conn and handle == self.h_control:
+                self._on_control(bytes(self._ble.gatts_read(handle)))
+        elif event == _IRQ_MTU_EXCHANGED:
+            if data[0] == self.conn:
+                self.mtu = data[1]
+                self._on_mtu(data[1])

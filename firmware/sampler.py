@@ -1,0 +1,242 @@
+# Turns HX711 conversions into timestamped tensions in 0.01 N: scaling, overload, tare, calibration.
+# The per-sample path (poll) uses small-int fixed-point arithmetic only, so it never allocates.
+# Data-ready is polled, not a DOUT IRQ: DOUT also toggles while bits are clocked out, and a doze
+# until just before the next conversion plus 1 ms polls keeps timestamps within ~1 ms.
+import asyncio
+import time
+from time import ticks_diff
+
+from micropython import const
+
+from codes import BUSY, MOVING, NOT_CALIBRATED, OUT_OF_RANGE, SENSOR_FAULT, DeviceError
+from hx711 import SAT_HIGH, SAT_LOW
+from settings import valid_counts_per_n
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hx711 import HX711
+    from settings import Settings
+
+# The two overload codes of docs/protocol.md; valid tensions lie strictly between them.
+OVER_HIGH = const(0x7FFFFF)
+OVER_LOW = const(-0x800000)
+_VALID_MAX = const(0x7FFFFE)
+# Fixed point: value_cn = round(d * m / 2**s), d split at bit _B so every product < 2**30.
+_B = const(10)
+_B_MASK = const(0x3FF)
+_SMALL = const(1 << 30)
+_D_LIMIT = const(1 << 25)
+# No conversion for this long means the HX711 is gone (10 samples/s settles in 400 ms).
+_FAULT_US = const(1_000_000)
+# Tare/calibrate reject a band whose readings spread more than this (0.01 N), or this many counts.
+_MOVING_CN = const(200)
+_MOVING_MIN_COUNTS = const(1000)
+_CAL_SAMPLES = const(32)
+# run() sleeps until this long before the next conversion is due, then polls every 1 ms.
+_EARLY_MS = const(3)
+
+
+class Sampler:
+    # Reads the HX711 at 10 or 80 samples/s and hands on_sample(t_us, value_cn) each sample.
+    # Tare and calibrate average the same stream: samples keep flowing to on_sample meanwhile
+    # (scaled with the old calibration until the new one is applied). Callers persist settings.
+    def __init__(self, hx: "HX711", settings: "Settings", on_sample, capacity_cn: int,
+                 ticks_us=None, rate_pin=None):
+        self._hx = hx
+        self._on_sample = on_sample
+        self._capacity_cn = capacity_cn
+        self._ticks_us = ticks_us if ticks_us is not None else time.ticks_us
+        self._rate_pin = rate_pin
+        self.overload = False
+        self.fault = False
+        self.busy = False
+        self.tared = False
+        self._ok_us = self._ticks_us()
+        # Tare/calibrate collector, fed by poll().
+        self._want = 0
+        self._got = 0
+        self._first = 0
+        self._sum = 0
+        self._min = 0
+        self._max = 0
+        self._sat = False
+        self.apply(settings)
+
+    # Re-derives the fixed-point scale, overload limit and rate from settings.
+    def apply(self, settings: "Settings") -> None:
+        self.settings = settings
+        cpn = settings.counts_per_n
+        if not valid_counts_per_n(cpn):
+            raise DeviceError(OUT_OF_RANGE, "counts_per_n out of range")
+        k = 100.0 / abs(cpn)  # cN per count
+        limit = self._capacity_cn * settings.overload_permille // 1000
+        if limit > _VALID_MAX:
+            limit = _VALID_MAX
+        d_cap = int(limit / k) + 2
+        if d_cap > _D_LIMIT:
+            d_cap = _D_LIMIT
+        hi_max = (d_cap >> _B) + 1
+        s = 28
+        m = 0
+        while s > _B:
+            m = int(k * (1 << s) + 0.5)
+            if m < (1 << (29 - _B)) and hi_max * m < _SMALL:
+                break
+            s -= 1
+        else:
+            m = int(k * (1 << s) + 0.5)
+        self._neg = cpn < 0
+        self._offset = settings.offset_raw
+        self._m = m
+        self._s = s
+        self._sb = s - _B
+        self._sb_mask = (1 << (s - _B)) - 1
+        self._half = 1 << (s - 1)
+        self._d_cap = d_cap
+        self._limit = limit
+        moving = int(_MOVING_CN / k)
+        self._moving_counts = moving if moving > _MOVING_MIN_COUNTS else _MOVING_MIN_COUNTS
+        self._set_rate_pin(settings.rate_hz)
+
+    # Switches the HX711 between 10 and 80 samples/s (RATE pin) and records it in settings.
+    def set_rate(self, rate_hz: int) -> None:
+        if rate_hz != 10 and rate_hz != 80:
+            raise DeviceError(OUT_OF_RANGE, "rate must be 10 or 80")
+        self.settings.rate_hz = rate_hz
+        self._set_rate_pin(rate_hz)
+
+    # Period, doze time and RATE pin level for rate_hz; restarts the fault timer.
+    def _set_rate_pin(self, rate_hz: int) -> None:
+        self._period_us = 12_500 if rate_hz == 80 else 100_000
+        self._doze_ms = self._period_us // 1000 - _EARLY_MS
+        if self._rate_pin is not None:
+            self._rate_pin.value(1 if rate_hz == 80 else 0)
+        self._ok_us = self._ticks_us()
+
+    # Counts -> 0.01 N, or an overload code; small ints only (no allocation).
+    def scale(self, raw: int) -> int:
+        if raw == SAT_HIGH:
+            return OVER_HIGH
+        if raw == SAT_LOW:
+            return OVER_LOW
+        d = raw - self._offset
+        if self._neg:
+            d = -d
+        if d >= self._d_cap:
+            return OVER_HIGH
+        if d <= -self._d_cap:
+            return OVER_LOW
+        m = self._m
+        hi = (d >> _B) * m
+        v = (hi >> self._sb) + ((((hi & self._sb_mask) << _B) + (d & _B_MASK) * m + self._half) >> self._s)
+        if v >= self._limit:
+            return OVER_HIGH
+        if v <= -self._limit:
+            return OVER_LOW
+        return v
+
+    # Reads one conversion if the HX711 has one: scale, flag, feed tare, call on_sample.
+    def poll(self) -> bool:
+        hx = self._hx
+        t_us = self._ticks_us()
+        if not hx.is_ready():
+            if ticks_diff(t_us, self._ok_us) > _FAULT_US:
+                self.fault = True
+            return False
+        try:
+            raw = hx.read_raw()
+        except DeviceError:
+            self.fault = True
+            return False
+        self.fault = False
+        self._ok_us = t_us
+        v = self.scale(raw)
+        self.overload = v == OVER_HIGH or v == OVER_LOW
+        if self._want:
+            self._collect(raw)
+        self._on_sample(t_us, v)
+        return True
+
+    # One raw sample into the tare/calibrate statistics (sum relative to the first: small ints).
+    def _collect(self, raw: int) -> None:
+        if raw == SAT_HIGH or raw == SAT_LOW:
+            self._sat = True
+        if self._got == 0:
+            self._first = raw
+            self._min = raw
+            self._max = raw
+        else:
+            self._sum += raw - self._first
+            if raw < self._min:
+                self._min = raw
+            if raw > self._max:
+                self._max = raw
+        self._got += 1
+        if self._got >= self._want:
+            self._want = 0
+
+    # Polls forever: dozes until just before the next conversion is due, then every 1 ms.
+    async def run(self) -> None:
+        self._ok_us = self._ticks_us()
+        while True:
+            if self.poll():
+                await asyncio.sleep_ms(self._doze_ms)
+            else:
+                await asyncio.sleep_ms(1)
+
+    # Mean raw count of n still samples; DeviceError MOVING, SENSOR_FAULT or BUSY.
+    async def _average(self, n: int) -> int:
+        if self.busy:
+            raise DeviceError(BUSY, "tare or calibration running")
+        self.busy = True
+        try:
+            self._got = 0
+            self._sum = 0
+            self._sat = False
+            self._want = n
+            t0 = self._ticks_us()
+            timeout_us = n * self._period_us + 2 * _FAULT_US
+            while self._want:
+                self.poll()
+                if self._sat:
+                    raise DeviceError(SENSOR_FAULT, "HX711 saturated")
+                if self.fault or ticks_diff(self._ticks_us(), t0) > timeout_us:
+                    raise DeviceError(SENSOR_FAULT, "HX711 gave no samples")
+                if self._want:
+                    await asyncio.sleep_ms(1)
+            if self._sat:
+                raise DeviceError(SENSOR_FAULT, "HX711 saturated")
+            if self._max - self._min > self._moving_counts:
+                raise DeviceError(MOVING, "band moved")
+            return self._first + (2 * self._sum + n) // (2 * n)
+        finally:
+            self._want = 0
+            self.busy = False
+
+    # Zero point: the mean of n still samples becomes offset_raw (returned).
+    async def tare(self, n: int = 32) -> int:
+        if not 1 <= n <= 255:
+            raise DeviceError(OUT_OF_RANGE, "tare takes 1..255 samples")
+        offset = await self._average(n)
+        self.settings.offset_raw = offset
+        self.tared = True
+        self.apply(self.settings)
+        return offset
+
+    # Scale from a known tension (0.01 N) hung on the tared band; returns counts_per_n.
+    async def calibrate(self, known_cn: int) -> float:
+        if self.busy:
+            raise DeviceError(BUSY, "tare or calibration running")
+        if not self.tared:
+            raise DeviceError(NOT_CALIBRATED, "tare first")
+        if not 0 < known_cn <= self._capacity_cn:
+            raise DeviceError(OUT_OF_RANGE, "known tension out of range")
+        mean = await self._average(_CAL_SAMPLES)
+        cpn = (mean - self.settings.offset_raw) * 100.0 / known_cn
+        if not valid_counts_per_n(cpn):
+            raise DeviceError(OUT_OF_RANGE, "reading too small for that tension")
+        self.settings.counts_per_n = cpn
+        self.settings.calibrated = True
+        self.apply(self.settings)
+        return cpn
+

