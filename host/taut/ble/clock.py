@@ -1,0 +1,110 @@
+"""Maps the band's clock (ticks_us, modulo 2**30) to host seconds, correcting offset and drift.
+
+Each packet gives a pair (device time of its last sample, host arrival time). Arrival is device
+time plus a fixed offset, the clock drift, and a latency that is never negative: the lower
+envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
+(minimum per bucket, then a least-squares line through the minima), so drift of tens of ppm is
+followed and queueing delays do not shift the samples.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+TICKS_PERIOD_US = 1 << 30
+_HALF_PERIOD_US = TICKS_PERIOD_US // 2
+
+
+class DeviceClock:
+    """Unwraps device ticks and maps them to host time; one instance per device time base."""
+
+    def __init__(self, *, bucket_s: float = 2.0, window_buckets: int = 60, not_before_s: float = -np.inf) -> None:
+        self._bucket_s = bucket_s
+        self._buckets: deque[tuple[float, float]] = deque(maxlen=window_buckets)  # (device_s, min host-device)
+        self._bucket_start_s: float | None = None
+        self._last_ticks: int | None = None
+        self._last_host_s = 0.0
+        self._unwrapped_us = 0
+        self._origin_s: float | None = None  # device seconds of the first packet (keeps floats small)
+        self._slope = 0.0
+        self._intercept = 0.0
+        self._last_out_s = not_before_s
+
+    @property
+    def drift_ppm(self) -> float:
+        """Estimated rate error of the device clock against the host's (positive: device slow)."""
+        return self._slope * 1e6
+
+    def unwrap(self, ticks_us: int, host_s: float) -> float:
+        """Device seconds since this clock's origin for a packet's `t0_us` received at `host_s`."""
+        if self._last_ticks is None:
+            self._unwrapped_us = 0
+            self._origin_s = ticks_us / 1e6
+        else:
+            delta = (ticks_us - self._last_ticks) % TICKS_PERIOD_US
+            elapsed_us = (host_s - self._last_host_s) * 1e6
+            if elapsed_us > _HALF_PERIOD_US:  # a long silence: count whole wraps from the host clock
+                delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
+            elif delta > _HALF_PERIOD_US:  # slightly older than the last one (out-of-order stamp)
+                delta -= TICKS_PERIOD_US
+            self._unwrapped_us += delta
+        self._last_ticks = ticks_us
+        self._last_host_s = host_s
+        return self._unwrapped_us / 1e6
+
+    def observe(self, device_s: float, host_s: float) -> None:
+        """Feeds one (device time, arrival time) pair: updates the offset and drift fit."""
+        lag = host_s - device_s
+        if self._bucket_start_s is None or device_s - self._bucket_start_s >= self._bucket_s:
+            self._bucket_start_s = device_s
+            self._buckets.append((device_s, lag))
+            self._fit()
+        elif lag < self._buckets[-1][1]:
+            self._buckets[-1] = (device_s, lag)
+            # Refit only when the line no longer stays under the new minimum (cheap per packet).
+            if lag < self._intercept + self._slope * device_s:
+                self._fit()
+
+    def _fit(self) -> None:
+        n = len(self._buckets)
+        if n < 3:
+            self._slope = 0.0
+            self._intercept = min(b[1] for b in self._buckets)
+            return
+        d = np.fromiter((b[0] for b in self._buckets), float, n)
+        lag = np.fromiter((b[1] for b in self._buckets), float, n)
+        dm, lm = d.mean(), lag.mean()
+        var = float(np.dot(d - dm, d - dm))
+        slope = float(np.dot(d - dm, lag - lm)) / var if var > 0 else 0.0
+        intercept = lm - slope * dm
+        # The line must stay under every bucket minimum (latency is never negative).
+        intercept -= max(0.0, float(np.max(slope * d + intercept - lag)))
+        self._slope, self._intercept = slope, float(intercept)
+
+    def to_host(self, device_s: np.ndarray) -> np.ndarray:
+        """Host seconds for device seconds (same origin as `unwrap`), strictly increasing."""
+        out = device_s + self._intercept + self._slope * device_s
+        # Refits may move the mapping back by a little: never emit a time before the last one.
+        if len(out) and out[0] <= self._last_out_s:
+            out = out + (self._last_out_s - out[0] + 1e-6)
+        if len(out):
+            self._last_out_s = float(out[-1])
+        return out
+
+    def predict_device_s(self, host_s: float) -> float:
+        """Where this clock's device time should be at `host_s` (to tell a reboot from a pause)."""
+        return (host_s - self._intercept) / (1.0 + self._slope)
+
+    def ticks_to_device_s(self, ticks_us: int, host_s: float) -> float:
+        """Device seconds for a tick value seen after a pause, without changing the clock state."""
+        assert self._last_ticks is not None
+        delta = (ticks_us - self._last_ticks) % TICKS_PERIOD_US
+        elapsed_us = (host_s - self._last_host_s) * 1e6
+        delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
+        return (self._unwrapped_us + delta) / 1e6
+
+    @property
+    def started(self) -> bool:
+        return self._last_ticks is not None

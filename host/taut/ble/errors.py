@@ -1,0 +1,30 @@
+"""Errors of the BLE client: one root, so callers can catch everything from the link at once.
+
+A device that refuses a command raises `taut.protocol.CommandFailed` (typed by result code).
+"""
+
+from __future__ import annotations
+
+
+class BleError(Exception):
+    """Root of the BLE client's own errors."""
+
+
+class BluetoothUnavailable(BleError):
+    """The computer's Bluetooth stack cannot be used (no adapter, powered off, no BlueZ/D-Bus)."""
+
+
+class BandNotFound(BleError):
+    """No Taut band with that name or address answered a scan."""
+
+
+class NotConnected(BleError):
+    """The operation needs a connected band."""
+
+
+class ControlTimeout(BleError):
+    """The band did not answer a control request in time (the request may still run)."""
+
+
+class MissingCharacteristic(BleError):
+    """The device lacks a characteristic of the Taut GATT layout (not a Taut band, or too old)."""

@@ -1,0 +1,33 @@
+"""What the log commands share: the --db option and opening the log with user-facing errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from taut.cli import CommandError
+from taut.store import LogError, WorkoutLog, open_log
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="workout log file (default: $TAUT_DB or the user data directory)")
+
+
+def open_for(args: argparse.Namespace, *, readonly: bool | None) -> WorkoutLog:
+    """Open the log named by --db; a LogError becomes a one-line CommandError."""
+    try:
+        return open_log(getattr(args, "db", None), readonly=readonly)
+    except LogError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def parse_date(text: str) -> float:
+    """YYYY-MM-DD (local midnight) as unix seconds, for argparse."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def local_time(unix_s: float) -> str:
+    return dt.datetime.fromtimestamp(unix_s).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,110 @@
+"""`taut analyze REC.csv`: sets, reps, tempo and time under tension of a recording."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from taut.cli import CommandError
+
+NAME = "analyze"
+HELP = "find the sets and reps of a recording (CSV time_s,tension_n) and measure them"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recording", metavar="REC.csv", help="recording: CSV with header time_s,tension_n")
+    parser.add_argument("--exercise", metavar="X", help="exercise id, for tempo targets (e.g. band-pull-apart)")
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    from taut.recording import RecordingError, read_recording
+    from taut.signal import UnknownExerciseError, analyze, get_profile
+
+    try:
+        get_profile(args.exercise)
+    except UnknownExerciseError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        rec = read_recording(args.recording)
+    except RecordingError as exc:
+        raise CommandError(str(exc)) from None
+    result = analyze(rec.time_s, rec.tension_n, exercise=args.exercise)
+    if args.json:
+        json.dump(analysis_json(result), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_table(result, args.exercise)
+    return 0
+
+
+def analysis_json(result) -> dict:
+    """The JSON contract of `taut analyze --json` (field names fixed by issue 4)."""
+    sets = []
+    for s in result.sets:
+        reps = [
+            {
+                "start_s": r.start_s,
+                "end_s": r.end_s,
+                "concentric_s": r.concentric_s,
+                "hold_s": r.hold_s,
+                "eccentric_s": r.eccentric_s,
+                "peak_n": r.peak_n,
+                "partial": r.partial,
+                "tut_s": r.tut_s,
+                "pause_s": r.pause_s,
+                "bottom_n": r.bottom_n,
+                "mean_n": r.mean_n,
+                "impulse_ns": r.impulse_ns,
+                "range_fraction": r.range_fraction,
+            }
+            for r in s.reps
+        ]
+        sets.append(
+            {
+                "start_s": s.start_s,
+                "end_s": s.end_s,
+                "tut_s": s.tut_s,
+                "tempo": s.extra.get("tempo"),
+                "tut_cv": s.extra.get("tut_cv"),
+                "reps": reps,
+            }
+        )
+    return {"exercise": result.exercise, "sets": sets}
+
+
+def _print_table(result, exercise: str | None) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from taut.signal import get_profile
+
+    console = Console()
+    profile = get_profile(exercise)
+    if not result.sets:
+        console.print("no reps found")
+        return
+    for s in result.sets:
+        title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.extra.get('tempo')}"
+        if profile is not None:
+            title += f" (target {profile.target_tempo})"
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption="times in s")
+        for col in ("rep", "start", "end", "con", "hold", "ecc", "TUT", "peak N", "range", "partial"):
+            table.add_column(col, justify="right", no_wrap=True)
+        for r in s.reps:
+            table.add_row(
+                str(r.index + 1),
+                f"{r.start_s:.2f}",
+                f"{r.end_s:.2f}",
+                f"{r.concentric_s:.2f}",
+                f"{r.hold_s:.2f}",
+                f"{r.eccentric_s:.2f}",
+                f"{r.tut_s:.2f}",
+                f"{r.peak_n:.1f}",
+                f"{r.range_fraction:.0%}",
+                "yes" if r.partial else "",
+            )
+        console.print(table)
+        console.print(f"consistency: TUT CV {s.extra.get('tut_cv', 0):.1%}, peak CV {s.extra.get('peak_cv', 0):.1%}")

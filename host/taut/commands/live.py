@@ -1,0 +1,144 @@
+"""`taut live`: the live tension graph (window, or terminal view without a display), rep counting and logging."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from taut.cli import CommandError
+from taut.commands._log_access import add_db_argument, open_for
+from taut.store import LogError
+from taut.ui.units import UNITS, per_newton
+
+NAME = "live"
+HELP = "live tension graph with rep counting, logged as you go"
+
+
+def _zone(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"target zone must be LOW:HIGH, got {text!r}") from None
+    if not 0 <= lo < hi:
+        raise argparse.ArgumentTypeError(f"target zone needs 0 <= LOW < HIGH, got {text!r}")
+    return lo, hi
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    src = parser.add_mutually_exclusive_group()
+    src.add_argument("--device", metavar="NAME", help="a band by name or address (default: the first found)")
+    src.add_argument("--virtual", metavar="EXERCISE", help="the built-in virtual band doing EXERCISE")
+    src.add_argument("--replay", metavar="REC.csv", type=Path, help="replay a recording (time_s,tension_n CSV)")
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed (1 = real time, 0 = as fast as possible)")
+    parser.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
+    parser.add_argument("--fast", action="store_true", help="virtual band: run on a simulated clock, faster than real time")
+    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the source's clock)")
+    parser.add_argument("--exercise", help="exercise id (e.g. face-pull): targets and the log entry")
+    parser.add_argument("--band", metavar="NAME", help="band name for the log")
+    parser.add_argument("--view", choices=("auto", "qt", "term", "none"), default="auto", help="how to show it")
+    parser.add_argument("--unit", choices=UNITS, default="N", help="tension unit to start with (u cycles)")
+    parser.add_argument("--target", type=_zone, metavar="LOW:HIGH", help="target tension zone, in --unit")
+    parser.add_argument("--window", type=float, default=30.0, metavar="S", help="seconds of trace shown (default 30)")
+    parser.add_argument("--no-log", action="store_true", help="do not write the workout log")
+    parser.add_argument("--keep-open", action="store_true", help="keep the window open when the source ends")
+    add_db_argument(parser)
+
+
+def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
+    if args.replay is not None:
+        from taut.recording import RecordingError, read_recording
+        from taut.sources import ReplaySource
+
+        try:
+            rec = read_recording(args.replay)
+        except RecordingError as exc:
+            raise CommandError(str(exc)) from exc
+        if args.speed < 0:
+            raise CommandError("--speed must be >= 0")
+        return ReplaySource(rec.time_s, rec.tension_n, speed=args.speed, on_event=model.apply_link_event), "replay"
+    from taut import ble
+
+    if args.virtual is not None:
+        return ble.BleSource(None, backend=ble.virtual(), on_event=model.apply_link_event), "virtual"
+    return ble.BleSource(args.device, on_event=model.apply_link_event), "ble"
+
+
+def _virtual_band(args: argparse.Namespace):  # noqa: ANN202
+    """The context that runs the virtual band on the live loop (None for other sources)."""
+    if args.virtual is None:
+        return None
+    try:
+        from taut.twin.launch import virtual_band
+    except ImportError as exc:
+        raise CommandError(f"the virtual band needs Bumble ({exc.name}): pip install 'taut[virtual]'") from None
+    return lambda: virtual_band(args.virtual, seed=args.seed)
+
+
+def run(args: argparse.Namespace) -> int:
+    from taut.signal import RepDetector, UnknownExerciseError, get_profile
+    from taut.ui.live_model import LiveModel
+    from taut.ui.run_live import run_live
+
+    if args.window <= 0:
+        raise CommandError("--window must be positive")
+    if args.seconds is not None and args.seconds <= 0:
+        raise CommandError("--seconds must be positive")
+    if args.fast and args.virtual is None:
+        raise CommandError("--fast needs the virtual band (--virtual EXERCISE)")
+    exercise = args.exercise or args.virtual
+    try:
+        get_profile(exercise)
+    except UnknownExerciseError as exc:
+        raise CommandError(str(exc)) from exc
+    runner = asyncio.run
+    if args.fast:
+        from taut.twin.virtual_time import run as virtual_time_run
+
+        runner = virtual_time_run
+    k = per_newton(args.unit)
+    zone_n = None if args.target is None else (args.target[0] / k, args.target[1] / k)
+    model = LiveModel(window_s=args.window, unit=args.unit, target_zone_n=zone_n)
+    source, kind = _source(args, model)
+    around = _virtual_band(args)
+    failures: tuple[type[BaseException], ...] = (LogError,)
+    if kind in ("ble", "virtual"):
+        from taut.ble import BleError
+
+        failures += (BleError,)
+    db = None if args.no_log else open_for(args, readonly=False)
+    try:
+        result = run_live(
+            source,
+            RepDetector(exercise),
+            detector_factory=lambda: RepDetector(exercise),
+            log_db=db,
+            view=args.view,
+            model=model,
+            exercise=exercise,
+            band=args.band,
+            device=args.device,
+            source_kind=kind,
+            close_when_done=not args.keep_open,
+            around=around,
+            stop_after_s=args.seconds,
+            runner=runner,
+        )
+    except failures as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        if db is not None:
+            db.close()
+    console = Console()
+    table = Table("set", "reps", "partial", "TUT s", "tempo c/h/e (mean s)", title="sets this session")
+    for s in result.sets:
+        n = len(s.reps) or 1
+        tempo = "/".join(f"{sum(getattr(r, a) for r in s.reps) / n:.1f}" for a in ("concentric_s", "hold_s", "eccentric_s"))
+        table.add_row(str(s.index + 1), str(len(s.reps)), str(sum(r.partial for r in s.reps)), f"{s.tut_s:.1f}", tempo)
+    console.print(table)
+    if result.session_id is not None:
+        console.print(f"logged as session {result.session_id} (taut show {result.session_id})")
+    return 0

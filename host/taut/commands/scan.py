@@ -1,0 +1,31 @@
+"""`taut scan`: list the Taut bands in range."""
+
+from __future__ import annotations
+
+import argparse
+
+from taut.commands._band_args import add_band_arguments, band_backend, run_async
+
+NAME = "scan"
+HELP = "list Taut bands in range (name, address, signal strength)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_band_arguments(parser, target=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    from taut import ble
+
+    async def main() -> list:
+        async with band_backend(args) as backend:
+            return await ble.scan(args.scan_timeout, backend=backend)
+
+    found = run_async(main, args)
+    if not found:
+        print("no Taut band found")
+        return 1
+    print(f"{'name':<20} {'address':<40} rssi")
+    for advert in found:
+        print(f"{advert.name or '?':<20} {advert.address:<40} {advert.rssi_dbm} dBm")
+    return 0

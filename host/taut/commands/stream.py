@@ -1,0 +1,131 @@
+"""`taut stream`: record a band's tension to CSV (`time_s,tension_n`) with a live status line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from taut.commands._band_args import add_band_arguments, band_backend, check_band_arguments, run_async
+
+NAME = "stream"
+HELP = "stream tension from a band (real or --virtual), optionally into a CSV recording"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_band_arguments(parser)
+    parser.add_argument("--seconds", type=float, default=None, metavar="N", help="stop after N seconds (default: Ctrl-C)")
+    parser.add_argument("--out", metavar="CSV", help="write the recording here (time_s,tension_n)")
+    parser.add_argument("--rate", type=int, choices=(10, 80), help="set the band's sample rate first")
+    parser.add_argument("--no-reconnect", action="store_true", help="stop instead of reconnecting after a drop")
+
+
+class _Progress:
+    """One status line on stderr: redrawn in place on a terminal, a line every 5 s otherwise."""
+
+    def __init__(self) -> None:
+        self._tty = sys.stderr.isatty()
+        self._last_s = -math.inf
+        self.state = "connecting"
+
+    def show(self, now_s: float, text: str, *, force: bool = False) -> None:
+        every = 0.25 if self._tty else 5.0
+        if not force and now_s - self._last_s < every:
+            return
+        self._last_s = now_s
+        if self._tty:
+            sys.stderr.write("\r\x1b[K" + text)
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self._tty:
+            sys.stderr.write("\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from taut import ble
+    from taut.cli import CommandError
+
+    check_band_arguments(args)
+    if args.seconds is not None and args.seconds <= 0:
+        raise CommandError("--seconds must be positive")
+    writer = None
+    if args.out:
+        from taut.recording import RecordingWriter
+
+        try:
+            writer = RecordingWriter(args.out)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.out}: {exc}") from None
+    progress = _Progress()
+    summary: dict = {}
+
+    def on_event(event) -> None:
+        if event.kind in ("connected", "disconnected", "reconnecting", "reboot"):
+            progress.state = event.kind
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        async with band_backend(args) as backend:
+            source = ble.BleSource(
+                args.target,
+                backend=backend,
+                on_event=on_event,
+                reconnect=not args.no_reconnect,
+                scan_timeout_s=args.scan_timeout,
+                rate_hz=args.rate,
+                seed=args.seed,
+            )
+            info = await source.start()
+            summary["source"] = source
+            print(f"streaming from {info.name} ({info.address}), MTU {info.mtu}", file=sys.stderr)
+            t0 = loop.time()
+            first_s = None
+            written = 0
+            try:
+                async for batch in source.batches():
+                    if first_s is None:
+                        first_s = float(batch.time_s[0])
+                    if writer is not None:
+                        written += writer.write(batch.time_s - first_s, batch.tension_n)
+                    now = loop.time()
+                    st = source.stats
+                    last = batch.tension_n[-1]
+                    shown = "overload" if math.isnan(last) else f"{last:8.2f} N"
+                    progress.show(
+                        now,
+                        f"{now - t0:7.1f} s  {shown}  {st.samples} samples  {st.gaps} gaps"
+                        f" ({st.lost_samples} lost, {st.missed_samples} not sampled)  {st.malformed} malformed"
+                        f"  [{progress.state}]",
+                    )
+                    if args.seconds is not None and now - t0 >= args.seconds:
+                        break
+            finally:
+                summary["written"] = written
+                await source.close()
+
+    try:
+        run_async(main, args)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C ends the recording; what was received is kept
+    finally:
+        progress.done()
+        if writer is not None:
+            writer.close()
+    source = summary.get("source")
+    if source is not None:
+        st = source.stats
+        line = (
+            f"{st.samples} samples, {st.gaps} gaps ({st.lost_samples} samples lost on the link,"
+            f" {st.missed_samples} not sampled by the band), {st.malformed} malformed"
+        )
+        if source.reconnects:
+            line += f", {source.reconnects} reconnects"
+        if args.out:
+            line += f"; {summary.get('written', 0)} written to {args.out}"
+        print(line, file=sys.stderr)
+    return 0

@@ -1,0 +1,171 @@
+"""Tension recordings on disk: CSV with header `time_s,tension_n`, one sample per line.
+
+Missing samples are simply absent (a gap in time). Reading is strict: any bad line raises a
+`RecordingError` naming the line, so nothing is silently lost or invented. The writer streams
+samples as they arrive (used by `taut stream --out`) and drops invalid (NaN) samples, since the
+format represents them by absence.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+HEADER = ("time_s", "tension_n")
+
+
+class RecordingError(ValueError):
+    """A recording that cannot be read; `line` is the 1-based line number (None: whole file)."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = path or "recording"
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A whole recording: strictly increasing times (s) and finite tensions (N)."""
+
+    time_s: np.ndarray
+    tension_n: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+
+def _parse_float(text: str, name: str, path: str | None, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise RecordingError(f"{name} is not a number: {text.strip()!r}", path=path, line=line) from None
+    if not math.isfinite(value):
+        raise RecordingError(f"{name} is not finite: {text.strip()!r}", path=path, line=line)
+    return value
+
+
+def read_recording(source: str | os.PathLike | IO[str]) -> Recording:
+    """Read a CSV recording; raises `RecordingError` naming the first bad line."""
+    if isinstance(source, (str, os.PathLike)):
+        path = str(source)
+        try:
+            with open(source, newline="", encoding="utf-8") as fh:
+                return _read(fh, path)
+        except OSError as exc:
+            raise RecordingError(f"cannot read: {exc.strerror or exc}", path=path) from None
+        except UnicodeDecodeError:
+            raise RecordingError("not a UTF-8 text file", path=path) from None
+    return _read(source, getattr(source, "name", None))
+
+
+def _read(fh: IO[str], path: str | None) -> Recording:
+    reader = csv.reader(fh)
+    header = None
+    for row in reader:
+        if row and any(cell.strip() for cell in row):
+            header = [cell.strip().lstrip("\ufeff") for cell in row]
+            break
+    if header is None:
+        raise RecordingError("empty file: expected a header 'time_s,tension_n'", path=path, line=1)
+    header_line = reader.line_num
+    missing = [name for name in HEADER if name not in header]
+    if missing:
+        raise RecordingError(
+            f"missing column(s) {', '.join(missing)} in header (expected 'time_s,tension_n')",
+            path=path,
+            line=header_line,
+        )
+    i_time, i_tension = header.index("time_s"), header.index("tension_n")
+    width = len(header)
+    times: list[float] = []
+    tensions: list[float] = []
+    last_time = -math.inf
+    for row in reader:
+        line = reader.line_num
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            raise RecordingError(f"expected {width} columns, found {len(row)}", path=path, line=line)
+        t = _parse_float(row[i_time], "time_s", path, line)
+        f = _parse_float(row[i_tension], "tension_n", path, line)
+        if t <= last_time:
+            raise RecordingError(f"time not increasing ({t!r} after {last_time!r})", path=path, line=line)
+        last_time = t
+        times.append(t)
+        tensions.append(f)
+    if not times:
+        raise RecordingError("no samples after the header", path=path, line=header_line)
+    return Recording(np.asarray(times, dtype=float), np.asarray(tensions, dtype=float))
+
+
+class RecordingWriter:
+    """Appends samples to a CSV recording as they arrive; NaN (invalid) samples are left out.
+
+    Use as a context manager, or call `close()`. Times must keep increasing across writes.
+    """
+
+    def __init__(self, target: str | os.PathLike | IO[str], *, flush_every: int = 1) -> None:
+        if isinstance(target, (str, os.PathLike)):
+            self._fh: IO[str] = open(Path(target), "w", newline="", encoding="utf-8")
+            self._owns = True
+        else:
+            self._fh = target
+            self._owns = False
+        self._fh.write("time_s,tension_n\n")
+        self._last_time = -math.inf
+        self._flush_every = max(1, flush_every)
+        self._writes = 0
+        self.samples_written = 0
+
+    def write(self, time_s: np.ndarray, tension_n: np.ndarray) -> int:
+        """Write a batch; returns how many samples were written (NaN tension skipped)."""
+        t = np.asarray(time_s, dtype=float).ravel()
+        f = np.asarray(tension_n, dtype=float).ravel()
+        if t.shape != f.shape:
+            raise ValueError(f"time_s and tension_n differ in length ({t.size} vs {f.size})")
+        if t.size == 0:
+            return 0
+        if not np.all(np.isfinite(t)):
+            raise ValueError("time_s contains a non-finite value")
+        if t[0] <= self._last_time or (t.size > 1 and np.any(np.diff(t) <= 0)):
+            raise ValueError("time_s must keep increasing")
+        self._last_time = float(t[-1])
+        keep = np.isfinite(f)
+        buf = io.StringIO()
+        for ti, fi in zip(t[keep].tolist(), f[keep].tolist()):
+            buf.write(f"{ti:.6f},{fi:.3f}\n")
+        self._fh.write(buf.getvalue())
+        self._writes += 1
+        if self._writes % self._flush_every == 0:
+            self._fh.flush()
+        n = int(keep.sum())
+        self.samples_written += n
+        return n
+
+    def close(self) -> None:
+        if self._owns:
+            self._fh.close()
+        else:
+            self._fh.flush()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_recording(path: str | os.PathLike | IO[str], time_s: np.ndarray, tension_n: np.ndarray) -> int:
+    """Write a whole recording at once; returns the number of samples written."""
+    with RecordingWriter(path) as writer:
+        return writer.write(time_s, tension_n)

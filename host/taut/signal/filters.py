@@ -1,0 +1,88 @@
+"""Array filters used by the rep detector: invalid-sample fill, spike removal, smoothing.
+
+Stateless functions on whole arrays (the streaming detector carries its own state and calls
+these on buffered samples), so the live and offline paths share one implementation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def tension_fill_invalid(tension_n: np.ndarray, last_valid_n: float = np.nan) -> np.ndarray:
+    """Replace NaN (overload/invalid) samples by the last valid value before them.
+
+    `last_valid_n` is the value carried from a previous chunk; leading NaNs with no valid value
+    before them stay NaN (the caller drops them).
+    """
+    x = np.asarray(tension_n, dtype=float)
+    bad = np.isnan(x)
+    if not bad.any():
+        return x
+    idx = np.where(bad, -1, np.arange(len(x)))
+    np.maximum.accumulate(idx, out=idx)
+    out = np.where(idx >= 0, x[np.maximum(idx, 0)], last_valid_n)
+    return out
+
+
+def tension_median3(x: np.ndarray) -> np.ndarray:
+    """Centred median of three (end samples kept): the classic single-sample spike remover."""
+    if len(x) < 3:
+        return np.array(x, dtype=float)
+    a, b, c = x[:-2], x[1:-1], x[2:]
+    mid = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    return np.concatenate((x[:1], mid, x[-1:]))
+
+
+def tension_despike(x: np.ndarray, threshold_n: float) -> np.ndarray:
+    """Replace samples that stick out of both neighbours by more than `threshold_n`.
+
+    Unlike a plain median, a legitimate sharp peak (a fast rep sampled at 10 Hz) survives when
+    it is within the threshold of its neighbours.
+    """
+    med = tension_median3(x)
+    dev = np.abs(x - med)
+    if not (dev > threshold_n).any():
+        return x
+    return np.where(dev > threshold_n, med, x)
+
+
+def tension_smooth(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average over `width` samples (odd); windows shrink symmetrically at the ends.
+
+    Zero phase, so crossing times on straight stretches do not move, and the last sample is
+    never averaged with samples that have not arrived yet.
+    """
+    n = len(x)
+    half = min(width // 2, (n - 1) // 2)
+    if half < 1:
+        return x
+    c = np.concatenate(([0.0], np.cumsum(x)))
+    i = np.arange(n)
+    h = np.minimum(np.minimum(i, n - 1 - i), half)
+    return (c[i + h + 1] - c[i - h]) / (2 * h + 1)
+
+
+def noise_scale_n(x: np.ndarray) -> float:
+    """Robust noise level (N, one sigma) from the quietest quarter of second differences.
+
+    Second differences cancel slow motion; taking the lower quartile rather than the median
+    also ignores fast motion sampled coarsely (10 Hz), where half the differences are movement.
+    """
+    if len(x) < 5:
+        return 0.0
+    d2 = np.abs(x[2:] - 2 * x[1:-1] + x[:-2])
+    # lower quartile of |N(0, 6 sigma^2)| is 0.3186 * sqrt(6) sigma
+    k = len(d2) // 4
+    return float(np.partition(d2, k)[k]) / (0.3186 * np.sqrt(6.0))
+
+
+def median_of(values: np.ndarray) -> float:
+    """Median of a 1-D array (partition based: far cheaper than np.median on short arrays)."""
+    a = np.asarray(values, dtype=float)
+    n = len(a)
+    k = n // 2
+    if n % 2:
+        return float(np.partition(a, k)[k])
+    part = np.partition(a, (k - 1, k))
+    return float(0.5 * (part[k - 1] + part[k]))

@@ -1,0 +1,116 @@
+"""Measure one rep on buffered samples: bottom, peak and the four threshold crossings.
+
+Definitions (docs/analysis.md): B = bottom just before the rep, P = peak, E = P - B; start is
+the rise through B + 0.1 E, top_start/top_end the first/last time at or above B + 0.9 E, end the
+fall back through B + 0.1 E. Crossing times are interpolated linearly between samples of a
+lightly despiked and smoothed copy, which is fine because the measurement runs only once the
+rep is over.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from taut.signal.filters import median_of, noise_scale_n, tension_despike, tension_median3, tension_smooth
+
+_LOW = 0.1
+_HIGH = 0.9
+SMOOTH_S = 0.05  # moving-average span for the measurement copy
+
+
+class RepShape(NamedTuple):
+    """The raw measurement of one rep (times in s on the recording clock, tensions in N)."""
+
+    start_s: float
+    top_start_s: float
+    top_end_s: float
+    end_s: float
+    bottom_n: float
+    peak_n: float
+    mean_n: float
+    impulse_ns: float
+    noise_n: float
+    steady_excursion_n: float  # peak and bottom as medians over +-0.15 s: what noise cannot fake
+
+
+def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
+    """Time at which the segment between samples k-1 and k crosses `level`."""
+    s0, s1 = s[k - 1], s[k]
+    if s1 == s0:
+        return float(t[k])
+    frac = (level - s0) / (s1 - s0)
+    frac = min(1.0, max(0.0, frac))
+    return float(t[k - 1] + frac * (t[k] - t[k - 1]))
+
+
+def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None:
+    """Measure the rep whose rise triggered at index `i_trigger` of (t, x).
+
+    (t, x) run from the pre-rep window to the sample that confirmed the end. Returns None when the
+    samples hold no complete rise-and-fall (the caller then drops the candidate).
+    """
+    n = len(x)
+    if n < 3 or not 0 < i_trigger < n:
+        return None
+    dt_s = median_of(np.diff(t))
+    noise_n = noise_scale_n(x)
+    med = tension_median3(x)  # spikes must not set the scale that decides what a spike is
+    e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
+    spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
+    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw))
+    width = int(round(SMOOTH_S / dt_s)) if dt_s > 0 else 1
+    s = tension_smooth(s, width | 1)
+
+    # the bottom from a median-of-3 copy: a lone low sample (spike) must not become B
+    robust = tension_median3(s[: i_trigger + 1])
+    i_bottom = 1 + int(np.argmin(robust[1:-1])) if i_trigger >= 2 else 0  # ends cannot be voted on
+    i_peak = i_trigger + int(np.argmax(s[i_trigger:]))
+    bottom_n = float(robust[i_bottom])
+    peak_n = float(s[i_peak])
+    excursion_n = peak_n - bottom_n
+    if excursion_n <= 0 or i_peak <= i_bottom:
+        return None
+    low_n = bottom_n + _LOW * excursion_n
+    high_n = bottom_n + _HIGH * excursion_n
+
+    rise = s[i_bottom : i_peak + 1]
+    above_high = np.flatnonzero(rise >= high_n)
+    k_top_start = i_bottom + int(above_high[0])  # first at or above the high level
+    below_low = np.flatnonzero(s[i_bottom:k_top_start] <= low_n)
+    if len(below_low) == 0:
+        return None
+    k_start = i_bottom + int(below_low[-1]) + 1  # first sample above low, last rise before the top
+    fall = np.flatnonzero(s[i_peak:] < low_n)
+    if len(fall) == 0:  # the smoothed copy lags the raw samples at the very end
+        s = np.concatenate((s[:-1], x[-1:]))
+        fall = np.flatnonzero(s[i_peak:] < low_n)
+        if len(fall) == 0:  # the detector saw the fall a little earlier: end at the last sample
+            fall = np.array([n - 1 - i_peak])
+        if fall[0] == 0:
+            return None
+    k_end = i_peak + int(fall[0])
+    above_high_fall = np.flatnonzero(s[i_peak:k_end] >= high_n)
+    k_top_end = i_peak + int(above_high_fall[-1])  # last sample at or above high before the fall
+
+    start_s = _interp_time(t, s, k_start, low_n)
+    top_start_s = _interp_time(t, s, k_top_start, high_n) if k_top_start > k_start else start_s
+    top_end_s = _interp_time(t, s, k_top_end + 1, high_n)
+    end_s = _interp_time(t, s, k_end, low_n)
+
+    # impulse: trapezoid over the despiked samples inside, with the crossings as end points
+    inner_t = t[k_start:k_end]
+    inner_x = s[k_start:k_end]
+    tt = np.concatenate(([start_s], inner_t, [end_s]))
+    xx = np.concatenate(([low_n], inner_x, [low_n]))
+    impulse_ns = float(np.sum((xx[1:] + xx[:-1]) * np.diff(tt)) * 0.5)
+    tut_s = end_s - start_s
+    mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
+    h = max(1, int(round(0.15 / dt_s))) if dt_s > 0 else 1
+    steady_peak = median_of(s[max(0, i_peak - h) : i_peak + h + 1])
+    steady_bottom = median_of(s[max(0, i_bottom - h) : i_bottom + h + 1])
+    return RepShape(
+        start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns, noise_n,
+        steady_peak - steady_bottom,
+    )

@@ -1,0 +1,537 @@
+"""The streaming rep detector: causal, fed chunks of any size, bounded memory, O(1) per sample.
+
+Two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so drift is
+followed) and opens a candidate when the tension rises clearly above it. UP tracks the peak and
+closes the candidate when the tension falls back below baseline + 10 % of the excursion (a lone
+low sample straight from the top is a spike and needs one more sample to confirm). A closed
+candidate is measured on the buffered samples (`measure_rep`) and kept as a rep when large and
+long enough. Sets are cut where a rest is longer than `rest_s`.
+
+Every step works on whole blocks with numpy and carries explicit state between calls, and every
+decision depends only on samples up to the one that triggers it, so any chunking of a recording
+gives the same events as the whole array at once (`analyze` is exactly that).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
+from taut.signal.measure import RepShape, measure_rep
+from taut.signal.profiles import get_profile
+from taut.signal.sets import TravelFn, build_rep, close_set, rep_range
+
+log = logging.getLogger(__name__)
+
+_BOTTOM = 0
+_UP = 1
+_BLOCK = 2048  # samples per internal block (bounded per-block arrays)
+_SCAN = 512  # samples per search stretch within a block
+_HIST = 64  # samples of history kept for the stillness window (its longest span)
+_NOISE_WARMUP = 32  # samples before the first noise estimate (no decisions before it)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    """Tuning of the detector; defaults fit every band from extra light to the heaviest."""
+
+    start_floor_n: float = 0.3  # a candidate needs at least this rise above the baseline...
+    start_noise_k: float = 6.0  # ...and this many noise sigmas...
+    start_ref_fraction: float = 0.2  # ...and this fraction of the open set's median excursion
+    end_confirm_fraction: float = 0.7  # a low sample confirms the end if the one before is below this
+    min_excursion_n: float = 1.0  # a rep moves the tension by at least this much...
+    min_excursion_noise_k: float = 4.5  # ...and this many noise sigmas...
+    min_excursion_ref_fraction: float = 0.15  # ...and this fraction of the open set's median excursion
+    min_tut_s: float = 0.3  # shorter rises are tugs or spikes
+    max_rep_s: float = 15.0  # a candidate open longer is abandoned (band held, offset step)
+    rest_s: float = 10.0  # no new rep within this time after the last one ends the set
+    restart_noise_k: float = 4.0  # rise above a plateau's top, in noise sigmas, that restarts a candidate
+    still_s: float = 0.4  # a plateau this long, then a clear rise: the rep starts from the plateau
+    still_floor_n: float = 0.3  # a plateau wanders by less than this...
+    still_noise_k: float = 3.0  # ...or this many noise sigmas...
+    still_fraction: float = 0.1  # ...or this fraction of the candidate's excursion so far
+    detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
+    settle_s: float = 0.05  # wait after the end is confirmed before measuring (smoothing span)
+    pre_window_s: float = 1.5  # where the bottom before a rep is looked for
+    baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
+    buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
+
+
+class RepDetector:
+    """Streaming detector: `feed(time_s, tension_n)` returns the events each chunk completes.
+
+    NaN tension marks invalid samples (overload); they are bridged with the last valid value.
+    Times must increase strictly across all calls. `travel_cm` (tension N -> hand travel cm, from
+    a calibrated band) makes range and partial flags use true range instead of tension excursion.
+    """
+
+    def __init__(
+        self,
+        exercise: str | None = None,
+        *,
+        travel_cm: TravelFn | None = None,
+        config: DetectorConfig | None = None,
+    ) -> None:
+        self.profile = get_profile(exercise)
+        self.exercise = exercise
+        self.config = cfg = config or DetectorConfig()
+        self._travel_cm = travel_cm
+        self._buf = _SampleBuffer(cfg.buffer_samples)
+        self._n_seen = 0  # global index of the next sample
+        self._last_t = -np.inf
+        self._last_valid = np.nan
+        self._noise_n: float | None = None  # noise sigma of the detection signal
+        self._noise_gain = 1.0  # detection-signal noise per raw noise
+        self._smooth_w = 1  # moving-average span of the detection signal (samples)
+        self._warm: list[tuple[np.ndarray, np.ndarray]] = []
+        self._raw_hist = np.empty(0)
+        self._med_hist = np.empty(0)
+        self._y_last = 0.0
+        self._state = _BOTTOM
+        self._base_d = np.inf  # running min of (hi - leak * t)
+        self._base_n = 0.0  # baseline frozen at the trigger
+        self._peak_n = -np.inf
+        self._trigger_g = -1
+        self._trigger_t = 0.0
+        self._last_end_g = -1
+        self._floor_g = -1  # the candidate's bottom is looked for after this index
+        self._lo_hist = np.empty(0)  # the last _HIST values of lo and hi
+        self._hi_hist = np.empty(0)
+        self._still_w = 3  # stillness window (samples) of the open candidate
+        self._still_top = np.inf  # highest value of the candidate's latest plateau
+        self._still_bottom = np.inf
+        self._still_from_g = -1
+        self._pending_g = -1  # global index at which an ended rep is measured and reported
+        # the open set
+        self._set_index = 0
+        self._set_shapes: list[RepShape] = []
+        self._set_ranges: list[float] = []
+        self._set_ranges_cm: list[float | None] = []
+        self._last_end_s = -np.inf
+        self._set_median_cache: float | None = None
+        self._finished = False
+
+    # ---------------------------------------------------------------- public API
+    def feed(self, time_s: np.ndarray, tension_n: np.ndarray) -> list[Event]:
+        """Process a chunk (any length, 1 sample too); returns the events it completes, in order."""
+        if self._finished:
+            raise RuntimeError("RepDetector.feed after finish()")
+        t = np.asarray(time_s, dtype=float).ravel()
+        x = np.asarray(tension_n, dtype=float).ravel()
+        if t.shape != x.shape:
+            raise ValueError(f"time_s and tension_n differ in length ({t.size} vs {x.size})")
+        if t.size == 0:
+            return []
+        last = float(t[-1])
+        if not (t[0] > self._last_t and math.isfinite(last)) or (t.size > 1 and (t[1:] <= t[:-1]).any()):
+            if not np.isfinite(t).all():
+                raise ValueError("time_s contains a non-finite value")
+            raise ValueError("time_s must increase strictly (across chunks too)")
+        if not np.isfinite(x).all():
+            if np.isinf(x).any():
+                raise ValueError("tension_n contains an infinite value (use NaN for invalid samples)")
+            x = tension_fill_invalid(x, self._last_valid)
+        self._last_t = last
+        if np.isnan(x[0]):  # nothing valid seen yet: drop the leading invalid samples
+            ok = ~np.isnan(x)
+            if not ok.any():
+                return []
+            first = int(np.argmax(ok))
+            t, x = t[first:], x[first:]
+        self._last_valid = float(x[-1])
+        if self._noise_n is None:  # hold the opening samples until rate and noise are known
+            self._warm.append((t, x))
+            if sum(len(c[0]) for c in self._warm) < _NOISE_WARMUP:
+                return []
+            t = np.concatenate([c[0] for c in self._warm])
+            x = np.concatenate([c[1] for c in self._warm])
+            self._warm = []
+            self._init_from(t[:_NOISE_WARMUP], x[:_NOISE_WARMUP])
+        events: list[Event] = []
+        for b0 in range(0, len(t), _BLOCK):
+            self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of stream: drop an unfinished candidate and close the open set."""
+        events: list[Event] = []
+        if self._finished:
+            return events
+        if self._warm:  # a stream shorter than the warm-up
+            t = np.concatenate([c[0] for c in self._warm])
+            x = np.concatenate([c[1] for c in self._warm])
+            self._warm = []
+            self._init_from(t, x)
+            for b0 in range(0, len(t), _BLOCK):
+                self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
+        self._finished = True
+        if self._pending_g >= 0:
+            self._pending_g = -1
+            self._complete(self._n_seen - 1, self._last_t, events)
+        if self._state == _UP:
+            events.append(RepCancelled(self._last_t, self._current_set_index(self._trigger_t)))
+            self._state = _BOTTOM
+        self._close_set(events)
+        return events
+
+    # ---------------------------------------------------------------- internals
+    def _init_from(self, t: np.ndarray, x: np.ndarray) -> None:
+        """Choose the detection filter from the sampling rate and estimate the noise."""
+        dt_s = median_of(np.diff(t)) if len(t) > 1 else 0.1
+        w = int(round(self.config.detect_smooth_s / dt_s)) if dt_s > 0 else 1
+        self._smooth_w = min(max(w, 1), 16) if dt_s < 0.03 else 1
+        self._noise_gain = _noise_gain(self._smooth_w)
+        self._noise_n = noise_scale_n(x) * self._noise_gain
+
+
+    def _current_set_index(self, time_s: float) -> int:
+        if self._set_shapes and time_s - self._last_end_s <= self.config.rest_s:
+            return self._set_index
+        return self._set_index + (1 if self._set_shapes else 0)
+
+    def _block(self, t: np.ndarray, x: np.ndarray, events: list[Event]) -> None:
+        cfg = self.config
+        n = len(x)
+        g0 = self._n_seen
+        self._buf.append(t, x)
+        self._n_seen += n
+        if g0 == 0:
+            self._raw_hist = np.full(_HIST, x[0])
+            self._med_hist = np.full(_HIST, x[0])
+        raw_ext = np.concatenate((self._raw_hist, x))
+        if self._smooth_w > 1:
+            # fast sampling: causal median of 3 (spikes) then a short moving average (noise)
+            a, b, c = raw_ext[_HIST - 2 : -2], raw_ext[_HIST - 1 : -1], raw_ext[_HIST:]
+            med = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+            med_ext = np.concatenate((self._med_hist, med))
+            w = self._smooth_w
+            y = med_ext[_HIST - w + 1 : _HIST - w + 1 + n].copy()  # exact sums: same in any chunking
+            for j in range(1, w):
+                y += med_ext[_HIST - w + 1 + j : _HIST - w + 1 + j + n]
+            y /= w
+            self._med_hist = med_ext[-_HIST:]
+            prev = np.concatenate(([self._y_last], y[:-1])) if g0 else np.concatenate((y[:1], y[:-1]))
+            lo = hi = y
+        else:
+            # slow sampling: no delay allowed; a lone sample cannot move min/max of two
+            y = x
+            prev = raw_ext[_HIST - 1 : -1]
+            lo = np.minimum(x, prev)
+            hi = np.maximum(x, prev)
+        self._raw_hist = raw_ext[-_HIST:]
+        self._y_last = float(y[-1])
+        if g0 == 0:
+            self._lo_hist = np.full(_HIST, lo[0])
+            self._hi_hist = np.full(_HIST, hi[0])
+        lo_ext = np.concatenate((self._lo_hist, lo))
+        hi_ext = np.concatenate((self._hi_hist, hi))
+        self._lo_hist, self._hi_hist = lo_ext[-_HIST:], hi_ext[-_HIST:]
+        roll: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rolling max of hi / min of lo, by window
+        leak_t = cfg.baseline_leak_n_per_s * t
+
+        i = 0
+        while i < n:
+            if self._state == _BOTTOM and self._pending_g >= 0:
+                # an ended rep waits a few samples so its end is measured on settled samples
+                kp = self._pending_g - g0
+                stop = min(kp, n - 1)
+                if stop >= i:
+                    d = np.minimum.accumulate(hi[i : stop + 1] - leak_t[i : stop + 1])
+                    self._base_d = min(float(d[-1]), self._base_d)
+                if kp >= n:
+                    return
+                self._pending_g = -1
+                self._complete(g0 + kp, float(t[kp]), events)
+                i = max(i, kp + 1)
+            elif self._state == _BOTTOM:
+                e = min(n, i + _SCAN)  # short search stretches: a decision costs O(stretch), not O(block)
+                d = np.minimum.accumulate(hi[i:e] - leak_t[i:e])
+                np.minimum(d, self._base_d, out=d)
+                base = d + leak_t[i:e]
+                over = lo[i:e] - base > self._start_threshold_n()
+                j = int(over.argmax())
+                k = i + j if over[j] else e
+                # a rest longer than rest_s closes the open set (and lowers the start threshold)
+                if self._set_shapes:
+                    j = i + int(np.searchsorted(t[i:e], self._last_end_s + cfg.rest_s))
+                    if j < e and j <= k:
+                        self._close_set(events)
+                        self._base_d = float(d[j - i])
+                        i = j
+                        continue
+                if k >= e:
+                    self._base_d = float(d[-1])
+                    i = e
+                    continue
+                self._base_d = float(d[k - i])
+                self._peak_n = float(lo[k])
+                self._trigger_g = g0 + k
+                self._floor_g = self._last_end_g
+                self._base_n = self._bottom_before(g0 + k, float(t[k]), float(base[k - i]))
+                self._trigger_t = float(t[k])
+                self._state = _UP
+                self._start_still_tracking()
+                events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
+                i = k
+            else:
+                e = min(n, i + _SCAN)
+                p = np.maximum.accumulate(lo[i:e])
+                np.maximum(p, self._peak_n, out=p)
+                exc = p - self._base_n
+                done = (y[i:e] < self._base_n + 0.1 * exc) & (prev[i:e] < self._base_n + cfg.end_confirm_fraction * exc)
+                j = int(done.argmax())
+                k = i + j if done[j] else e
+                # a candidate open too long is abandoned (band held, offset step): decided first,
+                # so that nothing after that moment can change the outcome
+                late = k > i and t[k - 1] - self._trigger_t > cfg.max_rep_s
+                if late:
+                    k = i + int(np.searchsorted(t[i:k] - self._trigger_t, cfg.max_rep_s, side="right"))
+                # a plateau inside the candidate followed by a clear rise: the rep starts there
+                # (band grabbed pre-tensioned, grip re-set); the earlier rise was not a rep
+                w = self._still_w
+                if w not in roll:
+                    roll[w] = _rolling_max_min(hi_ext, lo_ext, w, n)
+                rmax, rmin = roll[w][0][i:k], roll[w][1][i:k]
+                spread = rmax - rmin
+                still = (spread <= max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n)) | (
+                    spread <= cfg.still_fraction * exc[: k - i]
+                )
+                a0 = self._trigger_g + w - 1 - (g0 + i)  # the window must lie inside the candidate
+                if a0 > 0:
+                    still[:a0] = False
+                theta = self._restart_threshold_n()
+                if still.any():
+                    still_at = np.where(still, np.arange(k - i), -1)
+                    np.maximum.accumulate(still_at, out=still_at)
+                    mid = 0.5 * (rmax + rmin)  # the plateau's level, not its noise peaks
+                    top = np.where(still_at >= 0, mid[np.maximum(still_at, 0)], self._still_top)
+                    top_prev = np.concatenate(([self._still_top], top[:-1]))
+                    rise = lo[i:k] > top_prev + np.maximum(theta, 0.25 * (top_prev - self._base_n))
+                else:
+                    still_at = None
+                    top = self._still_top
+                    rise = lo[i:k] > top + max(theta, 0.25 * (top - self._base_n))
+                jr = int(rise.argmax()) if k > i else 0
+                jump = [jr] if k > i and rise[jr] else []
+                if len(jump):
+                    j = int(jump[0])
+                    m = int(still_at[j - 1]) if (j > 0 and still_at is not None) else -1
+                    if m >= 0:
+                        bottom, from_g = float(rmin[m]), g0 + i + m - (w - 1)
+                    else:
+                        bottom, from_g = self._still_bottom, self._still_from_g
+                    kk = i + j
+                    set_index = self._current_set_index(self._trigger_t)
+                    events.append(RepCancelled(float(t[kk]), set_index))
+                    self._base_n = bottom
+                    self._peak_n = float(lo[kk])
+                    self._trigger_g = g0 + kk
+                    self._floor_g = from_g
+                    self._trigger_t = float(t[kk])
+                    self._start_still_tracking()
+                    events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
+                    i = kk
+                    continue
+                if still_at is not None and still_at[-1] >= 0:
+                    m = int(still_at[-1])
+                    self._still_top = float(0.5 * (rmax[m] + rmin[m]))
+                    self._still_bottom = float(rmin[m])
+                    self._still_from_g = g0 + i + m - (w - 1)
+                if late:
+                    events.append(RepCancelled(float(t[k]), self._current_set_index(self._trigger_t)))
+                    self._to_bottom(k, g0, hi, leak_t)
+                    log.debug("candidate at %.2f s abandoned after %.1f s", self._trigger_t, cfg.max_rep_s)
+                    i = k + 1
+                    continue
+                if k >= e:
+                    self._peak_n = float(p[-1])
+                    i = e
+                    continue
+                self._to_bottom(k, g0, hi, leak_t)
+                settle = self._settle_samples(g0 + k)
+                if settle == 0:
+                    self._complete(g0 + k, float(t[k]), events)
+                else:
+                    self._pending_g = g0 + k + settle
+                i = k + 1
+
+    def _bottom_before(self, g: int, t_s: float, fallback_n: float) -> float:
+        """The bottom before a rise triggered at g, as `measure_rep` will see it (median of 3)."""
+        g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_s - self.config.pre_window_s, g), g - 256)
+        _, xb = self._buf.window(g_pre, g)
+        if len(xb) < 3:
+            return fallback_n
+        med = tension_median3(xb)[1:-1]  # end samples have no neighbour to vote
+        w = self._smooth_w
+        if w > 1 and len(med) > w:  # as smooth as the detection signal, so noise does not bias it low
+            c = np.cumsum(med)
+            med = (c[w - 1 :] - np.concatenate(([0.0], c[:-w]))) / w
+        return float(med.min())
+
+    def _start_still_tracking(self) -> None:
+        g = self._trigger_g
+        tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
+        dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
+        w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
+        self._still_w = min(max(w, 3), _HIST)
+        self._still_top = np.inf
+        self._still_bottom = np.inf
+        self._still_from_g = -1
+
+    def _to_bottom(self, k: int, g0: int, hi: np.ndarray, leak_t: np.ndarray) -> None:
+        self._state = _BOTTOM
+        self._base_d = float(hi[k] - leak_t[k])
+        self._last_end_g = g0 + k
+
+    def _settle_samples(self, g_end: int) -> int:
+        """Samples to wait after the end is confirmed: `settle_s` worth, at the recent rate."""
+        g_from = max(g_end - 16, self._buf.first_g)
+        tb, _ = self._buf.window(g_from, g_end)
+        if len(tb) < 2:
+            return 0
+        dt_s = median_of(np.diff(tb))
+        return int(self.config.settle_s / dt_s) if dt_s > 0 else 0
+
+    def _restart_threshold_n(self) -> float:
+        """Rise above a plateau's top (already its highest sample) that restarts a candidate."""
+        cfg = self.config
+        floor = max(cfg.start_floor_n, cfg.restart_noise_k * (self._noise_n or 0.0))
+        if self._set_shapes:
+            floor = max(floor, cfg.start_ref_fraction * self._set_median_excursion())
+        return floor
+
+    def _start_threshold_n(self) -> float:
+        floor = max(self.config.start_floor_n, self.config.start_noise_k * (self._noise_n or 0.0))
+        if self._set_shapes:
+            floor = max(floor, self.config.start_ref_fraction * self._set_median_excursion())
+        return floor
+
+    def _set_median_excursion(self) -> float:
+        if self._set_median_cache is None:
+            self._set_median_cache = median_of(np.array([s.peak_n - s.bottom_n for s in self._set_shapes]))
+        return self._set_median_cache
+
+    def _complete(self, g_end: int, t_end: float, events: list[Event]) -> None:
+        cfg = self.config
+        t_pre = self._trigger_t - cfg.pre_window_s
+        g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_pre, self._trigger_g), g_end - cfg.buffer_samples + 1)
+        tb, xb = self._buf.window(g_pre, g_end)
+        shape = measure_rep(tb, xb, self._trigger_g - g_pre)
+        set_index = self._current_set_index(self._trigger_t)
+        # noise: from the quiet stretch before the rise (if long enough); grows only slowly
+        # so that coarsely sampled motion can never inflate it
+        n_quiet = self._trigger_g - g_pre
+        if n_quiet >= 12:
+            est = noise_scale_n(xb[: n_quiet + 1]) * self._noise_gain
+            old = self._noise_n or est
+            self._noise_n = min(1.1 * old, 0.8 * old + 0.2 * est)  # one short window never decides
+        reason = self._reject_reason(shape)
+        if reason:
+            log.debug("candidate at %.2f s dropped: %s", self._trigger_t, reason)
+            events.append(RepCancelled(t_end, set_index))
+            return
+        assert shape is not None
+        if self._set_shapes and shape.start_s - self._last_end_s > cfg.rest_s:
+            self._close_set(events)
+        rng, rng_cm = rep_range(shape, self._travel_cm)
+        self._set_shapes.append(shape)
+        self._set_median_cache = None
+        self._set_ranges.append(rng)
+        self._set_ranges_cm.append(rng_cm)
+        self._last_end_s = shape.end_s
+        reference = median_of(np.array(self._set_ranges))
+        rep = build_rep(len(self._set_shapes) - 1, shape, rng, rng_cm, reference)
+        events.append(RepCompleted(rep, self._set_index))
+
+    def _reject_reason(self, shape: RepShape | None) -> str:
+        cfg = self.config
+        if shape is None:
+            return "no complete rise and fall"
+        exc = shape.peak_n - shape.bottom_n
+        need = max(cfg.min_excursion_n, cfg.min_excursion_noise_k * (self._noise_n or 0.0))
+        if shape.steady_excursion_n < need:
+            return f"steady excursion {shape.steady_excursion_n:.2f} N below {need:.2f} N (noise)"
+        if self._set_shapes and shape.start_s - self._last_end_s <= cfg.rest_s:
+            need = max(need, cfg.min_excursion_ref_fraction * self._set_median_excursion())
+        if exc < need:
+            return f"excursion {exc:.2f} N below {need:.2f} N"
+        tut = shape.end_s - shape.start_s
+        if tut < cfg.min_tut_s:
+            return f"too short ({tut:.2f} s)"
+        if tut > cfg.max_rep_s:
+            return f"too long ({tut:.1f} s)"
+        return ""
+
+    def _close_set(self, events: list[Event]) -> None:
+        if not self._set_shapes:
+            return
+        rep_set = close_set(
+            self._set_index, self._set_shapes, self._set_ranges, self._set_ranges_cm, self.exercise
+        )
+        events.append(SetEnded(rep_set))
+        self._set_index += 1
+        self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
+        self._set_median_cache = None
+
+
+def _rolling_max_min(hi_ext: np.ndarray, lo_ext: np.ndarray, w: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing-window (w samples) max of hi and min of lo for the last n samples."""
+    return (
+        maximum_filter1d(hi_ext, w, origin=(w - 1) // 2)[_HIST:],
+        minimum_filter1d(lo_ext, w, origin=(w - 1) // 2)[_HIST:],
+    )
+
+
+def _noise_gain(width: int) -> float:
+    """Noise of (causal median of 3, then moving average of `width`) per unit white noise."""
+    if width <= 1:
+        return 1.0
+    z = np.random.default_rng(12345).standard_normal(8192)
+    med = np.maximum(np.minimum(z[:-2], z[1:-1]), np.minimum(np.maximum(z[:-2], z[1:-1]), z[2:]))
+    y = np.convolve(med, np.ones(width) / width, mode="valid")
+    return float(y.std())
+
+
+class _SampleBuffer:
+    """The most recent samples (at least `keep` before the current chunk), by global index."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.t = np.empty(2 * keep)
+        self.x = np.empty(2 * keep)
+        self.first_g = 0  # global index of element 0
+        self.n = 0
+
+    def append(self, t: np.ndarray, x: np.ndarray) -> None:
+        m = len(t)
+        if self.n + m > len(self.t):
+            drop = max(0, self.n - self.keep)
+            kept = self.n - drop
+            if kept + m > len(self.t):
+                size = max(2 * self.keep, kept + m)
+                nt, nx = np.empty(size), np.empty(size)
+                nt[:kept], nx[:kept] = self.t[drop : self.n], self.x[drop : self.n]
+                self.t, self.x = nt, nx
+            else:
+                self.t[:kept] = self.t[drop : self.n]
+                self.x[:kept] = self.x[drop : self.n]
+            self.first_g += drop
+            self.n = kept
+        self.t[self.n : self.n + m] = t
+        self.x[self.n : self.n + m] = x
+        self.n += m
+
+    def first_index_at(self, time_s: float, upto_g: int) -> int:
+        """Global index of the first sample at or after `time_s` (searching up to `upto_g`)."""
+        hi = upto_g - self.first_g + 1
+        return self.first_g + int(np.searchsorted(self.t[:hi], time_s))
+
+    def window(self, g0: int, g1: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = g0 - self.first_g, g1 - self.first_g + 1
+        return self.t[a:b], self.x[a:b]

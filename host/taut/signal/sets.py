@@ -1,0 +1,89 @@
+"""Close a set: reference range, range fractions, partial flags, pauses and the tempo summary.
+
+The reference range is the median range of the set's reps (hand travel with a calibrated band,
+tension excursion P - B otherwise); a rep below PARTIAL_FRACTION of it is partial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from taut.records import Rep, RepSet
+from taut.signal.measure import RepShape
+from taut.signal.tempo import tempo_summary
+
+PARTIAL_FRACTION = 0.8
+
+TravelFn = Callable[[np.ndarray], np.ndarray]
+
+
+def rep_range(shape: RepShape, travel_cm: TravelFn | None) -> tuple[float, float | None]:
+    """(range used for partial detection, range_cm or None) of one measured rep."""
+    if travel_cm is None:
+        return shape.peak_n - shape.bottom_n, None
+    cm = np.asarray(travel_cm(np.array([shape.bottom_n, shape.peak_n], dtype=float)), dtype=float)
+    range_cm = float(cm[1] - cm[0])
+    return range_cm, range_cm
+
+
+def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float | None, reference: float) -> Rep:
+    """A `Rep` record from a measured shape and the reference range it is judged against."""
+    fraction = range_value / reference if reference > 0 else 1.0
+    return Rep(
+        index=index,
+        start_s=shape.start_s,
+        top_start_s=shape.top_start_s,
+        top_end_s=shape.top_end_s,
+        end_s=shape.end_s,
+        bottom_n=shape.bottom_n,
+        peak_n=shape.peak_n,
+        mean_n=shape.mean_n,
+        impulse_ns=shape.impulse_ns,
+        range_fraction=fraction,
+        partial=bool(fraction < PARTIAL_FRACTION),
+        range_cm=range_cm,
+    )
+
+
+def leading_setup_count(ranges: Sequence[float]) -> int:
+    """How many of a set's first movements are setup (tugs), not reps.
+
+    Before the first rep of at least 0.7 of the full reps' median range, movements smaller than a
+    partial rep of the rest (PARTIAL_FRACTION of its median) are setup; a set never starts
+    with a partial rep.
+    """
+    r = np.asarray(ranges, dtype=float)
+    if len(r) < 2:
+        return 0
+    big = r[r >= 0.5 * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
+    first_big = int(np.argmax(r >= 0.7 * float(np.median(big))))
+    if first_big == 0:
+        return 0
+    reference = float(np.median(r[first_big:]))
+    small = r[:first_big] < PARTIAL_FRACTION * reference
+    return first_big if small.all() else int(np.argmin(small))
+
+
+def close_set(
+    index: int,
+    shapes: Sequence[RepShape],
+    ranges: Sequence[float],
+    ranges_cm: Sequence[float | None],
+    exercise: str | None = None,
+) -> RepSet:
+    """The final `RepSet` for measured reps (at least one), with pauses and a tempo summary.
+
+    Leading setup movements (`leading_setup_count`) are left out.
+    """
+    skip = leading_setup_count(ranges)
+    shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
+    reference = float(np.median(ranges))
+    reps = [build_rep(i, s, r, c, reference) for i, (s, r, c) in enumerate(zip(shapes, ranges, ranges_cm))]
+    reps = [replace(r, pause_s=reps[i + 1].start_s - r.end_s) if i + 1 < len(reps) else r for i, r in enumerate(reps)]
+    summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
+    extra = {"setup_movements": skip, "reference_range": reference, "range_unit": "cm" if ranges_cm[0] is not None else "N"}
+    extra.update(summary.as_dict())
+    return RepSet(index=index, reps=tuple(reps), exercise=exercise, extra=extra)

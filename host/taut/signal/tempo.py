@@ -1,0 +1,57 @@
+"""Tempo and consistency of a set: median phase durations and their spread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from taut.records import Rep
+from taut.signal.profiles import Tempo
+
+
+@dataclass(frozen=True, slots=True)
+class TempoSummary:
+    """Median phases of a set's reps, in tempo notation, with coefficients of variation."""
+
+    tempo: Tempo  # eccentric - bottom pause - concentric - top hold, medians (s)
+    tut_cv: float  # coefficient of variation of rep TUT (0 = identical reps)
+    peak_cv: float  # coefficient of variation of peak tension
+    range_cv: float  # coefficient of variation of range (tension excursion or cm)
+
+    def as_dict(self) -> dict:
+        t = self.tempo
+        return {
+            "tempo": str(t),
+            "eccentric_s": t.eccentric_s,
+            "pause_s": t.bottom_s,
+            "concentric_s": t.concentric_s,
+            "hold_s": t.top_s,
+            "tut_cv": self.tut_cv,
+            "peak_cv": self.peak_cv,
+            "range_cv": self.range_cv,
+        }
+
+
+def coefficient_of_variation(values: np.ndarray) -> float:
+    """Sample standard deviation over mean; 0 for fewer than two values or a zero mean."""
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2:
+        return 0.0
+    mean = float(v.mean())
+    return float(v.std(ddof=1) / abs(mean)) if mean != 0 else 0.0
+
+
+def tempo_summary(reps: tuple[Rep, ...] | list[Rep], ranges: np.ndarray) -> TempoSummary:
+    """Summarise a set's reps (at least one); `ranges` are the reps' ranges in any unit."""
+    ecc = np.median([r.eccentric_s for r in reps])
+    con = np.median([r.concentric_s for r in reps])
+    hold = np.median([r.hold_s for r in reps])
+    pauses = [r.pause_s for r in reps if r.pause_s is not None]
+    pause = float(np.median(pauses)) if pauses else 0.0
+    return TempoSummary(
+        Tempo(float(ecc), pause, float(con), float(hold)),
+        coefficient_of_variation(np.array([r.tut_s for r in reps])),
+        coefficient_of_variation(np.array([r.peak_n for r in reps])),
+        coefficient_of_variation(ranges),
+    )

@@ -1,0 +1,21 @@
+"""The workout log (SQLite, WAL): open it with `open_log()`; errors derive from `LogError`."""
+
+from taut.store.errors import CorruptError, FutureVersionError, LockedError, LogError, NotFoundError, ReadOnlyError
+from taut.store.paths import default_log_path
+from taut.store.schema import SCHEMA_VERSION
+from taut.store.workout_log import SessionSummary, SetSummary, WorkoutLog, open_log
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CorruptError",
+    "FutureVersionError",
+    "LockedError",
+    "LogError",
+    "NotFoundError",
+    "ReadOnlyError",
+    "SessionSummary",
+    "SetSummary",
+    "WorkoutLog",
+    "default_log_path",
+    "open_log",
+]

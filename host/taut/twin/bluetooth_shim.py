@@ -1,0 +1,392 @@
+"""MicroPython's `bluetooth` module for CPython, backed by a Bumble peripheral on the virtual radio.
+
+Reproduces what firmware can observe on an ESP32: IRQs run later (never re-entrantly, a write's
+IRQ after its response went out), 20-byte value buffers unless `gatts_set_buffer` enlarged
+them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
+payloads limited to 31 bytes, permissions enforced from the characteristic flags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import types
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bumble import att, gatt
+from bumble.core import UUID as BumbleUUID
+from bumble.device import Device
+from bumble.hci import OwnAddressType
+
+log = logging.getLogger(__name__)
+
+FLAG_BROADCAST = 0x0001
+FLAG_READ = 0x0002
+FLAG_WRITE_NO_RESPONSE = 0x0004
+FLAG_WRITE = 0x0008
+FLAG_NOTIFY = 0x0010
+FLAG_INDICATE = 0x0020
+
+_IRQ_CENTRAL_CONNECT = 1
+_IRQ_CENTRAL_DISCONNECT = 2
+_IRQ_GATTS_WRITE = 3
+_IRQ_GATTS_INDICATE_DONE = 20
+_IRQ_MTU_EXCHANGED = 21
+
+_DEFAULT_BUFFER = 20
+_ADV_MAX = 31
+
+
+class UUID:
+    """bluetooth.UUID: a 16-bit int or a 128-bit string."""
+
+    def __init__(self, value: int | str | bytes | UUID) -> None:
+        if isinstance(value, UUID):
+            value = value._text
+        if isinstance(value, int):
+            if not 0 <= value <= 0xFFFF:
+                raise ValueError("invalid UUID")
+            self._bumble = BumbleUUID.from_16_bits(value)
+        elif isinstance(value, str):
+            self._bumble = BumbleUUID(value)
+        elif isinstance(value, (bytes, bytearray, memoryview)) and len(value) in (2, 4, 16):
+            self._bumble = BumbleUUID.from_bytes(bytes(value))
+        else:
+            raise ValueError("invalid UUID")
+        self._text = self._bumble.to_hex_str("-").lower()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UUID) and other._bumble == self._bumble
+
+    def __hash__(self) -> int:
+        return hash(self._bumble)
+
+    def __repr__(self) -> str:
+        return f"UUID({self._text})"
+
+
+class _Value:
+    """One attribute's value buffer as the firmware sees it."""
+
+    def __init__(self, flags: int) -> None:
+        self.flags = flags
+        self.data = b""
+        self.size = _DEFAULT_BUFFER
+        self.append = False
+
+
+class BLE:
+    """bluetooth.BLE over one Bumble Device (the twin's radio)."""
+
+    def __init__(self, device: Device, *, mac: bytes, schedule: Callable[[Callable[[], None]], object]) -> None:
+        self._device = device
+        self._mac = mac
+        self._schedule = schedule
+        self._active = False
+        self._irq: Callable[[int, tuple], Any] | None = None
+        self._values: dict[int, _Value] = {}
+        self._attributes: dict[int, Any] = {}
+        self._connections: dict[int, Any] = {}
+        self._gap_name = b"MPY BTSTACK"
+        self._mtu = 256
+        self._ops: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self.on_gatt_pdu: Callable[[int, bytes], bytes | None] | None = None  # fault-injection hook
+        device.on("connection", self._on_connection)
+        self._set_gap_name(b"MPY NIMBLE")
+
+    def _set_gap_name(self, name: bytes) -> None:
+        """The GAP Device Name characteristic (0x2A00) follows config(gap_name=...)."""
+        self._gap_name = name
+        wanted = BumbleUUID.from_16_bits(0x2A00)
+        for attribute in self._device.gatt_server.attributes:
+            if getattr(attribute, "uuid", None) == wanted and isinstance(attribute, gatt.Characteristic):
+                attribute.value = name
+
+    # Radio life cycle -----------------------------------------------------------------------
+
+    def active(self, state: bool | None = None) -> bool:
+        if state is None:
+            return self._active
+        if state and not self._active:
+            self._active = True
+            self._submit(self._device.power_on())
+        elif not state and self._active:
+            self._active = False
+            for handle in list(self._connections):
+                self.gap_disconnect(handle)
+            self._submit(self._device.stop_advertising())
+        return self._active
+
+    def _submit(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Runs BLE stack operations one after another, in the order the firmware asked."""
+        self._ops.put_nowait(coro)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while not self._ops.empty():
+            coro = self._ops.get_nowait()
+            try:
+                await coro
+            except Exception as exc:  # a failed stack call must not kill later ones
+                log.warning("BLE stack operation failed: %r", exc)
+
+    async def idle(self) -> None:
+        """Waits until every queued stack operation has run (for tests and shutdown)."""
+        while self._worker is not None and not self._worker.done():
+            await asyncio.shield(self._worker)
+
+    def config(self, *args: str, **kwargs: Any) -> Any:
+        if args:
+            if len(args) != 1 or kwargs:
+                raise TypeError("config: one name to read, or keywords to set")
+            key = args[0]
+            if key == "mac":
+                return (0, self._mac)
+            if key == "gap_name":
+                return self._gap_name
+            if key == "mtu":
+                return self._mtu
+            if key == "addr_mode":
+                return 0
+            raise ValueError("unknown config param")
+        for key, value in kwargs.items():
+            if key == "gap_name":
+                self._set_gap_name(value.encode() if isinstance(value, str) else bytes(value))
+            elif key == "mtu":
+                if not 23 <= int(value) <= 517:
+                    raise ValueError("mtu out of range")
+                self._mtu = int(value)
+                self._device.gatt_server.max_mtu = self._mtu
+            elif key in ("rxbuf", "addr_mode", "bond", "io", "mitm", "le_secure", "interval"):
+                pass
+            else:
+                raise ValueError("unknown config param")
+        return None
+
+    def irq(self, handler: Callable[[int, tuple], Any] | None) -> None:
+        self._irq = handler
+
+    def _fire(self, event: int, data: tuple) -> None:
+        def run() -> None:
+            if self._irq is not None:
+                self._irq(event, data)
+
+        self._schedule(run)
+
+    # GAP ------------------------------------------------------------------------------------
+
+    def gap_advertise(
+        self,
+        interval_us: int | None,
+        adv_data: bytes | None = None,
+        *,
+        resp_data: bytes | None = None,
+        connectable: bool = True,
+    ) -> None:
+        self._require_active()
+        if interval_us is None:
+            self._submit(self._device.stop_advertising())
+            return
+        adv = bytes(adv_data or b"")
+        rsp = bytes(resp_data or b"")
+        if len(adv) > _ADV_MAX or len(rsp) > _ADV_MAX:
+            raise OSError(errno.EINVAL, "advertising payload over 31 bytes")
+        interval_ms = max(20.0, interval_us / 1000)
+        self._submit(self._advertise(adv, rsp, interval_ms, connectable))
+
+    async def _advertise(self, adv: bytes, rsp: bytes, interval_ms: float, connectable: bool) -> None:
+        from bumble.device import AdvertisingType
+
+        await self._device.stop_advertising()
+        await self._device.start_advertising(
+            advertising_type=(
+                AdvertisingType.UNDIRECTED_CONNECTABLE_SCANNABLE if connectable else AdvertisingType.UNDIRECTED_SCANNABLE
+            ),
+            own_address_type=OwnAddressType.RANDOM,
+            advertising_data=adv,
+            scan_response_data=rsp,
+            advertising_interval_min=interval_ms,
+            advertising_interval_max=interval_ms,
+            auto_restart=False,
+        )
+
+    def gap_disconnect(self, conn_handle: int) -> bool:
+        connection = self._connections.get(conn_handle)
+        if connection is None:
+            return False
+        self._submit(connection.disconnect())
+        return True
+
+    def _on_connection(self, connection: Any) -> None:
+        handle = connection.handle
+        self._connections[handle] = connection
+        addr = bytes(reversed(bytes(connection.peer_address)))
+        addr_type = connection.peer_address.address_type
+
+        def on_disconnection(reason: int) -> None:
+            self._connections.pop(handle, None)
+            self._fire(_IRQ_CENTRAL_DISCONNECT, (handle, addr_type, addr))
+
+        def on_mtu() -> None:
+            self._fire(_IRQ_MTU_EXCHANGED, (handle, connection.att_mtu))
+
+        connection.on("disconnection", on_disconnection)
+        connection.on("connection_att_mtu_update", on_mtu)
+        self._fire(_IRQ_CENTRAL_CONNECT, (handle, addr_type, addr))
+
+    # GATT server ----------------------------------------------------------------------------
+
+    def gatts_register_services(self, services: Any) -> tuple:
+        self._require_active()
+        result = []
+        for service_uuid, chars in services:
+            bumble_chars = []
+            handle_owners: list[Any] = []
+            for entry in chars:
+                uuid, flags = entry[0], int(entry[1])
+                descriptors = []
+                for d_uuid, d_flags in entry[2] if len(entry) > 2 else ():
+                    d_value = _Value(int(d_flags))
+                    desc = gatt.Descriptor(
+                        _bumble_uuid(d_uuid), _permissions(int(d_flags)), self._value_callbacks(d_value)
+                    )
+                    descriptors.append((desc, d_value))
+                value = _Value(flags)
+                char = gatt.Characteristic(
+                    _bumble_uuid(uuid),
+                    gatt.Characteristic.Properties(flags & 0x3F),
+                    _permissions(flags),
+                    self._value_callbacks(value),
+                    [d for d, _ in descriptors],
+                )
+                bumble_chars.append(char)
+                handle_owners.append((char, value))
+                handle_owners.extend(descriptors)
+            self._device.add_service(gatt.Service(_bumble_uuid(service_uuid), bumble_chars))
+            handles = []
+            for attribute, value in handle_owners:
+                self._values[attribute.handle] = value
+                self._attributes[attribute.handle] = attribute
+                handles.append(attribute.handle)
+            result.append(tuple(handles))
+        return tuple(result)
+
+    def _value_callbacks(self, value: _Value) -> gatt.CharacteristicValue:
+        def read(connection: Any) -> bytes:
+            if not value.flags & FLAG_READ:
+                raise att.ATT_Error(att.ErrorCode.READ_NOT_PERMITTED)
+            return value.data
+
+        def write(connection: Any, data: bytes) -> None:
+            if not value.flags & (FLAG_WRITE | FLAG_WRITE_NO_RESPONSE):
+                raise att.ATT_Error(att.ErrorCode.WRITE_NOT_PERMITTED)
+            data = bytes(data)
+            if value.append:
+                value.data = (value.data + data)[-value.size :]
+            else:
+                value.data = data[: value.size]
+            handle = next(h for h, v in self._values.items() if v is value)
+            self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle))
+
+        return gatt.CharacteristicValue(read=read, write=write)
+
+    def handle_of(self, uuid: str) -> int:
+        """The value handle of the characteristic with this UUID (for the twin's fault hooks)."""
+        wanted = UUID(uuid)._bumble
+        for handle, attribute in self._attributes.items():
+            if getattr(attribute, "uuid", None) == wanted:
+                return handle
+        raise KeyError(uuid)
+
+    def _value(self, handle: int) -> _Value:
+        try:
+            return self._values[handle]
+        except KeyError:
+            raise OSError(errno.EINVAL, "invalid handle") from None
+
+    def gatts_read(self, value_handle: int) -> bytes:
+        return self._value(value_handle).data
+
+    def gatts_write(self, value_handle: int, data: bytes, send_update: bool = False) -> None:
+        value = self._value(value_handle)
+        value.data = bytes(data)
+        if len(value.data) > value.size:
+            value.size = len(value.data)
+        if send_update:  # to each client as its CCCD asks (notify, indicate, or nothing)
+            for handle, connection in list(self._connections.items()):
+                cccd = self._device.gatt_server.subscribers.get(connection, {}).get(value_handle) or b"\x00"
+                if cccd[0] & 0x01:
+                    self._send(handle, value_handle, value.data, indicate=False)
+                elif cccd[0] & 0x02:
+                    self._send(handle, value_handle, value.data, indicate=True)
+
+    def gatts_set_buffer(self, value_handle: int, size: int, append: bool = False) -> None:
+        value = self._value(value_handle)
+        value.size = int(size)
+        value.append = bool(append)
+
+    def gatts_notify(self, conn_handle: int, value_handle: int, data: bytes | None = None) -> None:
+        payload = self._value(value_handle).data if data is None else bytes(data)
+        self._send(conn_handle, value_handle, payload, indicate=False)
+
+    def gatts_indicate(self, conn_handle: int, value_handle: int, data: bytes | None = None) -> None:
+        payload = self._value(value_handle).data if data is None else bytes(data)
+        self._send(conn_handle, value_handle, payload, indicate=True)
+
+    def _send(self, conn_handle: int, value_handle: int, payload: bytes, *, indicate: bool) -> None:
+        connection = self._connections.get(conn_handle)
+        if connection is None:
+            raise OSError(errno.ENOTCONN, "not connected")
+        attribute = self._attributes[value_handle]
+        if indicate:
+            async def indicate_and_report() -> None:
+                status = 0
+                try:
+                    await self._device.gatt_server.indicate_subscriber(connection, attribute, payload, force=True)
+                except Exception:
+                    status = 1
+                self._fire(_IRQ_GATTS_INDICATE_DONE, (conn_handle, value_handle, status))
+
+            asyncio.get_running_loop().create_task(indicate_and_report())
+            return
+        payload = payload[: connection.att_mtu - 3]
+        pdu = bytes(att.ATT_Handle_Value_Notification(attribute_handle=value_handle, attribute_value=payload))
+        if self.on_gatt_pdu is not None:
+            pdu = self.on_gatt_pdu(value_handle, pdu)
+            if pdu is None:
+                return
+        self._device.send_l2cap_pdu(conn_handle, att.ATT_CID, pdu)
+
+    def _require_active(self) -> None:
+        if not self._active:
+            raise OSError(errno.EPERM, "BLE not active")
+
+
+def _bumble_uuid(uuid: Any) -> BumbleUUID:
+    if isinstance(uuid, UUID):
+        return uuid._bumble
+    return UUID(uuid)._bumble
+
+
+def _permissions(flags: int) -> att.Attribute.Permissions:
+    perms = att.Attribute.Permissions(0)
+    if flags & FLAG_READ:
+        perms |= att.Attribute.READABLE
+    if flags & (FLAG_WRITE | FLAG_WRITE_NO_RESPONSE):
+        perms |= att.Attribute.WRITEABLE
+    return perms
+
+
+def make_module(ble: BLE) -> types.ModuleType:
+    """A `bluetooth` module whose BLE() always returns `ble` (a singleton, as on MicroPython)."""
+    mod = types.ModuleType("bluetooth")
+    mod.BLE = lambda: ble  # type: ignore[attr-defined]
+    mod.UUID = UUID  # type: ignore[attr-defined]
+    for name, value in globals().items():
+        if name.startswith("FLAG_"):
+            setattr(mod, name, value)
+    return mod

@@ -1,0 +1,20 @@
+"""Starting a virtual band for a command or a demo: a person doing EXERCISE on a twin band."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from taut.twin.band import VirtualBand
+from taut.twin.exercise_load import ExerciseLoad
+
+
+@asynccontextmanager
+async def virtual_band(exercise: str, *, seed: int = 0, duration_s: float = 3600.0) -> AsyncIterator[VirtualBand]:
+    """A booted virtual band on the running loop's radio; powered off on exit."""
+    band = VirtualBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed)
+    await band.start()
+    try:
+        yield band
+    finally:
+        await band.close()

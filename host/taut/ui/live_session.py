@@ -1,0 +1,231 @@
+"""The live loop: sample source → (tare) → rep detector → live model and workout log.
+
+Runs in one asyncio task; views and key handlers talk to it only through the thread-safe
+`request_*` methods, so the Qt window can run it in a worker thread and the terminal view in
+the same loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+import numpy as np
+
+from taut.records import RepSet
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.sources import SampleSource
+from taut.store.errors import LogError
+from taut.store.recorder import LiveRecorder
+from taut.ui.live_model import LiveModel
+
+log = logging.getLogger(__name__)
+
+
+class Detector(Protocol):
+    """A streaming rep detector: events for each batch of samples."""
+
+    def feed(self, time_s: np.ndarray, tension_n: np.ndarray) -> Sequence[object]: ...
+
+
+@dataclass
+class LiveResult:
+    """What a live run produced."""
+
+    session_id: int | None
+    sets: list[RepSet] = field(default_factory=list)
+    samples: int = 0
+    stopped_by_user: bool = False
+
+
+def _finish_events(detector: Any) -> Sequence[object]:
+    """Ask the detector to close whatever set is open (end of stream or a manual set end)."""
+    fn = getattr(detector, "finish", None)
+    return cast(Sequence[object], fn() or ()) if callable(fn) else ()
+
+
+def _shift_set(event: object, offset: int) -> object:
+    """The event with its set index moved by `offset` (sets numbered across detector restarts)."""
+    if offset == 0:
+        return event
+    if isinstance(event, RepStarted | RepCancelled | RepCompleted):
+        return dataclasses.replace(event, set_index=event.set_index + offset)
+    if isinstance(event, SetEnded):
+        s = event.rep_set
+        return SetEnded(RepSet(s.index + offset, s.reps, s.exercise, s.extra))
+    return event
+
+
+class LiveSession:
+    """Drives one live session; construct, then `await run()` (or run it via `run_live`)."""
+
+    def __init__(
+        self,
+        source: SampleSource,
+        detector: Detector,
+        model: LiveModel,
+        recorder: LiveRecorder | None = None,
+        *,
+        tare_span_s: float = 0.5,
+        on_event: Callable[[object], None] | None = None,
+        detector_factory: Callable[[], Detector] | None = None,
+    ) -> None:
+        """`detector_factory` lets a set ended by hand (space) close the detector's set and go on
+        with a fresh detector; without it, ending a set by hand only changes the display."""
+        self.source = source
+        self.detector = detector
+        self.detector_factory = detector_factory
+        self._set_offset = 0
+        self.model = model
+        self.recorder = recorder
+        self.tare_span_s = tare_span_s
+        self.on_event = on_event
+        self.tare_offset_n = 0.0
+        self.result = LiveResult(recorder.session_id if recorder else None)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._pending: list[str] = []
+        self._pending_lock = threading.Lock()
+        self._manual_set_index: int | None = None
+        self._next_set_index = 0
+        self.done = threading.Event()
+
+    # -- requests from views (any thread) -----------------------------------------------------
+
+    def request(self, what: str) -> None:
+        """'toggle_set', 'tare' or 'stop'; safe to call from any thread."""
+        if what not in ("toggle_set", "tare", "stop"):
+            raise ValueError(f"unknown request {what!r}")
+        with self._pending_lock:
+            self._pending.append(what)
+        if what == "stop" and self._loop is not None and self._stop is not None and not self.done.is_set():
+            try:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:  # the loop has just finished: nothing left to stop
+                pass
+
+    def request_stop(self) -> None:
+        self.request("stop")
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def run(self) -> LiveResult:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        with self._pending_lock:
+            if "stop" in self._pending:
+                self._stop.set()
+        poll_task = asyncio.create_task(self._poll_recorder())
+        stop_task = asyncio.create_task(self._stop.wait())
+        try:
+            start: Callable[[], Awaitable[object]] | None = getattr(self.source, "start", None)
+            if start is not None:
+                await start()  # e.g. BleSource: connect and start streaming (it reports "connected")
+            else:
+                self.model.set_status(link="connected")
+            it = self.source.batches().__aiter__()
+            while True:
+                next_task = asyncio.ensure_future(it.__anext__())
+                done, _ = await asyncio.wait({next_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+                if next_task not in done:
+                    next_task.cancel()
+                    self.result.stopped_by_user = True
+                    break
+                try:
+                    batch = next_task.result()
+                except StopAsyncIteration:
+                    break
+                self._process(batch.time_s, batch.tension_n)
+            self._finish_detector()
+        finally:
+            poll_task.cancel()
+            stop_task.cancel()
+            await self.source.close()
+            if self.recorder is not None:
+                try:
+                    self.recorder.close()
+                except LogError as exc:  # don't hide the error that got us here
+                    log.error("could not close the session in the log: %s", exc)
+            self.model.set_status(link="ended", set_active=False)
+            self.done.set()
+        return self.result
+
+    async def _poll_recorder(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            self._do_requests()
+            if self.recorder is not None:
+                self.recorder.poll()
+
+    def _process(self, time_s: np.ndarray, tension_n: np.ndarray) -> None:
+        self._do_requests()
+        x = np.asarray(tension_n, dtype=float) - self.tare_offset_n
+        t = np.asarray(time_s, dtype=float)
+        self.model.push(t, x)
+        if self.recorder is not None:
+            self.recorder.add_samples(t, x)
+        self.result.samples += len(t)
+        self._handle(self.detector.feed(t, x))
+
+    def _finish_detector(self) -> None:
+        self._handle(_finish_events(self.detector))
+
+    def _handle(self, events: Sequence[object]) -> None:
+        for ev in (_shift_set(e, self._set_offset) for e in events):
+            self.model.apply_event(ev)
+            if isinstance(ev, RepStarted | RepCompleted):
+                self._next_set_index = max(self._next_set_index, ev.set_index + 1)
+            if self.recorder is not None:
+                if isinstance(ev, RepCompleted):
+                    self.recorder.rep_completed(ev.set_index, ev.rep)
+                elif isinstance(ev, SetEnded):
+                    self.recorder.flush()
+                    self.recorder.set_ended(ev.rep_set)
+            if isinstance(ev, SetEnded):
+                self.result.sets.append(ev.rep_set)
+                self._next_set_index = max(self._next_set_index, ev.rep_set.index + 1)
+                self._manual_set_index = None
+            if self.on_event is not None:
+                self.on_event(ev)
+
+    def _do_requests(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for what in pending:
+            if what == "tare":
+                band = getattr(self.source, "band", None)
+                if band is not None and callable(getattr(band, "tare", None)):
+                    asyncio.get_running_loop().create_task(self._device_tare(band))
+                    continue
+                med = self.model.recent_median_n(self.tare_span_s)
+                if med is not None:
+                    self.tare_offset_n += med
+                    self.model.set_status(message=f"tared {self.tare_offset_n:.1f} N")
+                    log.info("host-side tare: offset %.2f N", self.tare_offset_n)
+            elif what == "toggle_set":
+                if self._manual_set_index is None:
+                    self._manual_set_index = self._next_set_index
+                    self.model.begin_manual_set(self._manual_set_index)
+                    if self.recorder is not None:
+                        self.recorder.set_started(self._manual_set_index)
+                else:
+                    self._manual_set_index = None
+                    if self.detector_factory is not None:
+                        self._finish_detector()
+                        self.detector = self.detector_factory()
+                        self._set_offset = self._next_set_index
+                    self.model.set_status(set_active=False)
+
+    async def _device_tare(self, band: Any) -> None:
+        try:
+            offset_raw = await band.tare()
+        except Exception as exc:  # a failed tare is shown, the stream goes on
+            log.warning("tare failed: %s", exc)
+            self.model.set_status(message=f"tare failed: {exc}")
+            return
+        self.model.set_status(message=f"tared (offset {offset_raw})")

@@ -1,0 +1,123 @@
+"""The twin's parts on their own: the firmware's HX711 driver on the bit-level chip, the
+MicroPython clock, several isolated twins side by side, the watchdog."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from ble.helpers import Load, start_band
+
+from taut.ble import BleSource, scan, virtual
+from taut.twin.clock import TICKS_PERIOD, TwinClock, ticks_add, ticks_diff
+from taut.twin.loader import FirmwareLoader
+from taut.twin.machine_shim import HX711Chip, make_machine
+from taut.twin.mpy_modules import make_micropython, make_time
+from taut.twin.virtual_time import run
+
+
+def _driver(raw_at):
+    """firmware/hx711.py, unchanged, on a chip whose input is raw_at(device_s)."""
+    loop = asyncio.get_running_loop()
+    clock = TwinClock(loop)
+    chip = HX711Chip(clock, raw_at)
+    machine = make_machine(clock, hx711=chip, dout_pin=33, sck_pin=32, rate_pin=27)
+    shims = {"machine": machine, "time": make_time(clock), "micropython": make_micropython(loop.call_soon)}
+    hx711 = FirmwareLoader(shims).load("hx711")
+    hx = hx711.HX711(machine.Pin(33, machine.Pin.IN), machine.Pin(32, machine.Pin.OUT))
+    return hx, chip, machine, hx711
+
+
+def test_firmware_hx711_driver_reads_the_simulated_chip_bit_by_bit() -> None:
+    async def main():
+        values = iter([123_456, -654_321, 0x7FFFFF + 5, -0x800000 - 9])
+        hx, chip, machine, hx711 = _driver(lambda t: next(values, 1000))
+        machine.Pin(27, machine.Pin.OUT).value(1)  # RATE high: 80 samples/s
+        out = []
+        for _ in range(4):
+            while not hx.is_ready():
+                await asyncio.sleep(0.001)
+            out.append((hx.read_raw(), hx.saturated))
+        hx.set_gain(64)
+        await asyncio.sleep(0.02)
+        hx.read_raw()  # selects gain 64 for the next conversion
+        await asyncio.sleep(0.02)
+        gained = hx.read_raw()
+        hx.power_down()
+        await asyncio.sleep(0.001)
+        assert not hx.is_ready()  # DOUT high while powered down
+        powered_down = chip.power_downs
+        hx.power_up()
+        early = hx.is_ready()  # settling: 4 periods
+        await asyncio.sleep(0.06)
+        return out, gained, powered_down, early, hx.is_ready(), chip
+
+    out, gained, powered_down, early, later, chip = run(main())
+    assert out == [(123_456, False), (-654_321, False), (0x7FFFFF, True), (-0x800000, True)]
+    assert gained == 500  # 1000 counts at gain 64
+    assert powered_down == 1 and not early and later
+    assert chip.period_us == 12_500
+
+
+def test_stuck_dout_is_a_sensor_fault_not_a_hang() -> None:
+    async def main():
+        hx, chip, _, hx711 = _driver(lambda t: 1)
+        chip.stuck = 1
+        with pytest.raises(Exception) as err:
+            hx.read_raw(timeout_ms=50)
+        return err.value, hx711
+
+    err, hx711 = run(main())
+    assert err.code == 0x07  # codes.SENSOR_FAULT, raised by the firmware's driver
+
+
+def test_ticks_wrap_like_micropython_and_drift() -> None:
+    async def main():
+        loop = asyncio.get_running_loop()
+        clock = TwinClock(loop, drift_ppm=1000.0, boot_ticks_us=TICKS_PERIOD - 5_000)
+        a = clock.ticks_us()
+        await asyncio.sleep(1.0)
+        return a, clock.ticks_us()
+
+    a, b = run(main())
+    assert b < a  # wrapped
+    assert ticks_diff(b, a) == pytest.approx(1_001_000, abs=2)  # 1000 ppm fast
+    assert ticks_add(TICKS_PERIOD - 1, 2) == 1 and ticks_diff(1, TICKS_PERIOD - 1) == 2
+
+
+def test_two_twins_side_by_side_are_isolated() -> None:
+    async def main():
+        one, _ = await start_band(Load(10.0), seed=21)
+        two, _ = await start_band(Load(90.0), seed=22)
+        found = sorted(a.name for a in await scan(0.5, backend=virtual()))
+        source = BleSource(two.name, backend=virtual())
+        await source.start()
+        values = []
+        async for batch in source.batches():
+            values.extend(batch.tension_n)
+            if len(values) > 100:
+                break
+        await source.close()
+        assert one.loader.modules["app"] is not two.loader.modules["app"]
+        await one.close()
+        await two.close()
+        return one, two, found, values
+
+    one, two, found, values = run(main())
+    assert found == sorted([one.name, two.name])
+    assert sum(values) / len(values) == pytest.approx(90.0, abs=0.1)
+    assert one.sent.samples == 0 and two.sent.samples > 100
+
+
+def test_a_dead_firmware_task_starves_the_watchdog_and_the_band_reboots() -> None:
+    async def main():
+        band, _ = await start_band(Load(0.0), seed=23)
+        sampler_task = next(t for t in band._tasks if "Sampler.run" in repr(t.get_coro().cr_frame.f_locals["coro"]))
+        sampler_task.cancel()
+        await asyncio.sleep(12.0)
+        boots = band.boots
+        await band.close()
+        return boots, band
+
+    boots, band = run(main())
+    assert boots == 2 and band.watchdog_resets == 1
