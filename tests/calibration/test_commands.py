@@ -1,19 +1,22 @@
-"""`taut calibrate` and `taut bands`: user errors are one clear line, and listings read the shelf."""
+"""`taut calibrate` and `taut bands`: user errors are one clear line, and listings read the log."""
 
 from __future__ import annotations
 
 import pytest
 
-from taut.calibration import BandCurve, BandProfile, BandShelf
+from taut.calibration import BandCurve, BandProfile, BandStore
 from taut.cli import main
+from taut.store import open_log
 
 
 def _shelf(tmp_path):
-    shelf = BandShelf(tmp_path / "bands.json")
-    for name, f100, colour in (("blue-loop", 41.0, "blue"), ("red-loop", 22.0, "red"), ("old-red", 22.8, "red")):
-        shelf.put(BandProfile(name, 1.0, BandCurve(f100, 30.0, 0.1), colour=colour, created_unix_s=1.7e9,
-                              fit_error=0.004))
-    return tmp_path / "taut.sqlite3"
+    db = tmp_path / "taut.sqlite3"
+    with open_log(db) as log:
+        store = BandStore(log)
+        for name, f100, colour in (("blue-loop", 41.0, "blue"), ("red-loop", 22.0, "red"), ("old-red", 22.8, "red")):
+            store.save(BandProfile(name, 1.0, BandCurve(f100, 30.0, 0.1), colour=colour, created_unix_s=1.7e9,
+                                   fit_error=0.004))
+    return db
 
 
 def test_bands_lists_by_level_and_flags_look_alikes(tmp_path, capsys):
@@ -29,6 +32,9 @@ def test_bands_lists_by_level_and_flags_look_alikes(tmp_path, capsys):
 def test_bands_remove_and_empty(tmp_path, capsys):
     db = _shelf(tmp_path)
     assert main(["bands", "--db", str(db), "--remove", "old-red"]) == 0
+    assert "removed 'old-red'" in capsys.readouterr().out
+    assert main(["bands", "--db", str(db)]) == 0
+    assert "old-red" not in capsys.readouterr().out
     assert main(["bands", "--db", str(db), "--remove", "nope"]) == 2
     assert "no calibrated band 'nope'" in capsys.readouterr().err
     assert main(["bands", "--db", str(tmp_path / "empty" / "taut.sqlite3")]) == 0
@@ -44,6 +50,24 @@ def test_bands_user_errors(tmp_path, capsys):
     (tmp_path / "bands.json").write_text("{broken")
     assert main(["bands", "--db", str(db)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+    assert (tmp_path / "bands.json").read_text() == "{broken"
+
+
+def test_bands_imports_an_old_band_file_once(tmp_path, capsys):
+    import json
+
+    old = BandProfile("green-tube", 1.2, BandCurve(18.0, 30.0, 0.1), colour="green", created_unix_s=1.6e9)
+    (tmp_path / "bands.json").write_text(json.dumps({"version": 1, "bands": [old.as_dict()]}))
+    db = _shelf(tmp_path)
+    assert main(["bands", "--db", str(db)]) == 0
+    rows = [ln.split()[0] for ln in capsys.readouterr().out.splitlines()[1:5]]
+    assert rows == ["green-tube", "red-loop", "old-red", "blue-loop"]
+    assert main(["bands", "--db", str(db), "--remove", "green-tube"]) == 0
+    capsys.readouterr()
+    assert main(["bands", "--db", str(db)]) == 0
+    assert "green-tube" not in capsys.readouterr().out
+    with open_log(db) as log:
+        assert [c.created_unix_s for c in log.calibrations(band="green-tube")] == [1.6e9]
 
 
 @pytest.mark.parametrize(
@@ -58,7 +82,7 @@ def test_calibrate_user_errors(argv, message, tmp_path, capsys):
     assert main([*argv, "--db", str(tmp_path / "t.sqlite3")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("taut calibrate: error:") and message in err
-    assert not (tmp_path / "bands.json").exists()
+    assert not (tmp_path / "bands.json").exists() and not (tmp_path / "t.sqlite3").exists()
 
 
 def test_calibrate_load_cell_dry_run_saves_nothing(tmp_path, capsys):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from taut.calibration import BandCurve, BandProfile, BandShelf, ExerciseSetup, travel_cm_fn
+from taut.calibration import BandCurve, BandProfile, BandStore, ExerciseSetup, travel_cm_fn
+from taut.calibration.band_store import load_bands
+from taut.store import open_log
 from taut.calibration.lookup import band_travel_cm
 from taut.signal.offline import analyze
 from taut.sim import random_plan, simulate_session
@@ -41,13 +43,15 @@ def test_rep_range_in_cm_matches_the_true_hand_travel(seed):
 
 
 def test_lookup_by_name_and_stack(tmp_path):
-    shelf = BandShelf(tmp_path / "bands.json")
-    for name, f in (("red", 22.0), ("black", 40.0)):
-        shelf.put(BandProfile(name, 1.0, BandCurve(f, 30.0, 0.1), created_unix_s=0.0))
-    one = band_travel_cm("red", shelf=shelf)
+    with open_log(tmp_path / "taut.sqlite3") as log:
+        for name, f in (("red", 22.0), ("black", 40.0)):
+            BandStore(log).save(BandProfile(name, 1.0, BandCurve(f, 30.0, 0.1), created_unix_s=0.0))
+    shelf = {p.name: p for p in load_bands(tmp_path / "taut.sqlite3").values()}
+    assert band_travel_cm("red", db=tmp_path / "taut.sqlite3").setup == band_travel_cm("red", bands=shelf).setup
+    one = band_travel_cm("red", bands=shelf)
     assert one(np.array([22.0]))[0] == pytest.approx(100.0, abs=0.1)  # 100 % of a 1 m band
-    both = band_travel_cm("red+black", "row", shelf=shelf, start_elongation=0.3)
+    both = band_travel_cm("red+black", "row", bands=shelf, start_elongation=0.3)
     assert both.setup.exercise_id == "row" and both.setup.start_elongation == 0.3
     assert both(np.array([62.0]))[0] > 0
     with pytest.raises(KeyError, match="calibrated: black, red"):
-        band_travel_cm("green", shelf=shelf)
+        band_travel_cm("green", bands=shelf)

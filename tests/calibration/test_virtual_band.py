@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from taut import ble
+from taut.calibration.band_store import load_bands
 from taut.calibration import BandProfile, BandWizard, LoadCellWizard
 from taut.calibration.rehearsal import rehearsal_for
 from taut.calibration.session import run_wizard
@@ -82,8 +83,8 @@ def test_cli_calibrates_the_load_cell_and_three_bands(tmp_path, capsys):
         assert main(["calibrate", "band", name, "--virtual", "--rest-length", "60", "--colour", name,
                      "--db", str(db)]) == 0
         assert f"band {name!r}:" in capsys.readouterr().out
-    doc = json.loads((tmp_path / "bands.json").read_text())
-    profiles = [BandProfile.from_dict(d) for d in doc["bands"]]
+    assert not (tmp_path / "bands.json").exists()
+    profiles = list(load_bands(db).values())
     assert [p.name for p in profiles] == ["red", "black", "purple"]  # stored light to heavy
     for p in profiles:
         sim = BANDS[p.name]
@@ -95,3 +96,12 @@ def test_cli_calibrates_the_load_cell_and_three_bands(tmp_path, capsys):
     lines = out.splitlines()
     assert [ln.split()[0] for ln in lines[1:4]] == ["red", "black", "purple"]
     assert "red+black" in out and "for row ending at 50 N" in out
+    # A live set with a calibrated band: every rep gets its hand travel in cm.
+    assert main(["live", "--virtual", "row", "--fast", "--seconds", "60", "--view", "none", "--band", "black",
+                 "--db", str(db)]) == 0
+    assert "note:" not in capsys.readouterr().err
+    from taut.store import open_log
+
+    with open_log(db, readonly=True) as log:
+        reps = [r for s in log.sets(log.sessions()[0].id) for r in s.reps]
+    assert len(reps) >= 3 and all(r.range_cm is not None and 5.0 < r.range_cm < 150.0 for r in reps)

@@ -61,3 +61,52 @@ def test_a_failing_migration_leaves_the_old_version(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "calibrations" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
+
+
+def _v2_log(path):
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, target=2) == 2
+    conn.execute("INSERT INTO bands (name) VALUES ('green')")
+    conn.execute("INSERT INTO devices (name) VALUES ('taut-1')")
+    conn.execute(
+        "INSERT INTO calibrations (created_unix_s, device_id, offset_raw, counts_per_n, note)"
+        " VALUES (1700000000, 1, 1234, 105.5, 'load cell')"
+    )
+    conn.execute(
+        "INSERT INTO calibrations (created_unix_s, band_id, stretch_cm, tension_n, note)"
+        " VALUES (1700000100, 1, 80.0, 42.0, '{\"kind\": \"band\"}')"
+    )
+    conn.execute("INSERT INTO sessions (started_unix_s, band_id, exercise) VALUES (1700000200, 1, 'row')")
+    conn.close()
+
+
+def test_v2_log_is_migrated_to_v3_keeping_its_calibrations(tmp_path):
+    assert SCHEMA_VERSION >= 3
+    p = tmp_path / "v2.db"
+    _v2_log(p)
+    with open_log(p) as db:
+        assert db.schema_version == SCHEMA_VERSION
+        cals = db.calibrations()
+        assert [(c.created_unix_s, c.device, c.band, c.offset_raw, c.counts_per_n, c.stretch_cm, c.tension_n)
+                for c in cals] == [
+            (1700000100, None, "green", None, None, 80.0, 42.0),
+            (1700000000, "taut-1", None, 1234, 105.5, None, None),
+        ]
+        assert cals[1].note == "load cell"
+        assert db.sessions()[0].band == "green"
+        assert db.band_profiles() == []  # a v3 table, empty
+
+
+def test_a_failing_v3_migration_leaves_version_2(tmp_path, monkeypatch):
+    p = tmp_path / "v2.db"
+    _v2_log(p)
+    import taut.store.schema as schema
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS[:2], schema.MIGRATIONS[2] + ";\nCREATE TABLE bands (x)"))
+    conn = sqlite3.connect(p, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        migrate(conn, target=3)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "band_profiles" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert conn.execute("SELECT count(*) FROM calibrations").fetchone()[0] == 2
+    conn.close()

@@ -135,3 +135,33 @@ def test_set_png_is_written(tmp_path, known_set):
     arr = np.array([[img.pixelColor(x, y).getRgb()[:3] for x in range(0, 1000, 4)] for y in range(0, 420, 4)])
     assert np.any(np.all(np.abs(arr - np.array(live_qt.TRACE_RGB)) < 40, axis=-1))
     assert np.any(np.all(np.abs(arr - np.array(live_qt.PARTIAL_MARK_RGB)) < 40, axis=-1))
+
+
+def test_a_lone_spike_neither_squashes_the_trace_nor_hides_the_markers(known_set):
+    """One glitch sample at -67 N must not stretch the y axis; every rep marker stays in view."""
+    tension = known_set.tension_n.copy()
+    tension[len(tension) // 2] = -67.0
+    model = LiveModel(window_s=30.0)
+    model.push(known_set.time_s, tension)
+    for rep in known_set.reps:
+        model.apply_event(RepStarted(rep.start_s, 0))
+        model.apply_event(RepCompleted(rep, 0))
+    win = live_qt.make_window(model, width=1000, height=600)
+    win.show()
+    try:
+        assert win.refresh()
+        bottom, top = win.y_span
+        assert bottom > -5.0, "the spike stretched the y axis"
+        assert top >= max(r.peak_n for r in known_set.reps) + 2 * win.mark_lift
+        img = win.grab_rgb()
+        marks = [b for b in _blobs(img, live_qt.REP_MARK_RGB) if b[1] > 80]
+        marks += [b for b in _blobs(img, live_qt.PARTIAL_MARK_RGB) if b[1] > 80]
+        assert len(marks) == len(known_set.reps)
+    finally:
+        live_qt.dispose(win)
+
+
+def test_despiked_span_ignores_one_sample_but_keeps_two():
+    v = np.array([0.0, 1.0, 50.0, 1.0, 0.0, 30.0, 30.0, 0.0])
+    assert live_qt.despiked_span(v) == (0.0, 30.0)
+    assert live_qt.despiked_span(np.array([np.nan])) == (0.0, 1.0)

@@ -3,10 +3,12 @@
 - `loadcell_wizard.LoadCellWizard`, `band_wizard.BandWizard`: the guided flows as state machines.
 - `loadcell`, `bandfit`, `plateaus`, `still`, `sweep`, `relaxation`: the maths behind them.
 - `profiles`, `stacks`, `recommend`, `travel`, `charts`: using calibrated bands.
-- `shelf`, `commit`: saving results, all or nothing.
+- `band_store`, `commit`: saving results in the workout log, all or nothing (`band_file`: the old bands.json).
 Errors derive from `errors.CalibrationError` and name the step to redo.
 """
 
+from taut.calibration.band_file import BandStoreError
+from taut.calibration.band_store import BandStore
 from taut.calibration.band_wizard import BandResult, BandWizard
 from taut.calibration.bandfit import BandCurve, BandFit, fit_band
 from taut.calibration.errors import (
@@ -22,7 +24,6 @@ from taut.calibration.errors import (
 from taut.calibration.loadcell import STANDARD_GRAVITY_M_S2, LoadCellFit, fit_load_cell
 from taut.calibration.loadcell_wizard import LoadCellResult, LoadCellWizard
 from taut.calibration.profiles import BandProfile, by_level, not_meaningfully_different, similar_pairs
-from taut.calibration.shelf import BandShelf, ShelfError
 from taut.calibration.stacks import Stack, stacks
 from taut.calibration.lookup import band_travel_cm
 from taut.calibration.travel import ExerciseSetup, TravelCm, default_setup, travel_cm_fn
@@ -34,7 +35,8 @@ __all__ = [
     "BandFit",
     "BandProfile",
     "BandResult",
-    "BandShelf",
+    "BandStore",
+    "BandStoreError",
     "BandWizard",
     "CalibrationError",
     "CommitError",
@@ -47,7 +49,6 @@ __all__ = [
     "MovingReadingError",
     "NoPlateauError",
     "NotIncreasingError",
-    "ShelfError",
     "Stack",
     "TravelCm",
     "band_travel_cm",

@@ -2,8 +2,8 @@
 
 Load cell: the new factor and offset go to the device (SET_CALIBRATION), then into the workout
 log with the date; if the log write fails, the device gets its previous calibration back.
-Band: the profile goes on the band shelf, then into the log; if the log write fails, the shelf
-entry is restored. Either way a `CommitError` says what happened.
+Band: the profile and its dated calibration row go into the log in one transaction. Either way a
+`CommitError` says what happened.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Protocol
 from taut.calibration.band_wizard import BandResult
 from taut.calibration.errors import CommitError
 from taut.calibration.loadcell_wizard import LoadCellResult
-from taut.calibration.shelf import BandShelf, ShelfError
+from taut.calibration.band_store import BandStore
+from taut.store import LogError
 
 
 class CalibrationTarget(Protocol):
@@ -85,34 +86,15 @@ async def commit_load_cell(
                           step="commit", guidance="Fix the log (see the message) and calibrate again.") from exc
 
 
-async def commit_band(result: BandResult, shelf: BandShelf, *, log: CalibrationLog | None = None) -> int | None:
-    """Store the band profile on the shelf, then record it in the log; returns the log row id."""
-    return _commit_band(result, shelf, log)
+async def commit_band(result: BandResult, store: BandStore, *, device: str | None = None) -> int:
+    """Store the band profile with its dated calibration row (one transaction); returns the row id."""
+    return commit_band_sync(result, store, device=device)
 
 
-def commit_band_sync(result: BandResult, shelf: BandShelf, *, log: CalibrationLog | None = None) -> int | None:
+def commit_band_sync(result: BandResult, store: BandStore, *, device: str | None = None) -> int:
     """`commit_band` for callers without an event loop."""
-    return _commit_band(result, shelf, log)
-
-
-def _commit_band(result: BandResult, shelf: BandShelf, log: CalibrationLog | None) -> int | None:
-    profile = result.profile
     try:
-        previous = shelf.put(profile)
-    except ShelfError as exc:
-        raise CommitError(str(exc), step="commit", guidance="Nothing was saved.") from exc
-    if log is None:
-        return None
-    try:
-        return log.add_calibration(band=profile.name, stretch_cm=100.0 * profile.rest_length_m,
-                                   tension_n=profile.levels_n[0],
-                                   note=json.dumps({"kind": "band", "profile": profile.as_dict(),
-                                                    "warnings": list(result.warnings)}))
-    except Exception as exc:
-        try:
-            shelf.restore(profile.name, previous)
-        except ShelfError as undo_exc:
-            raise CommitError(f"the log could not be written ({exc}) and the band file could not be restored "
-                              f"({undo_exc}).", step="commit") from exc
+        return store.save(result.profile, warnings=result.warnings, device=device)
+    except (LogError, ValueError) as exc:
         raise CommitError(f"the log could not be written ({exc}); the band was not saved.", step="commit",
                           guidance="Fix the log (see the message) and calibrate again.") from exc

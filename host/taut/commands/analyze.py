@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from taut.cli import CommandError
@@ -16,6 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("recording", metavar="REC.csv", help="recording: CSV with header time_s,tension_n")
     parser.add_argument("--exercise", metavar="X", help="exercise id, for tempo targets (e.g. band-pull-apart)")
     parser.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
+    parser.add_argument("--band", metavar="NAME",
+                        help="a calibrated band (stack: NAME+NAME): each rep's range in cm, partials by true range")
+    parser.add_argument("--rest-length", type=float, metavar="CM",
+                        help="with --band: the band's length as set up for this exercise (default: typical for it)")
+    parser.add_argument("--db", metavar="PATH", help="with --band: the workout log holding the band (default: $TAUT_DB "
+                        "or the user data directory)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +37,12 @@ def run(args: argparse.Namespace) -> int:
         rec = read_recording(args.recording)
     except RecordingError as exc:
         raise CommandError(str(exc)) from None
-    result = analyze(rec.time_s, rec.tension_n, exercise=args.exercise)
+    if args.band is None and args.rest_length is not None:
+        raise CommandError("--rest-length needs --band")
+    from taut.commands._band_travel import band_travel
+
+    travel_cm = None if args.band is None else band_travel(args.band, args.exercise, args.db, args.rest_length)
+    result = analyze(rec.time_s, rec.tension_n, exercise=args.exercise, travel_cm=travel_cm)
     if args.json:
         json.dump(analysis_json(result), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -40,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def analysis_json(result) -> dict:
-    """The JSON contract of `taut analyze --json` (field names fixed by issue 4)."""
+    """The JSON contract of `taut analyze --json` (field names fixed by issue 4; `range_cm` added by
+    issue 6: hand travel in cm with --band, else null)."""
     sets = []
     for s in result.sets:
         reps = [
@@ -57,7 +70,8 @@ def analysis_json(result) -> dict:
                 "bottom_n": r.bottom_n,
                 "mean_n": r.mean_n,
                 "impulse_ns": r.impulse_ns,
-                "range_fraction": r.range_fraction,
+                "range_fraction": _finite_or_none(r.range_fraction),
+                "range_cm": _finite_or_none(r.range_cm),
             }
             for r in s.reps
         ]
@@ -72,6 +86,11 @@ def analysis_json(result) -> dict:
             }
         )
     return {"exercise": result.exercise, "sets": sets}
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    """JSON has no NaN: a range the band set-up cannot explain (beyond the geometry) is null."""
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _print_table(result, exercise: str | None) -> None:
@@ -91,7 +110,10 @@ def _print_table(result, exercise: str | None) -> None:
         if profile is not None:
             title += f" (target {profile.target_tempo})"
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption="times in s")
-        for col in ("rep", "start", "end", "con", "hold", "ecc", "TUT", "peak N", "range", "partial"):
+        with_cm = any(r.range_cm is not None for r in s.reps)
+        cols = ("rep", "start", "end", "con", "hold", "ecc", "TUT", "peak N", "range", *(("cm",) if with_cm else ()),
+                "partial")
+        for col in cols:
             table.add_column(col, justify="right", no_wrap=True)
         for r in s.reps:
             table.add_row(
@@ -104,6 +126,7 @@ def _print_table(result, exercise: str | None) -> None:
                 f"{r.tut_s:.2f}",
                 f"{r.peak_n:.1f}",
                 f"{r.range_fraction:.0%}",
+                *((("-" if _finite_or_none(r.range_cm) is None else f"{r.range_cm:.1f}"),) if with_cm else ()),
                 "yes" if r.partial else "",
             )
         console.print(table)

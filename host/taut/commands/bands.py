@@ -22,21 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.calibration import BandShelf, ShelfError, similar_pairs, stacks
+    from taut.calibration import BandStoreError, similar_pairs, stacks
     from taut.calibration.charts import place
     from taut.cli import CommandError
 
-    shelf = BandShelf(_shelf_path(args))
     try:
         if args.remove:
-            try:
-                shelf.remove(args.remove)
-            except KeyError:
-                raise CommandError(f"no calibrated band {args.remove!r}") from None
-            print(f"removed {args.remove!r}")
+            _remove(args)
             return 0
-        profiles = shelf.profiles()
-    except ShelfError as exc:
+        profiles = _profiles(args)
+    except BandStoreError as exc:
         raise CommandError(str(exc)) from None
     if not profiles:
         print("no calibrated bands yet: run `taut calibrate band NAME --rest-length CM`")
@@ -62,14 +57,24 @@ def run(args: argparse.Namespace) -> int:
     if args.target is not None:
         _recommend(args, profiles + combos)
     if args.png:
-        from taut.calibration.curve_png import curves_png
-
-        try:
-            curves_png(args.png, profiles + combos)
-        except (RuntimeError, OSError) as exc:
-            raise CommandError(str(exc)) from None
-        print(f"curves written to {args.png}")
+        _png(args.png, profiles + combos)
     return 0
+
+
+def _png(path: str, options: list) -> None:
+    from taut.calibration.curve_png import curve_lines
+    from taut.cli import CommandError
+
+    try:
+        from taut.ui.live_qt import render_band_curves_png
+
+        elongation_pct, lines = curve_lines(options)
+        render_band_curves_png(path, elongation_pct, lines)
+    except ImportError as exc:
+        raise CommandError(f"drawing curves needs Qt ({exc.name}): pip install 'taut[gui]'") from None
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"curves written to {path}")
 
 
 def _recommend(args: argparse.Namespace, options: list) -> None:
@@ -98,9 +103,29 @@ def _recommend(args: argparse.Namespace, options: list) -> None:
         print("  (nothing lands at 85–100 % of the target; start lighter rather than heavier)")
 
 
-def _shelf_path(args: argparse.Namespace):
-    from pathlib import Path
+def _profiles(args: argparse.Namespace) -> list:
+    """The calibrated bands, light to heavy (a bands.json beside the log is imported once)."""
+    from taut.calibration import by_level
+    from taut.calibration.band_store import load_bands
+    from taut.cli import CommandError
+    from taut.store import LogError
 
-    from taut.calibration.shelf import FILE_NAME, default_shelf_path
+    try:
+        return by_level(load_bands(args.db).values())
+    except LogError as exc:
+        raise CommandError(str(exc)) from None
 
-    return Path(args.db).expanduser().with_name(FILE_NAME) if args.db else default_shelf_path()
+
+def _remove(args: argparse.Namespace) -> None:
+    from taut.calibration import BandStore
+    from taut.cli import CommandError
+    from taut.commands._log_access import open_for
+
+    with open_for(args, readonly=False) as log:
+        store = BandStore(log)
+        store.import_band_file()
+        try:
+            store.remove(args.remove)
+        except KeyError as exc:
+            raise CommandError(str(exc.args[0])) from None
+    print(f"removed {args.remove!r} (its dated calibrations stay in the log)")

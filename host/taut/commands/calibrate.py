@@ -237,14 +237,11 @@ async def _load_cell(args: argparse.Namespace):
 
 
 async def _band(args: argparse.Namespace):
-    from pathlib import Path
-
-    from taut.calibration import BandShelf, BandWizard, CalibrationError
+    from taut.calibration import BandStore, BandStoreError, BandWizard, CalibrationError
     from taut.calibration.band_wizard import DEFAULT_MARKS_PERCENT
     from taut.calibration.commit import commit_band
     from taut.calibration.rehearsal import Rehearsal
     from taut.calibration.session import run_wizard
-    from taut.calibration.shelf import ShelfError
     from taut.cli import CommandError
 
     marks = args.marks or DEFAULT_MARKS_PERCENT
@@ -269,6 +266,7 @@ async def _band(args: argparse.Namespace):
                                       show=_show, on_error=_on_error)
         except CalibrationError as exc:
             raise CommandError(f"{exc} Nothing was saved.") from None
+        device_name = s.stream.info.name if s.stream.info else None
     prof = result.profile
     f1, f2 = prof.levels_n
     _say(f"band {prof.name!r}: {f1:.1f} N at 100 %, {f2:.1f} N at 200 % elongation; hysteresis "
@@ -280,11 +278,15 @@ async def _band(args: argparse.Namespace):
         return result
     log = _open_log(args)
     try:
-        shelf = BandShelf(Path(log.path).with_name("bands.json"))
-        await commit_band(result, shelf, log=log)
-    except (CalibrationError, ShelfError) as exc:
+        store = BandStore(log)
+        try:
+            store.import_band_file()
+        except BandStoreError as exc:
+            _say(f"warning: {exc}; its bands were not imported")
+        row = await commit_band(result, store, device=device_name)
+    except CalibrationError as exc:
         raise CommandError(str(exc)) from None
     finally:
         log.close()
-    _say(f"saved to {shelf.path}")
+    _say(f"saved to {log.path} (log entry {row}); see `taut bands`")
     return result

@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast", action="store_true", help="virtual band: run on a simulated clock, faster than real time")
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the source's clock)")
     parser.add_argument("--exercise", help="exercise id (e.g. face-pull): targets and the log entry")
-    parser.add_argument("--band", metavar="NAME", help="band name for the log")
+    parser.add_argument("--band", metavar="NAME", help="band name for the log; a calibrated one also gives range in cm")
     parser.add_argument("--view", choices=("auto", "qt", "term", "none"), default="auto", help="how to show it")
     parser.add_argument("--unit", choices=UNITS, default="N", help="tension unit to start with (u cycles)")
     parser.add_argument("--target", type=_zone, metavar="LOW:HIGH", help="target tension zone, in --unit")
@@ -109,12 +109,15 @@ def run(args: argparse.Namespace) -> int:
         from taut.ble import BleError
 
         failures += (BleError,)
+    from taut.commands._band_travel import band_travel
+
+    travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)
     db = None if args.no_log else open_for(args, readonly=False)
     try:
         result = run_live(
             source,
-            RepDetector(exercise),
-            detector_factory=lambda: RepDetector(exercise),
+            RepDetector(exercise, travel_cm=travel),
+            detector_factory=lambda: RepDetector(exercise, travel_cm=travel),
             log_db=db,
             view=args.view,
             model=model,

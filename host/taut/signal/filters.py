@@ -37,14 +37,25 @@ def tension_median3(x: np.ndarray) -> np.ndarray:
 def tension_despike(x: np.ndarray, threshold_n: float) -> np.ndarray:
     """Replace samples that stick out of both neighbours by more than `threshold_n`.
 
-    Unlike a plain median, a legitimate sharp peak (a fast rep sampled at 10 Hz) survives when
-    it is within the threshold of its neighbours.
+    Unlike a plain median, a legitimate sharp peak survives: a fast rep sampled at 10 Hz has
+    its neighbours on slopes leading up to it (each above its own outer neighbour), whereas a
+    spike sticks out of a plateau or of a steady slope.
     """
     med = tension_median3(x)
-    dev = np.abs(x - med)
-    if not (dev > threshold_n).any():
+    dev = x - med
+    bad = np.abs(dev) > threshold_n
+    if not bad.any():
         return x
-    return np.where(dev > threshold_n, med, x)
+    n = len(x)
+    idx = np.flatnonzero(bad)
+    inner = idx[(idx >= 2) & (idx <= n - 3)]
+    if len(inner):
+        sign = np.sign(dev[inner])
+        slope = threshold_n / 4.0
+        left = sign * (x[inner - 1] - x[inner - 2]) > slope
+        right = sign * (x[inner + 1] - x[inner + 2]) > slope
+        bad[inner[left & right]] = False  # a peak (or trough) the samples around it lead up to
+    return np.where(bad, med, x)
 
 
 def tension_smooth(x: np.ndarray, width: int) -> np.ndarray:

@@ -45,17 +45,27 @@ def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
     return float(t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
-def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None:
+def measure_rep(
+    t: np.ndarray,
+    x: np.ndarray,
+    i_trigger: int,
+    dt_s: float | None = None,
+    noise_n: float | None = None,
+    end_level_n: float | None = None,
+) -> RepShape | None:
     """Measure the rep whose rise triggered at index `i_trigger` of (t, x).
 
-    (t, x) run from the pre-rep window to the sample that confirmed the end. Returns None when the
-    samples hold no complete rise-and-fall (the caller then drops the candidate).
+    (t, x) run from the pre-rep window to the sample that confirmed the end. `dt_s` (sampling
+    interval) and `noise_n` (raw noise sigma) are estimated from the samples unless given. Returns
+    None when the samples hold no complete rise-and-fall (the caller then drops the candidate).
     """
     n = len(x)
     if n < 3 or not 0 < i_trigger < n:
         return None
-    dt_s = median_of(np.diff(t))
-    noise_n = noise_scale_n(x)
+    if dt_s is None:
+        dt_s = median_of(np.diff(t))
+    if noise_n is None:
+        noise_n = noise_scale_n(x)
     med = tension_median3(x)  # spikes must not set the scale that decides what a spike is
     e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
     spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
@@ -74,6 +84,7 @@ def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None
         return None
     low_n = bottom_n + _LOW * excursion_n
     high_n = bottom_n + _HIGH * excursion_n
+    start_level_n = low_n
 
     rise = s[i_bottom : i_peak + 1]
     above_high = np.flatnonzero(rise >= high_n)
@@ -83,6 +94,9 @@ def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None
         return None
     k_start = i_bottom + int(below_low[-1]) + 1  # first sample above low, last rise before the top
     fall = np.flatnonzero(s[i_peak:] < low_n)
+    if len(fall) == 0 and end_level_n is not None:  # settled at a new level (offset step)
+        low_n = end_level_n
+        fall = np.flatnonzero(s[i_peak:] < low_n)
     if len(fall) == 0:  # the smoothed copy lags the raw samples at the very end
         s = np.concatenate((s[:-1], x[-1:]))
         fall = np.flatnonzero(s[i_peak:] < low_n)
@@ -91,10 +105,12 @@ def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None
         if fall[0] == 0:
             return None
     k_end = i_peak + int(fall[0])
+    if k_end <= i_peak:
+        return None
     above_high_fall = np.flatnonzero(s[i_peak:k_end] >= high_n)
     k_top_end = i_peak + int(above_high_fall[-1])  # last sample at or above high before the fall
 
-    start_s = _interp_time(t, s, k_start, low_n)
+    start_s = _interp_time(t, s, k_start, start_level_n)
     top_start_s = _interp_time(t, s, k_top_start, high_n) if k_top_start > k_start else start_s
     top_end_s = _interp_time(t, s, k_top_end + 1, high_n)
     end_s = _interp_time(t, s, k_end, low_n)
@@ -103,7 +119,7 @@ def measure_rep(t: np.ndarray, x: np.ndarray, i_trigger: int) -> RepShape | None
     inner_t = t[k_start:k_end]
     inner_x = s[k_start:k_end]
     tt = np.concatenate(([start_s], inner_t, [end_s]))
-    xx = np.concatenate(([low_n], inner_x, [low_n]))
+    xx = np.concatenate(([start_level_n], inner_x, [low_n]))
     impulse_ns = float(np.sum((xx[1:] + xx[:-1]) * np.diff(tt)) * 0.5)
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n

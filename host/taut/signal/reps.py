@@ -1,9 +1,12 @@
 """The streaming rep detector: causal, fed chunks of any size, bounded memory, O(1) per sample.
 
-Two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so drift is
-followed) and opens a candidate when the tension rises clearly above it. UP tracks the peak and
-closes the candidate when the tension falls back below baseline + 10 % of the excursion (a lone
-low sample straight from the top is a spike and needs one more sample to confirm). A closed
+The first 32 samples set the sampling rate (which picks the detection filter) and the noise
+level. Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
+drift is followed) and opens a candidate when the tension rises clearly above it. UP tracks the
+peak and closes the candidate when the tension falls back below bottom + 10 % of the excursion (a
+lone low sample straight from the top is a spike and needs one more sample to confirm); a plateau
+followed by a clear rise restarts the candidate from the plateau (a band taken up to a
+pre-tension, a grip re-set), and a candidate open longer than `max_rep_s` is abandoned. A closed
 candidate is measured on the buffered samples (`measure_rep`) and kept as a rep when large and
 long enough. Sets are cut where a rest is longer than `rest_s`.
 
@@ -25,7 +28,7 @@ from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, Se
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
 from taut.signal.measure import RepShape, measure_rep
 from taut.signal.profiles import get_profile
-from taut.signal.sets import TravelFn, build_rep, close_set, rep_range
+from taut.signal.sets import TravelFn, _reference_range, build_rep, close_set, rep_range
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class DetectorConfig:
 
     start_floor_n: float = 0.3  # a candidate needs at least this rise above the baseline...
     start_noise_k: float = 6.0  # ...and this many noise sigmas...
+    start_noise_k_in_set: float = 4.5  # (inside a set, where reps are expected, fewer sigmas suffice)
     start_ref_fraction: float = 0.2  # ...and this fraction of the open set's median excursion
     end_confirm_fraction: float = 0.7  # a low sample confirms the end if the one before is below this
     min_excursion_n: float = 1.0  # a rep moves the tension by at least this much...
@@ -103,8 +107,9 @@ class RepDetector:
         self._floor_g = -1  # the candidate's bottom is looked for after this index
         self._lo_hist = np.empty(0)  # the last _HIST values of lo and hi
         self._hi_hist = np.empty(0)
+        self._dt_s = 0.0  # sampling interval at the open candidate's start
         self._still_w = 3  # stillness window (samples) of the open candidate
-        self._still_top = np.inf  # highest value of the candidate's latest plateau
+        self._still_top = np.inf  # level of the candidate's latest plateau
         self._still_bottom = np.inf
         self._still_from_g = -1
         self._pending_g = -1  # global index at which an ended rep is measured and reported
@@ -327,8 +332,15 @@ class RepDetector:
                     else:
                         bottom, from_g = self._still_bottom, self._still_from_g
                     kk = i + j
-                    set_index = self._current_set_index(self._trigger_t)
-                    events.append(RepCancelled(float(t[kk]), set_index))
+                    level = float(top_prev[j]) if still_at is not None else float(top)
+                    peak = float(p[j - 1]) if j > 0 else self._peak_n
+                    if level - self._base_n <= 0.25 * (peak - self._base_n) and from_g > self._trigger_g:
+                        # it rose and came most of the way back, then settled higher (offset step):
+                        # a rep that ends where it comes within 10 % of the new level
+                        self._complete(from_g, float(t[kk]), events, level + 0.1 * (peak - self._base_n))
+                        self._last_end_g = from_g
+                    else:
+                        events.append(RepCancelled(float(t[kk]), self._current_set_index(self._trigger_t)))
                     self._base_n = bottom
                     self._peak_n = float(lo[kk])
                     self._trigger_g = g0 + kk
@@ -378,6 +390,7 @@ class RepDetector:
         g = self._trigger_g
         tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
         dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
+        self._dt_s = dt_s
         w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
         self._still_w = min(max(w, 3), _HIST)
         self._still_top = np.inf
@@ -395,7 +408,7 @@ class RepDetector:
         tb, _ = self._buf.window(g_from, g_end)
         if len(tb) < 2:
             return 0
-        dt_s = median_of(np.diff(tb))
+        dt_s = self._dt_s  # the rate at the candidate's start (a rep is far shorter than any rate change)
         return int(self.config.settle_s / dt_s) if dt_s > 0 else 0
 
     def _restart_threshold_n(self) -> float:
@@ -407,9 +420,11 @@ class RepDetector:
         return floor
 
     def _start_threshold_n(self) -> float:
-        floor = max(self.config.start_floor_n, self.config.start_noise_k * (self._noise_n or 0.0))
+        cfg = self.config
+        k = cfg.start_noise_k_in_set if self._set_shapes else cfg.start_noise_k
+        floor = max(cfg.start_floor_n, k * (self._noise_n or 0.0))
         if self._set_shapes:
-            floor = max(floor, self.config.start_ref_fraction * self._set_median_excursion())
+            floor = max(floor, cfg.start_ref_fraction * self._set_median_excursion())
         return floor
 
     def _set_median_excursion(self) -> float:
@@ -417,12 +432,15 @@ class RepDetector:
             self._set_median_cache = median_of(np.array([s.peak_n - s.bottom_n for s in self._set_shapes]))
         return self._set_median_cache
 
-    def _complete(self, g_end: int, t_end: float, events: list[Event]) -> None:
+    def _complete(self, g_end: int, t_end: float, events: list[Event], end_level_n: float | None = None) -> None:
         cfg = self.config
         t_pre = self._trigger_t - cfg.pre_window_s
         g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_pre, self._trigger_g), g_end - cfg.buffer_samples + 1)
         tb, xb = self._buf.window(g_pre, g_end)
-        shape = measure_rep(tb, xb, self._trigger_g - g_pre)
+        shape = measure_rep(
+            tb, xb, self._trigger_g - g_pre, self._dt_s or None, (self._noise_n or 0.0) / self._noise_gain,
+            end_level_n,
+        )
         set_index = self._current_set_index(self._trigger_t)
         # noise: from the quiet stretch before the rise (if long enough); grows only slowly
         # so that coarsely sampled motion can never inflate it
@@ -445,7 +463,7 @@ class RepDetector:
         self._set_ranges.append(rng)
         self._set_ranges_cm.append(rng_cm)
         self._last_end_s = shape.end_s
-        reference = median_of(np.array(self._set_ranges))
+        reference = _reference_range(self._set_ranges)
         rep = build_rep(len(self._set_shapes) - 1, shape, rng, rng_cm, reference)
         events.append(RepCompleted(rep, self._set_index))
 

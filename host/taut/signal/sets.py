@@ -29,6 +29,13 @@ def rep_range(shape: RepShape, travel_cm: TravelFn | None) -> tuple[float, float
     return range_cm, range_cm
 
 
+def _reference_range(ranges: Sequence[float]) -> float:
+    """Median range, ignoring reps whose calibrated range is undefined (NaN: beyond the curve)."""
+    r = np.asarray(ranges, dtype=float)
+    r = r[np.isfinite(r)]
+    return float(np.median(r)) if len(r) else float("nan")
+
+
 def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float | None, reference: float) -> Rep:
     """A `Rep` record from a measured shape and the reference range it is judged against."""
     fraction = range_value / reference if reference > 0 else 1.0
@@ -80,7 +87,7 @@ def close_set(
     """
     skip = leading_setup_count(ranges)
     shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
-    reference = float(np.median(ranges))
+    reference = _reference_range(ranges)
     reps = [build_rep(i, s, r, c, reference) for i, (s, r, c) in enumerate(zip(shapes, ranges, ranges_cm))]
     reps = [replace(r, pause_s=reps[i + 1].start_s - r.end_s) if i + 1 < len(reps) else r for i, r in enumerate(reps)]
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from taut.records import Rep
+from taut.signal.filters import median_of
 from taut.signal.profiles import Tempo
 
 
@@ -44,11 +45,11 @@ def coefficient_of_variation(values: np.ndarray) -> float:
 
 def tempo_summary(reps: tuple[Rep, ...] | list[Rep], ranges: np.ndarray) -> TempoSummary:
     """Summarise a set's reps (at least one); `ranges` are the reps' ranges in any unit."""
-    ecc = np.median([r.eccentric_s for r in reps])
-    con = np.median([r.concentric_s for r in reps])
-    hold = np.median([r.hold_s for r in reps])
+    ecc = median_of(np.array([r.eccentric_s for r in reps]))
+    con = median_of(np.array([r.concentric_s for r in reps]))
+    hold = median_of(np.array([r.hold_s for r in reps]))
     pauses = [r.pause_s for r in reps if r.pause_s is not None]
-    pause = float(np.median(pauses)) if pauses else 0.0
+    pause = median_of(np.array(pauses)) if pauses else 0.0
     return TempoSummary(
         Tempo(float(ecc), pause, float(con), float(hold)),
         coefficient_of_variation(np.array([r.tut_s for r in reps])),

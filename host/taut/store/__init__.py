@@ -1,5 +1,6 @@
 """The workout log (SQLite, WAL): open it with `open_log()`; errors derive from `LogError`."""
 
+from taut.store.calibration_rows import BandProfileRecord, CalibrationRecord
 from taut.store.errors import CorruptError, FutureVersionError, LockedError, LogError, NotFoundError, ReadOnlyError
 from taut.store.paths import default_log_path
 from taut.store.schema import SCHEMA_VERSION
@@ -7,6 +8,8 @@ from taut.store.workout_log import SessionSummary, SetSummary, WorkoutLog, open_
 
 __all__ = [
     "SCHEMA_VERSION",
+    "BandProfileRecord",
+    "CalibrationRecord",
     "CorruptError",
     "FutureVersionError",
     "LockedError",

@@ -104,7 +104,31 @@ CREATE INDEX sessions_started ON sessions(started_unix_s);
 CREATE INDEX sets_exercise ON sets(exercise);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: band profiles (the fitted curve of a calibrated band, one per band, tied to the calibration
+# row that produced it), an index to read a band's or device's calibrations back by date, and a
+# small key/value table for one-off facts about the file (e.g. that bands.json was imported).
+_V3 = """
+CREATE TABLE band_profiles (
+    id INTEGER PRIMARY KEY,
+    band_id INTEGER NOT NULL UNIQUE REFERENCES bands(id) ON DELETE CASCADE,
+    calibration_id INTEGER REFERENCES calibrations(id),
+    created_unix_s REAL NOT NULL,
+    colour TEXT NOT NULL DEFAULT '',
+    rest_length_m REAL NOT NULL,
+    force_100_n REAL NOT NULL,
+    force_200_n REAL NOT NULL,
+    profile TEXT NOT NULL
+);
+CREATE INDEX calibrations_band ON calibrations(band_id, created_unix_s);
+CREATE INDEX calibrations_device ON calibrations(device_id, created_unix_s);
+CREATE TABLE log_facts (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    set_unix_s REAL NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

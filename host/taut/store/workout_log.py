@@ -8,6 +8,7 @@ newer-version file raises a typed `LogError` and is left untouched.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sqlite3
@@ -21,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from taut.records import Rep, RepSet
-from taut.store import sample_codec
+from taut.store import calibration_rows, sample_codec
+from taut.store.calibration_rows import BandProfileRecord, CalibrationRecord
 from taut.store.errors import CorruptError, FutureVersionError, LockedError, LogError, NotFoundError, ReadOnlyError
 from taut.store.paths import resolve_log_path
 from taut.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
@@ -243,14 +245,7 @@ class WorkoutLog:
             except sqlite3.Error as exc:
                 raise _translate(exc, self.path) from exc
 
-    @staticmethod
-    def _named(conn: sqlite3.Connection, table: str, name: str | None) -> int | None:
-        if name is None:
-            return None
-        row = conn.execute(f"SELECT id FROM {table} WHERE name = ?", (name,)).fetchone()
-        if row:
-            return row[0]
-        return _rowid(conn.execute(f"INSERT INTO {table} (name) VALUES (?)", (name,)))
+    _named = staticmethod(calibration_rows.named_id)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -360,15 +355,69 @@ class WorkoutLog:
         stretch_cm: float | None = None,
         tension_n: float | None = None,
         note: str | None = None,
+        created_unix_s: float | None = None,
     ) -> int:
+        """Record a dated calibration (default date: now); returns its row id."""
         with self._tx() as c:
-            cur = c.execute(
-                "INSERT INTO calibrations (created_unix_s, device_id, band_id, offset_raw, counts_per_n, stretch_cm,"
-                " tension_n, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), self._named(c, "devices", device), self._named(c, "bands", band), offset_raw,
-                 counts_per_n, stretch_cm, tension_n, note),
+            return calibration_rows.insert_calibration(
+                c, created_unix_s=created_unix_s, device=device, band=band, offset_raw=offset_raw,
+                counts_per_n=counts_per_n, stretch_cm=stretch_cm, tension_n=tension_n, note=note,
             )  # fmt: skip
-            return _rowid(cur)
+
+    def save_band_profile(self, record: BandProfileRecord, *, device: str | None = None, note: str | None = None) -> int:
+        """Store (or replace) a band's profile and its dated calibration row in one transaction.
+
+        The calibration row gets `stretch_cm` = L0, `tension_n` = level at 100 % and `note`;
+        returns its id. A band's earlier calibration rows stay (history); only its profile is replaced.
+        """
+        record.profile_json()  # ValueError before anything is written
+        with self._tx() as c:
+            cal_id = calibration_rows.insert_calibration(
+                c, created_unix_s=record.created_unix_s, device=device, band=record.name, offset_raw=None,
+                counts_per_n=None, stretch_cm=100.0 * record.rest_length_m, tension_n=record.force_100_n, note=note,
+            )  # fmt: skip
+            calibration_rows.put_profile(c, record, cal_id)
+            return cal_id
+
+    def remove_band_profile(self, name: str) -> BandProfileRecord:
+        """Forget a band's profile (its dated calibration rows stay); returns what was removed."""
+        with self._tx() as c:
+            old = calibration_rows.profile_row(c, name, self.path)
+            c.execute("DELETE FROM band_profiles WHERE band_id = (SELECT id FROM bands WHERE name = ?)", (name,))
+            return old
+
+    def import_band_profiles(self, records: Sequence[BandProfileRecord], *, key: str) -> int | None:
+        """Bring in profiles kept elsewhere, once per `key`, all or nothing; returns how many were added.
+
+        None when `key` was imported before (nothing is done). A band that already has a profile
+        in the log keeps it. Each imported profile is tied to the band's latest calibration row, or
+        gets one dated with the profile when the log has none.
+        """
+        for r in records:
+            r.profile_json()
+        with self._tx() as c:
+            if c.execute("SELECT 1 FROM log_facts WHERE key = ?", (key,)).fetchone():
+                return None
+            added = 0
+            for r in records:
+                if c.execute(
+                    "SELECT 1 FROM band_profiles p JOIN bands b ON b.id = p.band_id WHERE b.name = ?", (r.name,)
+                ).fetchone():
+                    continue
+                cal_id = calibration_rows.latest_band_calibration(c, r.name)
+                if cal_id is None:
+                    cal_id = calibration_rows.insert_calibration(
+                        c, created_unix_s=r.created_unix_s, device=None, band=r.name, offset_raw=None,
+                        counts_per_n=None, stretch_cm=100.0 * r.rest_length_m, tension_n=r.force_100_n,
+                        note=json.dumps({"kind": "band", "imported_from": key}),
+                    )  # fmt: skip
+                calibration_rows.put_profile(c, r, cal_id)
+                added += 1
+            c.execute(
+                "INSERT INTO log_facts (key, value, set_unix_s) VALUES (?, ?, ?)",
+                (key, json.dumps({"imported": added}), time.time()),
+            )
+            return added
 
     # -- reading --------------------------------------------------------------------------
 
@@ -518,3 +567,32 @@ class WorkoutLog:
 
     def sample_count(self, session_id: int) -> int:
         return int(self._query("SELECT coalesce(sum(n), 0) FROM sample_chunks WHERE session_id = ?", (session_id,))[0][0])
+
+    def calibrations(self, *, device: str | None = None, band: str | None = None) -> list[CalibrationRecord]:
+        """Calibrations newest first, optionally of one device and/or one band."""
+        with self._lock:
+            try:
+                return calibration_rows.calibration_rows(self._conn, device, band)
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def band_profiles(self) -> list[BandProfileRecord]:
+        """Every calibrated band's profile, light to heavy (level at 100 %, then 200 %, then name)."""
+        with self._lock:
+            try:
+                return calibration_rows.profile_rows(self._conn, self.path)
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def band_profile(self, name: str) -> BandProfileRecord:
+        """One band's profile; NotFoundError naming the calibrated bands when there is none."""
+        with self._lock:
+            try:
+                return calibration_rows.profile_row(self._conn, name, self.path)
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def fact(self, key: str) -> str | None:
+        """A one-off fact recorded about this file (e.g. an import done), or None."""
+        rows = self._query("SELECT value FROM log_facts WHERE key = ?", (key,))
+        return rows[0][0] if rows else None

@@ -264,6 +264,8 @@ class VirtualBand:
 
     async def power_off(self, *, reason: int = 0x08) -> None:
         """The band loses power: tasks stop, the link drops (supervision timeout), radio silent."""
+        if self.ble is not None:  # let queued stack work (re-advertising after a client left) finish
+            await self.ble.idle()
         self._alive = False
         watchdog, self._watchdog = self._watchdog, None
         if watchdog is not None and watchdog is not asyncio.current_task():

@@ -71,6 +71,18 @@ def _path_item(plot: Any, rgb: tuple[int, int, int]) -> Any:
     return item
 
 
+def despiked_span(values: np.ndarray) -> tuple[float, float]:
+    """Min and max of a trace, ignoring lone one-sample spikes (median of 3 neighbours), so
+    a single glitch cannot squash the plot; (0, 1) when nothing is finite."""
+    v = values[np.isfinite(values)]
+    if len(v) == 0:
+        return 0.0, 1.0
+    if len(v) >= 3:
+        a, b, c = v[:-2], v[1:-1], v[2:]
+        v = np.concatenate((v[:1], np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c)), v[-1:]))
+    return float(v.min()), float(v.max())
+
+
 def _triangles(xs: Sequence[float], ys: Sequence[float], width: float, height: float) -> Any:
     """A path of downward triangles whose tips sit at (x, y); sizes in data units."""
     from pyqtgraph.Qt import QtCore, QtGui
@@ -175,9 +187,12 @@ def _live_window_class() -> type:
             self._drawn_unit = frame.unit
             now = frame.now_s
             self.trace.setData(frame.time_s - now, frame.tension)
-            finite = frame.tension[np.isfinite(frame.tension)]
-            top = float(finite.max()) if len(finite) else 1.0
-            bottom = min(0.0, float(finite.min())) if len(finite) else 0.0
+            bottom, top = despiked_span(frame.tension)
+            bottom = min(0.0, bottom)
+            k = per_newton(frame.unit)
+            peaks = [m.rep.peak_n * k for m in frame.reps]
+            if peaks:  # rep markers sit above their peaks: keep them inside the plot
+                top = max(top, max(peaks))
             if frame.target_zone is not None:
                 top = max(top, frame.target_zone[1])
                 lo, hi = frame.target_zone
@@ -186,9 +201,10 @@ def _live_window_class() -> type:
             else:
                 self.zone.hide()
             top = top * 1.1 + 1e-9
+            self.mark_lift = MARK_LIFT * (top - bottom)
+            top += 2 * self.mark_lift
             self.view.setRange(xRange=(-frame.window_s, 0.0), yRange=(bottom, top), padding=0)
             self.y_span = (bottom, top)
-            self.mark_lift = MARK_LIFT * (top - bottom)
             self.plot.setLabel("left", "tension", units=frame.unit)
             self._draw_phases(frame)
             self._draw_marks(frame)
@@ -371,3 +387,64 @@ def render_set_png(
     if not ok:
         raise OSError(f"could not write {path}")
 
+
+
+BAND_PALETTE_RGB = ((255, 90, 90), (90, 200, 255), (120, 230, 120), (255, 200, 60), (200, 130, 255), (255, 150, 210))
+UNLOADING_DIM = 0.55  # the releasing branch is drawn dashed in the band's colour times this
+
+
+def band_curve_rgb(colour: str, index: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(stretching, releasing) pen colours: the band's colour if Qt knows it and it shows on black, else a palette's."""
+    from pyqtgraph.Qt import QtGui
+
+    c = QtGui.QColor(colour) if colour else QtGui.QColor()
+    if c.isValid() and c.lightness() >= 60:
+        rgb = (c.red(), c.green(), c.blue())
+    else:
+        rgb = BAND_PALETTE_RGB[index % len(BAND_PALETTE_RGB)]
+    r, g, b = (int(round(UNLOADING_DIM * v)) for v in rgb)
+    return rgb, (r, g, b)
+
+
+def render_band_curves_png(
+    path: str | os.PathLike[str],
+    elongation_pct: np.ndarray,
+    curves: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
+    *,
+    title: str = "Band curves",
+    width: int = 900,
+    height: int = 560,
+) -> None:
+    """Save force against elongation for bands, offscreen: each (name, colour, loading_n, unloading_n)
+    drawn solid while stretching and dashed (dimmer) while releasing, with the 100 % and 200 % levels marked."""
+    import pyqtgraph as pg
+    from pyqtgraph.Qt import QtCore
+
+    ensure_app()
+    plot = pg.PlotWidget(title=title)
+    plot.resize(width, height)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setLabel("bottom", "elongation (%) — solid: stretching, dashed: releasing")
+    plot.setLabel("left", "tension", units="N")
+    if curves:
+        plot.addLegend(offset=(10, 10))
+    x = np.asarray(elongation_pct, dtype=float)
+    top_n = 1.0
+    for i, (name, colour, loading_n, unloading_n) in enumerate(curves):
+        load_rgb, unload_rgb = band_curve_rgb(colour, i)
+        plot.plot(x, np.asarray(loading_n, dtype=float), pen=pg.mkPen(load_rgb, width=2), name=name, connect="finite")
+        plot.plot(x, np.asarray(unloading_n, dtype=float), connect="finite",
+                  pen=pg.mkPen(unload_rgb, width=2, style=QtCore.Qt.PenStyle.DashLine))
+        finite = np.asarray(loading_n, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if len(finite):
+            top_n = max(top_n, float(finite.max()))
+    for level_pct in (100.0, 200.0):
+        plot.addItem(pg.InfiniteLine(level_pct, angle=90, pen=pg.mkPen((110, 110, 110), width=1)))
+    plot_item: Any = plot.getPlotItem()
+    plot_item.getViewBox().setRange(xRange=(float(x.min()) if len(x) else 0.0, float(x.max()) if len(x) else 250.0),
+                                    yRange=(0.0, 1.05 * top_n), padding=0.02)
+    ok = plot.grab().save(os.fspath(path), "PNG")
+    dispose(plot)
+    if not ok:
+        raise OSError(f"could not write {path}")

@@ -66,6 +66,7 @@ def run_live(
     detector_factory: Callable[[], Detector] | None = None,
     around: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
     stop_after_s: float | None = None,
+    on_session: Callable[[LiveSession], None] | None = None,
     runner: Callable[[Coroutine[Any, Any, LiveResult]], LiveResult] = asyncio.run,
 ) -> LiveResult:
     """Run source → detector → view → log until the source ends, `stop_after_s` passes or the user quits.
@@ -75,6 +76,7 @@ def run_live(
     the live loop around the whole run (e.g. `lambda: virtual_band("face-pull")`, so the virtual
     band lives on the same loop as its client); `runner` runs that loop (e.g. the virtual-time
     runner of `taut.twin.virtual_time`). `detector_factory` lets space end a set early.
+    `on_session` gets the LiveSession before it runs (e.g. to forward keys or stop it).
     """
     view = choose_view(view)
     model = model or LiveModel()
@@ -83,6 +85,8 @@ def run_live(
         session_id = log_db.start_session(exercise=exercise, band=band, device=device, source=source_kind)
         recorder = LiveRecorder(log_db, session_id, flush_s=flush_s, exercise=exercise)
     session = LiveSession(source, detector, model, recorder, detector_factory=detector_factory)
+    if on_session is not None:
+        on_session(session)
 
     async def main() -> LiveResult:
         if stop_after_s is not None:

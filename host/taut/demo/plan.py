@@ -1,0 +1,90 @@
+"""The demo's sets: one set of each exercise, drawn from a seed, and the load cell that follows it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from taut.sim import EXERCISE_IDS, SessionPlan, SessionStream, random_plan
+
+EXERCISES: tuple[str, ...] = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
+DEFAULT_REPS = 5
+LEAD_IN_S = 3.0  # band untouched at first: time for the client to connect before the set begins
+PARTIAL_OF_MEDIAN = 0.5  # a partial rep in the demo stops at most half way
+
+
+def demo_plan(exercise: str, seed: int, *, n_reps: int = DEFAULT_REPS, partial: bool = False) -> SessionPlan:
+    """One set of `exercise` at its typical tempo (band, set-up, fatigue drawn from `seed`).
+
+    Low white noise, drift and jitter, no clipping or offset steps; a partial rep (if asked) stops
+    at most half way, so the tension proxy of range agrees with hand travel without calibration.
+    """
+    if exercise not in EXERCISE_IDS:
+        raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISE_IDS)}")
+    plan = random_plan(
+        seed, exercise=exercise, n_sets=1, n_reps=n_reps, tempo="typical", noise="low",
+        partial_reps=1 if partial else 0, clipping=False, gaps=False,
+    )  # fmt: skip
+    sp = plan.sets[0]
+    median_m = float(np.median([r.range_m for r in sp.reps]))
+    reps = tuple(
+        dataclasses.replace(r, range_m=max(min(r.range_m, PARTIAL_OF_MEDIAN * median_m), r.bottom_m + r.hold_sag_m + 0.01))
+        if r.partial else r
+        for r in sp.reps
+    )  # fmt: skip
+    return dataclasses.replace(
+        plan,
+        sets=(dataclasses.replace(sp, reps=reps),),
+        lead_in_s=max(plan.lead_in_s, LEAD_IN_S),
+        sensor=dataclasses.replace(plan.sensor, offset_steps=()),
+    )
+
+
+class PlanLoad:
+    """The virtual band's load cell following a plan: `load(session_time_s) -> (tension_n, overload)`."""
+
+    def __init__(self, plan: SessionPlan) -> None:
+        self.stream = SessionStream(plan)
+        self._last_s = float("-inf")
+        self._last = (0.0, False)
+
+    def __call__(self, time_s: float) -> tuple[float, bool]:
+        if time_s <= self._last_s:  # the stream only moves forward; repeat the last reading
+            return self._last
+        self._last_s = time_s
+        self._last = self.stream.read(time_s)
+        return self._last
+
+    @property
+    def duration_s(self) -> float:
+        return self.stream.duration_s
+
+
+@dataclass(frozen=True)
+class DemoSet:
+    """One set to run: the exercise, its plan and the seed of its band."""
+
+    index: int
+    exercise: str
+    plan: SessionPlan
+    seed: int
+
+    @property
+    def band(self) -> str:
+        return self.plan.sets[0].band.name
+
+
+def demo_sets(exercises: Sequence[str] = EXERCISES, *, seed: int = 0, n_reps: int = DEFAULT_REPS) -> list[DemoSet]:
+    """The sets of a demo run; an exercise's set depends only on `seed` (not on which others run)."""
+    out = []
+    for i, ex in enumerate(exercises):
+        if ex not in EXERCISES:
+            raise ValueError(f"unknown exercise {ex!r}; known: {', '.join(EXERCISES)}")
+        k = EXERCISES.index(ex)
+        set_seed = seed * len(EXERCISES) + k
+        partial = k % 2 == 0 and n_reps >= 4  # three of the five show a partial rep (never the first)
+        out.append(DemoSet(i, ex, demo_plan(ex, set_seed, n_reps=n_reps, partial=partial), set_seed))
+    return out
