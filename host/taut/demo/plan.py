@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from taut.sim import EXERCISE_IDS, SessionPlan, SessionStream, random_plan
+from taut.sim import EXERCISE_IDS, SessionPlan, random_plan
 
-EXERCISES: tuple[str, ...] = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
+EXERCISES: tuple[str, ...] = EXERCISE_IDS  # one set of each, in this order
 DEFAULT_REPS = 5
 LEAD_IN_S = 3.0  # band untouched at first: time for the client to connect before the set begins
 PARTIAL_OF_MEDIAN = 0.5  # a partial rep in the demo stops at most half way
@@ -41,26 +41,6 @@ def demo_plan(exercise: str, seed: int, *, n_reps: int = DEFAULT_REPS, partial: 
         lead_in_s=max(plan.lead_in_s, LEAD_IN_S),
         sensor=dataclasses.replace(plan.sensor, offset_steps=()),
     )
-
-
-class PlanLoad:
-    """The virtual band's load cell following a plan: `load(session_time_s) -> (tension_n, overload)`."""
-
-    def __init__(self, plan: SessionPlan) -> None:
-        self.stream = SessionStream(plan)
-        self._last_s = float("-inf")
-        self._last = (0.0, False)
-
-    def __call__(self, time_s: float) -> tuple[float, bool]:
-        if time_s <= self._last_s:  # the stream only moves forward; repeat the last reading
-            return self._last
-        self._last_s = time_s
-        self._last = self.stream.read(time_s)
-        return self._last
-
-    @property
-    def duration_s(self) -> float:
-        return self.stream.duration_s
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, Se
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
 from taut.signal.measure import RepShape, measure_rep
 from taut.signal.profiles import get_profile
-from taut.signal.sets import TravelFn, _reference_range, build_rep, close_set, rep_range
+from taut.signal.sets import TravelFn, _reference_range, build_rep, close_set, judged_ranges, rep_range
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class DetectorConfig:
     end_confirm_fraction: float = 0.7  # a low sample confirms the end if the one before is below this
     min_excursion_n: float = 1.0  # a rep moves the tension by at least this much...
     min_excursion_noise_k: float = 4.5  # ...and this many noise sigmas...
+    min_excursion_noise_k_in_set: float = 3.5  # (inside a set, within rest_s of its last rep)
     min_excursion_ref_fraction: float = 0.15  # ...and this fraction of the open set's median excursion
     min_tut_s: float = 0.3  # shorter rises are tugs or spikes
     max_rep_s: float = 15.0  # a candidate open longer is abandoned (band held, offset step)
@@ -463,8 +464,9 @@ class RepDetector:
         self._set_ranges.append(rng)
         self._set_ranges_cm.append(rng_cm)
         self._last_end_s = shape.end_s
-        reference = _reference_range(self._set_ranges)
-        rep = build_rep(len(self._set_shapes) - 1, shape, rng, rng_cm, reference)
+        ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
+        reference = _reference_range(ranges)
+        rep = build_rep(len(self._set_shapes) - 1, shape, ranges[-1], ranges_cm[-1], reference)
         events.append(RepCompleted(rep, self._set_index))
 
     def _reject_reason(self, shape: RepShape | None) -> str:
@@ -472,10 +474,12 @@ class RepDetector:
         if shape is None:
             return "no complete rise and fall"
         exc = shape.peak_n - shape.bottom_n
-        need = max(cfg.min_excursion_n, cfg.min_excursion_noise_k * (self._noise_n or 0.0))
+        in_set = bool(self._set_shapes) and shape.start_s - self._last_end_s <= cfg.rest_s
+        k = cfg.min_excursion_noise_k_in_set if in_set else cfg.min_excursion_noise_k
+        need = max(cfg.min_excursion_n, k * (self._noise_n or 0.0))
         if shape.steady_excursion_n < need:
             return f"steady excursion {shape.steady_excursion_n:.2f} N below {need:.2f} N (noise)"
-        if self._set_shapes and shape.start_s - self._last_end_s <= cfg.rest_s:
+        if in_set:
             need = max(need, cfg.min_excursion_ref_fraction * self._set_median_excursion())
         if exc < need:
             return f"excursion {exc:.2f} N below {need:.2f} N"

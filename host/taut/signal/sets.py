@@ -12,10 +12,12 @@ from dataclasses import replace
 import numpy as np
 
 from taut.records import Rep, RepSet
+from taut.signal.filters import median_of
 from taut.signal.measure import RepShape
 from taut.signal.tempo import tempo_summary
 
 PARTIAL_FRACTION = 0.8
+PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
 
@@ -24,21 +26,46 @@ def rep_range(shape: RepShape, travel_cm: TravelFn | None) -> tuple[float, float
     """(range used for partial detection, range_cm or None) of one measured rep."""
     if travel_cm is None:
         return shape.peak_n - shape.bottom_n, None
-    cm = np.asarray(travel_cm(np.array([shape.bottom_n, shape.peak_n], dtype=float)), dtype=float)
-    range_cm = float(cm[1] - cm[0])
+    split = getattr(travel_cm, "range_cm", None)
+    if split is not None:  # bottom on the unloading branch, peak on the loading one (hysteresis)
+        range_cm = float(split(shape.bottom_n, shape.peak_n))
+    else:
+        cm = np.asarray(travel_cm(np.array([shape.bottom_n, shape.peak_n], dtype=float)), dtype=float)
+        range_cm = float(cm[1] - cm[0])
     return range_cm, range_cm
+
+
+def judged_ranges(
+    shapes: Sequence[RepShape], ranges: Sequence[float], ranges_cm: Sequence[float | None]
+) -> tuple[list[float], list[float | None], str]:
+    """(ranges to judge partials by, range_cm per rep, unit) for a set's reps.
+
+    Hand travel when every rep has a finite one; when the calibration cannot place some rep
+    (travel NaN: beyond the curve), the whole set is judged by tension excursion instead (a
+    median over a mix of units, or over NaN, would flag nothing), and those reps get range_cm None.
+    """
+    if not ranges_cm or ranges_cm[0] is None:
+        return list(ranges), list(ranges_cm), "N"
+    finite = [c is not None and np.isfinite(c) for c in ranges_cm]
+    if all(finite):
+        return list(ranges), list(ranges_cm), "cm"
+    excursions = [s.peak_n - s.bottom_n for s in shapes]
+    return excursions, [c if ok else None for c, ok in zip(ranges_cm, finite)], "N"
 
 
 def _reference_range(ranges: Sequence[float]) -> float:
     """Median range, ignoring reps whose calibrated range is undefined (NaN: beyond the curve)."""
     r = np.asarray(ranges, dtype=float)
     r = r[np.isfinite(r)]
-    return float(np.median(r)) if len(r) else float("nan")
+    return median_of(r) if len(r) else float("nan")
 
 
 def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float | None, reference: float) -> Rep:
     """A `Rep` record from a measured shape and the reference range it is judged against."""
     fraction = range_value / reference if reference > 0 else 1.0
+    partial = fraction < PARTIAL_FRACTION
+    if range_cm is None and reference - range_value < PARTIAL_NOISE_K * shape.noise_n:
+        partial = False  # a tension shortfall that noise alone could make (small reps, noisy cell)
     return Rep(
         index=index,
         start_s=shape.start_s,
@@ -50,7 +77,7 @@ def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float |
         mean_n=shape.mean_n,
         impulse_ns=shape.impulse_ns,
         range_fraction=fraction,
-        partial=bool(fraction < PARTIAL_FRACTION),
+        partial=bool(partial),
         range_cm=range_cm,
     )
 
@@ -85,12 +112,13 @@ def close_set(
 
     Leading setup movements (`leading_setup_count`) are left out.
     """
+    ranges, ranges_cm, unit = judged_ranges(shapes, ranges, ranges_cm)
     skip = leading_setup_count(ranges)
     shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
     reference = _reference_range(ranges)
     reps = [build_rep(i, s, r, c, reference) for i, (s, r, c) in enumerate(zip(shapes, ranges, ranges_cm))]
     reps = [replace(r, pause_s=reps[i + 1].start_s - r.end_s) if i + 1 < len(reps) else r for i, r in enumerate(reps)]
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
-    extra = {"setup_movements": skip, "reference_range": reference, "range_unit": "cm" if ranges_cm[0] is not None else "N"}
+    extra = {"setup_movements": skip, "reference_range": reference, "range_unit": unit}
     extra.update(summary.as_dict())
     return RepSet(index=index, reps=tuple(reps), exercise=exercise, extra=extra)

@@ -6,18 +6,14 @@ noise and clipping) as a function of session time, which keeps running across de
 
 from __future__ import annotations
 
-from taut.sim import EXERCISE_IDS, SessionStream, random_plan
+from taut.sim import EXERCISE_IDS, SessionPlan, SessionStream, random_plan
 
 
-class ExerciseLoad:
-    """`load(time_s) -> (tension_n, overload)` for increasing session times."""
+class PlanLoad:
+    """`load(time_s) -> (tension_n, overload)` for increasing session times, following `plan`."""
 
-    def __init__(self, exercise: str, *, seed: int = 0, duration_s: float = 600.0) -> None:
-        if exercise not in EXERCISE_IDS:
-            raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISE_IDS)}")
-        self.exercise = exercise
-        # Link losses are the radio's business (fault injection), not the sensor's.
-        self.stream = SessionStream(random_plan(seed, exercise=exercise, duration_s=duration_s, gaps=False))
+    def __init__(self, plan: SessionPlan) -> None:
+        self.stream = SessionStream(plan)
         self._last_s = float("-inf")
         self._last = (0.0, False)
 
@@ -28,6 +24,21 @@ class ExerciseLoad:
         self._last = self.stream.read(time_s)
         return self._last
 
+    @property
+    def duration_s(self) -> float:
+        return self.stream.duration_s
+
     def truth_until(self, time_s: float):
         """Ground truth: every set (RepSet) finished by session time `time_s`."""
         return self.stream.truth_until(time_s)
+
+
+class ExerciseLoad(PlanLoad):
+    """A random session of `exercise` drawn from `seed` (sets, band, tempo, set-up, rests)."""
+
+    def __init__(self, exercise: str, *, seed: int = 0, duration_s: float = 600.0) -> None:
+        if exercise not in EXERCISE_IDS:
+            raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISE_IDS)}")
+        self.exercise = exercise
+        # Link losses are the radio's business (fault injection), not the sensor's.
+        super().__init__(random_plan(seed, exercise=exercise, duration_s=duration_s, gaps=False))
