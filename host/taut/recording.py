@@ -19,6 +19,8 @@ from typing import IO
 import numpy as np
 
 HEADER = ("time_s", "tension_n")
+# Beyond any band, load cell or the wire format's +-83,886 N: such a value is corrupt data, not tension.
+MAX_ABS_TENSION_N = 100_000.0
 
 
 class RecordingError(ValueError):
@@ -98,6 +100,12 @@ def _read(fh: IO[str], path: str | None) -> Recording:
             raise RecordingError(f"expected {width} columns, found {len(row)}", path=path, line=line)
         t = _parse_float(row[i_time], "time_s", path, line)
         f = _parse_float(row[i_tension], "tension_n", path, line)
+        if abs(f) > MAX_ABS_TENSION_N:
+            raise RecordingError(
+                f"tension_n {f!r} N is not a plausible tension (|tension_n| <= {MAX_ABS_TENSION_N:,.0f} N)",
+                path=path,
+                line=line,
+            )
         if t <= last_time:
             raise RecordingError(f"time not increasing ({t!r} after {last_time!r})", path=path, line=line)
         last_time = t

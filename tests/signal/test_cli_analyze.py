@@ -52,6 +52,7 @@ def test_table_with_exercise(recording, capsys):
         ("time,force\n0,1\n", "line 1: missing column"),
         ("time_s,tension_n\n0,1\n0.1,x\n", "line 3: tension_n is not a number"),
         ("time_s,tension_n\n0,1\n0.1,NaN\n", "line 3: tension_n is not finite"),
+        ("time_s,tension_n\n0,1\n0.1,1e9\n", "line 3: tension_n 1000000000.0 N is not a plausible tension"),
         ("time_s,tension_n\n0,1\n0.2,1\n0.1,1\n", "line 4: time not increasing"),
     ],
 )

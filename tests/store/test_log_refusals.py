@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import numpy as np
 import pytest
 
 from taut.store import CorruptError, FutureVersionError, LockedError, ReadOnlyError, SCHEMA_VERSION, open_log
@@ -115,3 +116,23 @@ def test_locked_while_migrating_is_a_typed_error(tmp_path, file_digest):
         conn.close()
     with open_log(p) as db:
         assert db.schema_version == SCHEMA_VERSION
+
+
+def test_a_full_disk_rolls_back_the_write_and_keeps_what_came_before(tmp_path):
+    """SQLite's size cap stands in for a full disk: the failing write is undone, nothing earlier lost."""
+    from taut.store import DiskFullError, open_log
+
+    path = tmp_path / "log.db"
+    with open_log(path) as db:
+        sid = db.start_session(exercise="row", source="test")
+        t = np.arange(800) / 80.0
+        db.append_samples(sid, t, np.full_like(t, 40.0))
+        pages = db._conn.execute("PRAGMA page_count").fetchone()[0]
+        db._conn.execute(f"PRAGMA max_page_count = {pages}")
+        rng = np.random.default_rng(0)
+        big_t = 10.0 + np.arange(200_000) / 1000.0
+        with pytest.raises(DiskFullError, match="disk is full"):
+            db.append_samples(sid, big_t, rng.normal(50, 30, big_t.size))  # incompressible noise
+    with open_log(path, readonly=True) as db:
+        t2, x2 = db.samples(sid)
+        assert len(t2) == 800 and np.allclose(x2, 40.0)

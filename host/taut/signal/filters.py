@@ -34,14 +34,15 @@ def tension_median3(x: np.ndarray) -> np.ndarray:
     return np.concatenate((x[:1], mid, x[-1:]))
 
 
-def tension_despike(x: np.ndarray, threshold_n: float) -> np.ndarray:
+def tension_despike(x: np.ndarray, threshold_n: float, med: np.ndarray | None = None) -> np.ndarray:
     """Replace samples that stick out of both neighbours by more than `threshold_n`.
 
     Unlike a plain median, a legitimate sharp peak survives: a fast rep sampled at 10 Hz has
     its neighbours on slopes leading up to it (each above its own outer neighbour), whereas a
     spike sticks out of a plateau or of a steady slope.
     """
-    med = tension_median3(x)
+    if med is None:  # callers that already hold tension_median3(x) pass it
+        med = tension_median3(x)
     dev = x - med
     bad = np.abs(dev) > threshold_n
     if not bad.any():
@@ -68,10 +69,15 @@ def tension_smooth(x: np.ndarray, width: int) -> np.ndarray:
     half = min(width // 2, (n - 1) // 2)
     if half < 1:
         return x
-    c = np.concatenate(([0.0], np.cumsum(x)))
-    i = np.arange(n)
-    h = np.minimum(np.minimum(i, n - 1 - i), half)
-    return (c[i + h + 1] - c[i - h]) / (2 * h + 1)
+    c = np.empty(n + 1)
+    c[0] = 0.0
+    np.cumsum(x, out=c[1:])
+    out = np.empty(n)
+    out[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / (2 * half + 1)
+    for h in range(half):  # the ends: windows shrink to what exists on both sides
+        out[h] = (c[2 * h + 1] - c[0]) / (2 * h + 1)
+        out[n - 1 - h] = (c[n] - c[n - 2 * h - 1]) / (2 * h + 1)
+    return out
 
 
 def noise_scale_n(x: np.ndarray) -> float:

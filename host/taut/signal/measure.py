@@ -35,6 +35,12 @@ class RepShape(NamedTuple):
     steady_excursion_n: float  # peak and bottom as medians over +-0.15 s: what noise cannot fake
 
 
+def _first(mask: np.ndarray) -> int:
+    """Index of the first True in `mask`, or -1."""
+    j = int(mask.argmax()) if len(mask) else 0
+    return j if len(mask) and mask[j] else -1
+
+
 def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
     """Time at which the segment between samples k-1 and k crosses `level`."""
     s0, s1 = s[k - 1], s[k]
@@ -69,7 +75,7 @@ def measure_rep(
     med = tension_median3(x)  # spikes must not set the scale that decides what a spike is
     e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
     spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
-    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw))
+    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw), med)
     width = int(round(SMOOTH_S / dt_s)) if dt_s > 0 else 1
     s = tension_smooth(s, width | 1)
 
@@ -86,29 +92,26 @@ def measure_rep(
     high_n = bottom_n + _HIGH * excursion_n
     start_level_n = low_n
 
-    rise = s[i_bottom : i_peak + 1]
-    above_high = np.flatnonzero(rise >= high_n)
-    k_top_start = i_bottom + int(above_high[0])  # first at or above the high level
-    below_low = np.flatnonzero(s[i_bottom:k_top_start] <= low_n)
-    if len(below_low) == 0:
+    k_top_start = i_bottom + int((s[i_bottom : i_peak + 1] >= high_n).argmax())  # first at or above high
+    below_low = s[i_bottom:k_top_start] <= low_n
+    if not below_low.any():
         return None
-    k_start = i_bottom + int(below_low[-1]) + 1  # first sample above low, last rise before the top
-    fall = np.flatnonzero(s[i_peak:] < low_n)
-    if len(fall) == 0 and end_level_n is not None:  # settled at a new level (offset step)
+    k_start = k_top_start - int(below_low[::-1].argmax())  # first sample above low, last rise before the top
+    fall = _first(s[i_peak:] < low_n)
+    if fall < 0 and end_level_n is not None:  # settled at a new level (offset step)
         low_n = end_level_n
-        fall = np.flatnonzero(s[i_peak:] < low_n)
-    if len(fall) == 0:  # the smoothed copy lags the raw samples at the very end
+        fall = _first(s[i_peak:] < low_n)
+    if fall < 0:  # the smoothed copy lags the raw samples at the very end
         s = np.concatenate((s[:-1], x[-1:]))
-        fall = np.flatnonzero(s[i_peak:] < low_n)
-        if len(fall) == 0:  # the detector saw the fall a little earlier: end at the last sample
-            fall = np.array([n - 1 - i_peak])
-        if fall[0] == 0:
+        fall = _first(s[i_peak:] < low_n)
+        if fall < 0:  # the detector saw the fall a little earlier: end at the last sample
+            fall = n - 1 - i_peak
+        if fall == 0:
             return None
-    k_end = i_peak + int(fall[0])
+    k_end = i_peak + fall
     if k_end <= i_peak:
         return None
-    above_high_fall = np.flatnonzero(s[i_peak:k_end] >= high_n)
-    k_top_end = i_peak + int(above_high_fall[-1])  # last sample at or above high before the fall
+    k_top_end = k_end - 1 - int((s[i_peak:k_end] >= high_n)[::-1].argmax())  # last at or above high
 
     start_s = _interp_time(t, s, k_start, start_level_n)
     top_start_s = _interp_time(t, s, k_top_start, high_n) if k_top_start > k_start else start_s
@@ -118,9 +121,11 @@ def measure_rep(
     # impulse: trapezoid over the despiked samples inside, with the crossings as end points
     inner_t = t[k_start:k_end]
     inner_x = s[k_start:k_end]
-    tt = np.concatenate(([start_s], inner_t, [end_s]))
-    xx = np.concatenate(([start_level_n], inner_x, [low_n]))
-    impulse_ns = float(np.sum((xx[1:] + xx[:-1]) * np.diff(tt)) * 0.5)
+    impulse_ns = 0.5 * (
+        float(((inner_x[1:] + inner_x[:-1]) * (inner_t[1:] - inner_t[:-1])).sum())
+        + (start_level_n + float(inner_x[0])) * (float(inner_t[0]) - start_s)
+        + (float(inner_x[-1]) + low_n) * (end_s - float(inner_t[-1]))
+    )
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
     h = max(1, int(round(0.15 / dt_s))) if dt_s > 0 else 1

@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
@@ -238,7 +237,6 @@ class RepDetector:
         lo_ext = np.concatenate((self._lo_hist, lo))
         hi_ext = np.concatenate((self._hi_hist, hi))
         self._lo_hist, self._hi_hist = lo_ext[-_HIST:], hi_ext[-_HIST:]
-        roll: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rolling max of hi / min of lo, by window
         leak_t = cfg.baseline_leak_n_per_s * t
 
         i = 0
@@ -301,9 +299,7 @@ class RepDetector:
                 # a plateau inside the candidate followed by a clear rise: the rep starts there
                 # (band grabbed pre-tensioned, grip re-set); the earlier rise was not a rep
                 w = self._still_w
-                if w not in roll:
-                    roll[w] = _rolling_max_min(hi_ext, lo_ext, w, n)
-                rmax, rmin = roll[w][0][i:k], roll[w][1][i:k]
+                rmax, rmin = _rolling_max_min(hi_ext, lo_ext, w, i, k)
                 spread = rmax - rmin
                 still = (spread <= max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n)) | (
                     spread <= cfg.still_fraction * exc[: k - i]
@@ -502,12 +498,26 @@ class RepDetector:
         self._set_median_cache = None
 
 
-def _rolling_max_min(hi_ext: np.ndarray, lo_ext: np.ndarray, w: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Trailing-window (w samples) max of hi and min of lo for the last n samples."""
-    return (
-        maximum_filter1d(hi_ext, w, origin=(w - 1) // 2)[_HIST:],
-        minimum_filter1d(lo_ext, w, origin=(w - 1) // 2)[_HIST:],
-    )
+def _rolling_max_min(hi_ext: np.ndarray, lo_ext: np.ndarray, w: int, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing-window (w samples) max of hi and min of lo at block samples i..k-1 (only those)."""
+    a, b = _HIST + i - w + 1, _HIST + k
+    return _trailing(hi_ext[a:b], w, np.maximum), _trailing(lo_ext[a:b], w, np.minimum)
+
+
+def _trailing(v: np.ndarray, w: int, op: np.ufunc) -> np.ndarray:
+    """op (max or min) over each run of w consecutive values of v: len(v) - w + 1 results.
+
+    Doubling (windows of 1, 2, 4, ... then two overlapping ones): log2(w) array passes, exact.
+    """
+    m = len(v) - w + 1
+    if m <= 0:
+        return v[:0]
+    span = 1
+    while 2 * span <= w:
+        v = op(v[:-span], v[span:])
+        span *= 2
+    rest = w - span
+    return op(v[:m], v[rest : rest + m]) if rest else v[:m]
 
 
 def _noise_gain(width: int) -> float:

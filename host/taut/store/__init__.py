@@ -1,7 +1,15 @@
 """The workout log (SQLite, WAL): open it with `open_log()`; errors derive from `LogError`."""
 
 from taut.store.calibration_rows import BandProfileRecord, CalibrationRecord
-from taut.store.errors import CorruptError, FutureVersionError, LockedError, LogError, NotFoundError, ReadOnlyError
+from taut.store.errors import (
+    CorruptError,
+    DiskFullError,
+    FutureVersionError,
+    LockedError,
+    LogError,
+    NotFoundError,
+    ReadOnlyError,
+)
 from taut.store.paths import default_log_path
 from taut.store.schema import SCHEMA_VERSION
 from taut.store.workout_log import SessionSummary, SetSummary, WorkoutLog, open_log
@@ -11,6 +19,7 @@ __all__ = [
     "BandProfileRecord",
     "CalibrationRecord",
     "CorruptError",
+    "DiskFullError",
     "FutureVersionError",
     "LockedError",
     "LogError",

@@ -15,6 +15,10 @@ class ReadOnlyError(LogError):
     """The database file (or its directory, needed for WAL files) cannot be written."""
 
 
+class DiskFullError(LogError):
+    """The disk (or the database's size limit) is full: the write was rolled back, older data kept."""
+
+
 class CorruptError(LogError):
     """The file is not a readable SQLite database, or not a Taut log."""
 

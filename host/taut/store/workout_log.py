@@ -24,7 +24,15 @@ import numpy as np
 from taut.records import Rep, RepSet
 from taut.store import calibration_rows, sample_codec
 from taut.store.calibration_rows import BandProfileRecord, CalibrationRecord
-from taut.store.errors import CorruptError, FutureVersionError, LockedError, LogError, NotFoundError, ReadOnlyError
+from taut.store.errors import (
+    CorruptError,
+    DiskFullError,
+    FutureVersionError,
+    LockedError,
+    LogError,
+    NotFoundError,
+    ReadOnlyError,
+)
 from taut.store.paths import resolve_log_path
 from taut.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
@@ -73,6 +81,8 @@ def _translate(exc: sqlite3.Error, path: Path) -> LogError:
         return LockedError(f"{path}: the log is locked by another process ({exc})")
     if "readonly" in msg or "read-only" in msg or "read only" in msg:
         return ReadOnlyError(f"{path}: the log cannot be written ({exc})")
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return DiskFullError(f"{path}: the disk is full; this write was rolled back, everything before it is kept ({exc})")
     if "unable to open" in msg:
         return ReadOnlyError(f"{path}: cannot open the log ({exc})")
     if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in msg or "malformed" in msg or "corrupt" in msg):
