@@ -159,3 +159,20 @@ def test_calibrated_band_gives_true_range():
     assert all(r.range_cm is not None and r.range_cm > 10 for r in reps)
     assert result.sets[0].extra["range_unit"] == "cm"
     assert [r.partial for r in reps] == [r.partial for r in rec.sets[0].reps]
+
+
+def test_band_taken_up_to_a_high_pre_tension_then_slow_reps():
+    """Taken up from slack to 113 N, held still, then slow 80 N reps: the first rep counts too.
+
+    (A slow rise wanders less in 0.4 s than a tenth of the excursion above slack, so it once
+    passed for a plateau and the first rep was lost in the take-up.)"""
+    s = tautsynth.make_session(
+        80.0, (5,), bottom_n=113.0, excursion_n=80.0, concentric_s=3.0, lead_s=6.0, seed=2
+    )
+    slack = s.time_s < 2.0
+    ramp = (s.time_s >= 2.0) & (s.time_s < 2.3)
+    s.tension_n[slack] -= 113.0
+    s.tension_n[ramp] -= 113.0 * (1 - (s.time_s[ramp] - 2.0) / 0.3)
+    [rs] = analyze(s.time_s, s.tension_n).sets
+    assert len(rs.reps) == 5
+    assert abs(rs.reps[0].start_s - s.reps[0].start_s) < 0.05

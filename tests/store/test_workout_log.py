@@ -134,3 +134,16 @@ def test_wal_mode_and_readonly_open(tmp_path, rep_set):
             db.start_session()
     with pytest.raises(NotFoundError):
         open_log(tmp_path / "missing.db", readonly=True)
+
+
+def test_a_withdrawn_provisional_rep_leaves_the_log_at_once(tmp_path, rep_set):
+    """A setup tug the live analysis takes back must not survive a crash as a logged rep."""
+    with open_log(tmp_path / "log.db") as db:
+        sid = db.start_session(exercise="face-pull")
+        for rep in rep_set.reps[:3]:
+            db.add_rep(sid, 0, rep)
+        db.withdraw_rep(sid, 0, rep_set.reps[0].index)
+        db.withdraw_rep(sid, 7, 0)  # no such set: nothing to do, no error
+        got = db.sets(sid)[0]
+        assert [r.index for r in got.reps] == [r.index for r in rep_set.reps[1:3]]
+        assert db.session(sid).rep_count == 2

@@ -115,3 +115,18 @@ def test_bad_input_is_refused():
         LiveModel(window_s=0)
     with pytest.raises(TypeError):
         LiveModel().apply_event("not an event")
+
+
+def test_a_withdrawn_tug_leaves_the_count_but_not_the_rep_in_progress(known_set):
+    m = LiveModel()
+    m.push(known_set.time_s, known_set.tension_n)
+    reps = known_set.reps
+    for r in reps[:3]:
+        m.apply_event(RepCompleted(r, 0))
+    m.apply_event(RepStarted(reps[3].start_s, 0))
+    m.apply_event(RepCancelled(reps[3].start_s, 0, rep_index=reps[0].index))
+    assert m.counters().reps == 2
+    assert [mk.rep.index for mk in m.frame().reps] == [r.index for r in reps[1:3]]
+    assert m.frame().rep_in_progress_s == reps[3].start_s
+    m.apply_event(RepCompleted(reps[0], 0))  # the verdict may change back
+    assert m.counters().reps == 3

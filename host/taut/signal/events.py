@@ -17,10 +17,17 @@ class RepStarted:
 
 @dataclass(frozen=True, slots=True)
 class RepCancelled:
-    """The movement announced by the last RepStarted turned out not to be a rep (a tug, a spike)."""
+    """The movement announced by the last RepStarted turned out not to be a rep (a tug, a spike).
+
+    With `rep_index` set, it withdraws an already completed rep instead: the reps that followed
+    showed that one to be a setup tug (smaller than the set's real reps), so the live counter
+    should drop it (its RepCompleted carried the same `rep.index` and `set_index`). A withdrawn
+    rep may come back with a new RepCompleted (same index) if later reps change the verdict.
+    """
 
     time_s: float
     set_index: int
+    rep_index: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

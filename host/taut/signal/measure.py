@@ -18,6 +18,7 @@ from taut.signal.filters import median_of, noise_scale_n, tension_despike, tensi
 _LOW = 0.1
 _HIGH = 0.9
 SMOOTH_S = 0.05  # moving-average span for the measurement copy
+GAP_FACTOR = 3.0  # samples further apart than this many sampling intervals: lost samples between
 
 
 class RepShape(NamedTuple):
@@ -33,6 +34,7 @@ class RepShape(NamedTuple):
     impulse_ns: float
     noise_n: float
     steady_excursion_n: float  # peak and bottom as medians over +-0.15 s: what noise cannot fake
+    gap_s: float = 0.0  # widest run of lost samples a crossing was interpolated across (0: none)
 
 
 def _first(mask: np.ndarray) -> int:
@@ -131,7 +133,58 @@ def measure_rep(
     h = max(1, int(round(0.15 / dt_s))) if dt_s > 0 else 1
     steady_peak = median_of(s[max(0, i_peak - h) : i_peak + h + 1])
     steady_bottom = median_of(s[max(0, i_bottom - h) : i_bottom + h + 1])
+    # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:
+    # the rep is real (the tension on both sides shows it) but that timing is a straight-line guess
+    # (the smoothing reaches `half` samples either side, so a gap that close moved the crossing too)
+    half = (width | 1) // 2
+    span = t[max(0, k_start - 1 - half) : k_end + half + 1]
+    gap_s = 0.0
+    if dt_s > 0 and float((span[1:] - span[:-1]).max()) > GAP_FACTOR * dt_s:  # rare: look closer
+        crossings = {k_start, k_top_start, k_top_end + 1, k_end}
+        widest = max(float(np.diff(t[max(0, k - 1 - half) : k + half + 1]).max()) for k in crossings)
+        gap_s = widest if widest > GAP_FACTOR * dt_s else 0.0
     return RepShape(
         start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns, noise_n,
-        steady_peak - steady_bottom,
+        steady_peak - steady_bottom, gap_s,
     )
+
+
+def split_at_hidden_trough(
+    t: np.ndarray, x: np.ndarray, i_trigger: int, bottom_n: float, dt_s: float
+) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Cut a candidate where one rep's end and the next one's start both fell in lost samples.
+
+    Before such a gap the tension was on its way down (below half the first peak), after it on
+    its way up (below 90 % of a second peak of at least 0.3 of the first): the trough between two
+    reps is hidden in the gap.
+    Each part gets one virtual sample at the bottom (`bottom_n`) in the gap's middle, so the
+    crossings inside the gap are interpolated (and flagged by `measure_rep`'s `gap_s`).
+    Returns [(t, x, i_trigger)] per part; one part when there is nothing to cut.
+    """
+    parts = []
+    while True:
+        steps = t[i_trigger + 1 :] - t[i_trigger:-1]
+        gaps = np.flatnonzero(steps > GAP_FACTOR * dt_s) + i_trigger + 1 if dt_s > 0 else np.empty(0, int)
+        cut = -1
+        for q in gaps:
+            if q - i_trigger < 2 or len(x) - q < 2:
+                continue
+            e_before = float(tension_median3(x[i_trigger:q]).max()) - bottom_n
+            e_after = float(tension_median3(x[q:]).max()) - bottom_n
+            m = max(1, min(int(round(0.1 / dt_s)), (q - i_trigger) // 2, (len(x) - q) // 2))  # 0.1 s means
+            falling = x[q - 1] < bottom_n + 0.5 * e_before and x[q - m : q].mean() < x[q - 2 * m : q - m].mean()
+            rising = (
+                x[q] < bottom_n + 0.9 * e_after and x[q + m : q + 2 * m].mean() > x[q : q + m].mean()
+                and e_after > 0.3 * e_before
+            )
+            if falling and rising:
+                cut = int(q)
+                break
+        if cut < 0:
+            parts.append((t, x, i_trigger))
+            return parts
+        mid_s = 0.5 * (float(t[cut - 1]) + float(t[cut]))
+        parts.append((np.append(t[:cut], mid_s), np.append(x[:cut], bottom_n), i_trigger))
+        t = np.concatenate(([mid_s], t[cut:]))
+        x = np.concatenate(([bottom_n], x[cut:]))
+        i_trigger = 1

@@ -48,7 +48,7 @@ def analyze(
     (B, P, start, top start/end, end, mean, impulse), drop tugs and spikes, cut sets at rests,
     then judge each rep's range against its set's median range (partial below 80 %).
     """
-    detector = RepDetector(exercise, travel_cm=travel_cm, config=config)
+    detector = RepDetector(exercise, travel_cm=travel_cm, config=config, live_reps=False)
     events = detector.feed(time_s, tension_n) + detector.finish()
     sets = [e.rep_set for e in events if isinstance(e, SetEnded)]
     dropped = sum(1 for e in events if isinstance(e, RepCancelled))

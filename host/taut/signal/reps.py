@@ -25,9 +25,17 @@ import numpy as np
 
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
-from taut.signal.measure import RepShape, measure_rep
+from taut.signal.measure import RepShape, measure_rep, split_at_hidden_trough
 from taut.signal.profiles import get_profile
-from taut.signal.sets import TravelFn, _reference_range, build_rep, close_set, judged_ranges, rep_range
+from taut.signal.sets import (
+    TravelFn,
+    _reference_range,
+    build_rep,
+    close_set,
+    judged_ranges,
+    leading_setup_count,
+    rep_range,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +79,8 @@ class RepDetector:
     """Streaming detector: `feed(time_s, tension_n)` returns the events each chunk completes.
 
     NaN tension marks invalid samples (overload); they are bridged with the last valid value.
-    Times must increase strictly across all calls. `travel_cm` (tension N -> hand travel cm, from
+    Times must increase strictly across all calls. `live_reps=False` leaves out the RepCompleted
+    events (the sets are the same; offline analysis needs only those). `travel_cm` (tension N -> hand travel cm, from
     a calibrated band) makes range and partial flags use true range instead of tension excursion.
     """
 
@@ -81,11 +90,13 @@ class RepDetector:
         *,
         travel_cm: TravelFn | None = None,
         config: DetectorConfig | None = None,
+        live_reps: bool = True,
     ) -> None:
         self.profile = get_profile(exercise)
         self.exercise = exercise
         self.config = cfg = config or DetectorConfig()
         self._travel_cm = travel_cm
+        self._live_reps = live_reps  # RepCompleted with provisional figures (offline needs only sets)
         self._buf = _SampleBuffer(cfg.buffer_samples)
         self._n_seen = 0  # global index of the next sample
         self._last_t = -np.inf
@@ -118,6 +129,7 @@ class RepDetector:
         self._set_shapes: list[RepShape] = []
         self._set_ranges: list[float] = []
         self._set_ranges_cm: list[float | None] = []
+        self._set_skip = 0  # leading reps of the open set withdrawn live as setup tugs
         self._last_end_s = -np.inf
         self._set_median_cache: float | None = None
         self._finished = False
@@ -301,8 +313,12 @@ class RepDetector:
                 w = self._still_w
                 rmax, rmin = _rolling_max_min(hi_ext, lo_ext, w, i, k)
                 spread = rmax - rmin
+                # (the excursion-relative test also wants the window's ends level: a slow rise from a
+                # high pre-tension wanders less than a tenth of the excursion, yet it is no plateau)
+                allow = cfg.still_fraction * exc[: k - i]
+                net = np.abs(lo_ext[_HIST + i : _HIST + k] - lo_ext[_HIST + i - w + 1 : _HIST + k - w + 1])
                 still = (spread <= max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n)) | (
-                    spread <= cfg.still_fraction * exc[: k - i]
+                    (spread <= allow) & (net <= 0.5 * allow)
                 )
                 a0 = self._trigger_g + w - 1 - (g0 + i)  # the window must lie inside the candidate
                 if a0 > 0:
@@ -434,18 +450,27 @@ class RepDetector:
         t_pre = self._trigger_t - cfg.pre_window_s
         g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_pre, self._trigger_g), g_end - cfg.buffer_samples + 1)
         tb, xb = self._buf.window(g_pre, g_end)
-        shape = measure_rep(
-            tb, xb, self._trigger_g - g_pre, self._dt_s or None, (self._noise_n or 0.0) / self._noise_gain,
-            end_level_n,
-        )
+        i_trigger = self._trigger_g - g_pre
         set_index = self._current_set_index(self._trigger_t)
         # noise: from the quiet stretch before the rise (if long enough); grows only slowly
         # so that coarsely sampled motion can never inflate it
-        n_quiet = self._trigger_g - g_pre
+        n_quiet = i_trigger
+        noise_raw_n = (self._noise_n or 0.0) / self._noise_gain
         if n_quiet >= 12:
             est = noise_scale_n(xb[: n_quiet + 1]) * self._noise_gain
             old = self._noise_n or est
             self._noise_n = min(1.1 * old, 0.8 * old + 0.2 * est)  # one short window never decides
+        parts = split_at_hidden_trough(tb, xb, i_trigger, self._base_n, self._dt_s)
+        for n_part, (tp, xp, ip) in enumerate(parts):
+            if n_part:  # the next rep began inside the gap
+                events.append(RepStarted(float(tp[ip]), self._current_set_index(float(tp[ip]))))
+            last = n_part == len(parts) - 1
+            shape = measure_rep(tp, xp, ip, self._dt_s or None, noise_raw_n, end_level_n if last else None)
+            self._accept(shape, t_end, set_index, events)
+
+    def _accept(self, shape: RepShape | None, t_end: float, set_index: int, events: list[Event]) -> None:
+        """Keep a measured candidate as a rep of the open set (or drop it, with the reason logged)."""
+        cfg = self.config
         reason = self._reject_reason(shape)
         if reason:
             log.debug("candidate at %.2f s dropped: %s", self._trigger_t, reason)
@@ -460,10 +485,19 @@ class RepDetector:
         self._set_ranges.append(rng)
         self._set_ranges_cm.append(rng_cm)
         self._last_end_s = shape.end_s
+        if not self._live_reps:
+            return
         ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
-        reference = _reference_range(ranges)
-        rep = build_rep(len(self._set_shapes) - 1, shape, ranges[-1], ranges_cm[-1], reference)
-        events.append(RepCompleted(rep, self._set_index))
+        skip = leading_setup_count(ranges)
+        reference = _reference_range(ranges[skip:])
+        for j in range(skip, self._set_skip):  # earlier reps no longer look like setup: back they come
+            rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
+            events.append(RepCompleted(rep, self._set_index))
+        for j in range(self._set_skip, skip):  # the reps after them show these were setup tugs
+            events.append(RepCancelled(t_end, self._set_index, j))
+        self._set_skip = skip
+        index = len(self._set_shapes) - 1  # never below skip: setup only ever precedes a full rep
+        events.append(RepCompleted(build_rep(index, shape, ranges[-1], ranges_cm[-1], reference), self._set_index))
 
     def _reject_reason(self, shape: RepShape | None) -> str:
         cfg = self.config
@@ -495,6 +529,7 @@ class RepDetector:
         events.append(SetEnded(rep_set))
         self._set_index += 1
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
+        self._set_skip = 0
         self._set_median_cache = None
 
 

@@ -7,7 +7,6 @@ tension excursion P - B otherwise); a rep below PARTIAL_FRACTION of it is partia
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -60,7 +59,10 @@ def _reference_range(ranges: Sequence[float]) -> float:
     return median_of(r) if len(r) else float("nan")
 
 
-def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float | None, reference: float) -> Rep:
+def build_rep(
+    index: int, shape: RepShape, range_value: float, range_cm: float | None, reference: float,
+    pause_s: float | None = None,
+) -> Rep:
     """A `Rep` record from a measured shape and the reference range it is judged against."""
     fraction = range_value / reference if reference > 0 else 1.0
     partial = fraction < PARTIAL_FRACTION
@@ -78,6 +80,7 @@ def build_rep(index: int, shape: RepShape, range_value: float, range_cm: float |
         impulse_ns=shape.impulse_ns,
         range_fraction=fraction,
         partial=bool(partial),
+        pause_s=pause_s,
         range_cm=range_cm,
     )
 
@@ -93,10 +96,10 @@ def leading_setup_count(ranges: Sequence[float]) -> int:
     if len(r) < 2:
         return 0
     big = r[r >= 0.5 * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
-    first_big = int(np.argmax(r >= 0.7 * float(np.median(big))))
+    first_big = int(np.argmax(r >= 0.7 * median_of(big)))
     if first_big == 0:
         return 0
-    reference = float(np.median(r[first_big:]))
+    reference = median_of(r[first_big:])
     small = r[:first_big] < PARTIAL_FRACTION * reference
     return first_big if small.all() else int(np.argmin(small))
 
@@ -116,9 +119,17 @@ def close_set(
     skip = leading_setup_count(ranges)
     shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
     reference = _reference_range(ranges)
-    reps = [build_rep(i, s, r, c, reference) for i, (s, r, c) in enumerate(zip(shapes, ranges, ranges_cm))]
-    reps = [replace(r, pause_s=reps[i + 1].start_s - r.end_s) if i + 1 < len(reps) else r for i, r in enumerate(reps)]
+    pauses = [b.start_s - a.end_s for a, b in zip(shapes[:-1], shapes[1:])] + [None]
+    reps = [
+        build_rep(i, s, r, c, reference, p) for i, (s, r, c, p) in enumerate(zip(shapes, ranges, ranges_cm, pauses))
+    ]
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
-    extra = {"setup_movements": skip, "reference_range": reference, "range_unit": unit}
+    extra = {
+        "setup_movements": skip,
+        "reference_range": reference,
+        "range_unit": unit,
+        # reps with a crossing inside lost samples: counted, timings interpolated across the gap
+        "gap_reps": [i for i, s in enumerate(shapes) if s.gap_s > 0],
+    }
     extra.update(summary.as_dict())
     return RepSet(index=index, reps=tuple(reps), exercise=exercise, extra=extra)

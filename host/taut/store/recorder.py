@@ -80,6 +80,9 @@ class LiveRecorder:
     def rep_completed(self, set_index: int, rep: Rep) -> None:
         self.log.add_rep(self.session_id, set_index, rep, exercise=self.exercise)
 
+    def rep_withdrawn(self, set_index: int, rep_index: int) -> None:
+        self.log.withdraw_rep(self.session_id, set_index, rep_index)
+
     def set_ended(self, rep_set: RepSet) -> None:
         if rep_set.exercise is None and self.exercise is not None:
             rep_set = RepSet(rep_set.index, rep_set.reps, self.exercise, rep_set.extra)

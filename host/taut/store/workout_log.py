@@ -334,6 +334,17 @@ class WorkoutLog:
             c.execute(_REP_INSERT, _rep_row(set_id, rep))
             c.execute(_SET_AGGREGATE, {"id": set_id})
 
+    def withdraw_rep(self, session_id: int, set_index: int, rep_index: int) -> None:
+        """Drop a provisional rep the live analysis took back (a setup tug); set totals updated."""
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT id FROM sets WHERE session_id = ? AND set_index = ?", (session_id, set_index)
+            ).fetchone()
+            if row is None:
+                return
+            c.execute("DELETE FROM reps WHERE set_id = ? AND rep_index = ?", (row[0], rep_index))
+            c.execute(_SET_AGGREGATE, {"id": row[0]})
+
     def end_set(self, session_id: int, rep_set: RepSet, *, analysis: str = "live") -> None:
         """The set's final reps (metrics relative to the whole set) replace the provisional ones."""
         with self._tx() as c:

@@ -186,7 +186,12 @@ class LiveModel:
                 self._start_set_locked(event.set_index)
                 self._rep_in_progress_s = event.time_s
             elif isinstance(event, RepCancelled):
-                self._rep_in_progress_s = None
+                if event.rep_index is None:  # the rep in progress was not one
+                    self._rep_in_progress_s = None
+                else:  # a completed rep withdrawn: later reps showed it to be a setup tug
+                    self._marks = [
+                        m for m in self._marks if not (m.set_index == event.set_index and m.rep.index == event.rep_index)
+                    ]
             elif isinstance(event, RepCompleted):
                 self._start_set_locked(event.set_index)
                 self._rep_in_progress_s = None

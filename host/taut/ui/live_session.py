@@ -183,6 +183,8 @@ class LiveSession:
             if self.recorder is not None:
                 if isinstance(ev, RepCompleted):
                     self.recorder.rep_completed(ev.set_index, ev.rep)
+                elif isinstance(ev, RepCancelled) and ev.rep_index is not None:
+                    self.recorder.rep_withdrawn(ev.set_index, ev.rep_index)
                 elif isinstance(ev, SetEnded):
                     self.recorder.flush()
                     self.recorder.set_ended(ev.rep_set)

@@ -1,0 +1,48 @@
+"""Live counting: setup tugs that a later full rep unmasks are withdrawn (RepCancelled with rep_index)."""
+
+import pytest
+
+from taut.signal import RepCancelled, RepCompleted, RepDetector, SetEnded
+
+import tautsynth
+
+
+def _live_count(events):
+    """What a live counter shows after each event: completed reps minus withdrawn ones, per set."""
+    shown: dict[tuple[int, int], bool] = {}
+    history = []
+    for e in events:
+        if isinstance(e, RepCompleted):
+            shown[(e.set_index, e.rep.index)] = True
+        elif isinstance(e, RepCancelled) and e.rep_index is not None:
+            assert shown.pop((e.set_index, e.rep_index))  # only a rep that was shown is withdrawn
+        elif isinstance(e, SetEnded):
+            history.append((len(e.rep_set.reps), sum(1 for k in shown if k[0] == e.rep_set.index)))
+    return history
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_setup_tugs_leave_the_live_count_once_a_full_rep_shows_them(fs_hz):
+    # two small tugs, then six full reps; the set's final figures leave the tugs out
+    s = tautsynth.make_session(fs_hz, (8,), partial={0: 0.2, 1: 0.3}, seed=5)
+    det = RepDetector()
+    events = []
+    for i in range(0, len(s.time_s), 8):
+        events += det.feed(s.time_s[i : i + 8], s.tension_n[i : i + 8])
+    events += det.finish()
+    [ended] = [e for e in events if isinstance(e, SetEnded)]
+    assert len(ended.rep_set.reps) == 6 and ended.rep_set.extra["setup_movements"] == 2
+    withdrawn = [e for e in events if isinstance(e, RepCancelled) and e.rep_index is not None]
+    assert sorted(e.rep_index for e in withdrawn) == [0, 1]
+    # withdrawn together with the first full rep's RepCompleted, so its 150 ms bound holds too
+    first_full = next(e for e in events if isinstance(e, RepCompleted) and e.rep.index == 2)
+    assert all(abs(e.time_s - first_full.rep.end_s) <= 0.15 for e in withdrawn)
+    assert _live_count(events) == [(6, 6)]
+
+
+def test_a_set_without_tugs_withdraws_nothing():
+    s = tautsynth.make_session(80.0, (5, 3), partial={2: 0.5})
+    det = RepDetector()
+    events = det.feed(s.time_s, s.tension_n) + det.finish()
+    assert not [e for e in events if isinstance(e, RepCancelled) and e.rep_index is not None]
+    assert _live_count(events) == [(5, 5), (3, 3)]
