@@ -4,6 +4,9 @@ Offline: one hour of a simulated session at 80 Hz analysed at once (target >= 5 
 Streaming: the same recording fed in chunks of 8 samples (target >= 200 k samples/s on one core).
 The baseline (a 2nd-order Butterworth lfilter over the same samples) is timed in the same run, so
 the ratios travel between machines better than the absolute figures.
+The detector's inner scans are compiled by numba (taut.signal.kernels): the figures above are
+steady state; the cost of a fresh process's first call (loading the compiled code from numba's
+cache, or compiling it when the cache is empty) is measured in subprocesses and printed too.
 
     python benchmarks/speed.py            # one hour
     python benchmarks/speed.py --quick    # ten minutes
@@ -12,6 +15,10 @@ the ratios travel between machines better than the absolute figures.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -28,6 +35,26 @@ def _best_of(n: int, fn) -> float:
         fn()
         best = min(best, time.perf_counter() - t0)
     return best
+
+
+_FIRST_CALL = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+from taut.signal import analyze
+t = np.arange(800) / 80.0
+analyze(t, 20.0 + 5.0 * (np.sin(t) > 0.5))
+print(time.perf_counter() - t0)
+"""
+
+
+def _first_call_s(cache_dir: str | None) -> float:
+    """Seconds for a fresh process to import taut.signal and analyse ten seconds of signal."""
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir  # an empty cache: everything is compiled
+    out = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
 
 
 def main() -> int:
@@ -61,6 +88,11 @@ def main() -> int:
     print(f"{'offline analyze (whole recording)':34s} {off:14,.0f} {off / base:11.4f} {'>= 5,000,000':>12s}")
     print(f"{'streaming, chunks of 8':34s} {live:14,.0f} {live / base:11.4f} {'>= 200,000':>12s}")
     print(f"streaming cost per sample: {1e6 / live:.2f} us; bands served live at 80 Hz on one core: {live / 80:,.0f}")
+    warm = _first_call_s(None)
+    with tempfile.TemporaryDirectory() as empty:
+        cold = _first_call_s(empty)
+    print(f"first call in a fresh process (import + 10 s of signal): {warm:.2f} s with numba's cache, "
+          f"{cold:.2f} s compiling (empty cache)")
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from taut.signal.filters import median_of, noise_scale_n, tension_despike, tension_median3, tension_smooth
+from taut.signal.kernels import gaps_after
 
 _LOW = 0.1
 _HIGH = 0.9
@@ -163,8 +164,7 @@ def split_at_hidden_trough(
     """
     parts = []
     while True:
-        steps = t[i_trigger + 1 :] - t[i_trigger:-1]
-        gaps = np.flatnonzero(steps > GAP_FACTOR * dt_s) + i_trigger + 1 if dt_s > 0 else np.empty(0, int)
+        gaps = gaps_after(t, i_trigger, GAP_FACTOR * dt_s) if dt_s > 0 else np.empty(0, int)
         cut = -1
         for q in gaps:
             if q - i_trigger < 2 or len(x) - q < 2:

@@ -10,7 +10,8 @@ pre-tension, a grip re-set), and a candidate open longer than `max_rep_s` is aba
 candidate is measured on the buffered samples (`measure_rep`) and kept as a rep when large and
 long enough. Sets are cut where a rest is longer than `rest_s`.
 
-Every step works on whole blocks with numpy and carries explicit state between calls, and every
+Every step works on whole blocks (numpy for the per-block filters, the compiled scans of
+`kernels.py` for the per-candidate searches) and carries explicit state between calls, and every
 decision depends only on samples up to the one that triggers it, so any chunking of a recording
 gives the same events as the whole array at once (`analyze` is exactly that).
 """
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
-from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid, tension_median3
+from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
+from taut.signal.kernels import bottom_level, bottom_scan, up_scan
 from taut.signal.measure import RepShape, measure_rep, split_at_hidden_trough
 from taut.signal.profiles import get_profile
 from taut.signal.sets import (
@@ -139,8 +141,8 @@ class RepDetector:
         """Process a chunk (any length, 1 sample too); returns the events it completes, in order."""
         if self._finished:
             raise RuntimeError("RepDetector.feed after finish()")
-        t = np.asarray(time_s, dtype=float).ravel()
-        x = np.asarray(tension_n, dtype=float).ravel()
+        t = np.ascontiguousarray(time_s, dtype=float).ravel()  # contiguous: one compiled variant
+        x = np.ascontiguousarray(tension_n, dtype=float).ravel()
         if t.shape != x.shape:
             raise ValueError(f"time_s and tension_n differ in length ({t.size} vs {x.size})")
         if t.size == 0:
@@ -250,6 +252,7 @@ class RepDetector:
         hi_ext = np.concatenate((self._hi_hist, hi))
         self._lo_hist, self._hi_hist = lo_ext[-_HIST:], hi_ext[-_HIST:]
         leak_t = cfg.baseline_leak_n_per_s * t
+        hi_leak = hi - leak_t
 
         i = 0
         while i < n:
@@ -258,8 +261,7 @@ class RepDetector:
                 kp = self._pending_g - g0
                 stop = min(kp, n - 1)
                 if stop >= i:
-                    d = np.minimum.accumulate(hi[i : stop + 1] - leak_t[i : stop + 1])
-                    self._base_d = min(float(d[-1]), self._base_d)
+                    self._base_d = bottom_scan(t, lo, hi_leak, leak_t, i, stop + 1, self._base_d, np.inf, np.inf)[5]
                 if kp >= n:
                     return
                 self._pending_g = -1
@@ -267,29 +269,25 @@ class RepDetector:
                 i = max(i, kp + 1)
             elif self._state == _BOTTOM:
                 e = min(n, i + _SCAN)  # short search stretches: a decision costs O(stretch), not O(block)
-                d = np.minimum.accumulate(hi[i:e] - leak_t[i:e])
-                np.minimum(d, self._base_d, out=d)
-                base = d + leak_t[i:e]
-                over = lo[i:e] - base > self._start_threshold_n()
-                j = int(over.argmax())
-                k = i + j if over[j] else e
                 # a rest longer than rest_s closes the open set (and lowers the start threshold)
-                if self._set_shapes:
-                    j = i + int(np.searchsorted(t[i:e], self._last_end_s + cfg.rest_s))
-                    if j < e and j <= k:
-                        self._close_set(events)
-                        self._base_d = float(d[j - i])
-                        i = j
-                        continue
+                rest_at_s = self._last_end_s + cfg.rest_s if self._set_shapes else np.inf
+                k, d_k, base_k, j, d_j, d_last = bottom_scan(
+                    t, lo, hi_leak, leak_t, i, e, self._base_d, self._start_threshold_n(), rest_at_s
+                )
+                if self._set_shapes and j < e and j <= k:
+                    self._close_set(events)
+                    self._base_d = d_j
+                    i = j
+                    continue
                 if k >= e:
-                    self._base_d = float(d[-1])
+                    self._base_d = d_last
                     i = e
                     continue
-                self._base_d = float(d[k - i])
+                self._base_d = d_k
                 self._peak_n = float(lo[k])
                 self._trigger_g = g0 + k
                 self._floor_g = self._last_end_g
-                self._base_n = self._bottom_before(g0 + k, float(t[k]), float(base[k - i]))
+                self._base_n = self._bottom_before(g0 + k, float(t[k]), base_k)
                 self._trigger_t = float(t[k])
                 self._state = _UP
                 self._start_still_tracking()
@@ -297,56 +295,26 @@ class RepDetector:
                 i = k
             else:
                 e = min(n, i + _SCAN)
-                p = np.maximum.accumulate(lo[i:e])
-                np.maximum(p, self._peak_n, out=p)
-                exc = p - self._base_n
-                done = (y[i:e] < self._base_n + 0.1 * exc) & (prev[i:e] < self._base_n + cfg.end_confirm_fraction * exc)
-                j = int(done.argmax())
-                k = i + j if done[j] else e
-                # a candidate open too long is abandoned (band held, offset step): decided first,
-                # so that nothing after that moment can change the outcome
-                late = k > i and t[k - 1] - self._trigger_t > cfg.max_rep_s
-                if late:
-                    k = i + int(np.searchsorted(t[i:k] - self._trigger_t, cfg.max_rep_s, side="right"))
+                # the end (fall below B + 0.1 E); a candidate open too long is abandoned (band held,
+                # offset step), decided first so that nothing after that moment can change the outcome;
                 # a plateau inside the candidate followed by a clear rise: the rep starts there
-                # (band grabbed pre-tensioned, grip re-set); the earlier rise was not a rep
+                # (band grabbed pre-tensioned, grip re-set); the earlier rise was not a rep.
+                # (the excursion-relative plateau test also wants the window's ends level: a slow rise
+                # from a high pre-tension wanders less than a tenth of the excursion, yet is no plateau)
                 w = self._still_w
-                rmax, rmin = _rolling_max_min(hi_ext, lo_ext, w, i, k)
-                spread = rmax - rmin
-                # (the excursion-relative test also wants the window's ends level: a slow rise from a
-                # high pre-tension wanders less than a tenth of the excursion, yet it is no plateau)
-                allow = cfg.still_fraction * exc[: k - i]
-                net = np.abs(lo_ext[_HIST + i : _HIST + k] - lo_ext[_HIST + i - w + 1 : _HIST + k - w + 1])
-                still = (spread <= max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n)) | (
-                    (spread <= allow) & (net <= 0.5 * allow)
-                )
                 a0 = self._trigger_g + w - 1 - (g0 + i)  # the window must lie inside the candidate
-                if a0 > 0:
-                    still[:a0] = False
-                theta = self._restart_threshold_n()
-                if still.any():
-                    still_at = np.where(still, np.arange(k - i), -1)
-                    np.maximum.accumulate(still_at, out=still_at)
-                    mid = 0.5 * (rmax + rmin)  # the plateau's level, not its noise peaks
-                    top = np.where(still_at >= 0, mid[np.maximum(still_at, 0)], self._still_top)
-                    top_prev = np.concatenate(([self._still_top], top[:-1]))
-                    rise = lo[i:k] > top_prev + np.maximum(theta, 0.25 * (top_prev - self._base_n))
-                else:
-                    still_at = None
-                    top = self._still_top
-                    rise = lo[i:k] > top + max(theta, 0.25 * (top - self._base_n))
-                jr = int(rise.argmax()) if k > i else 0
-                jump = [jr] if k > i and rise[jr] else []
-                if len(jump):
-                    j = int(jump[0])
-                    m = int(still_at[j - 1]) if (j > 0 and still_at is not None) else -1
-                    if m >= 0:
-                        bottom, from_g = float(rmin[m]), g0 + i + m - (w - 1)
+                k, late, p_end, jr, level, peak, m_still, still_min, still_max = up_scan(
+                    t, lo, y, prev, lo_ext, hi_ext, _HIST, i, e, self._peak_n, self._base_n,
+                    cfg.end_confirm_fraction, self._trigger_t, cfg.max_rep_s, w, a0,
+                    max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n), cfg.still_fraction,
+                    self._still_top, self._restart_threshold_n(),
+                )
+                if jr >= 0:
+                    if m_still >= 0:
+                        bottom, from_g = still_min, g0 + m_still - (w - 1)
                     else:
                         bottom, from_g = self._still_bottom, self._still_from_g
-                    kk = i + j
-                    level = float(top_prev[j]) if still_at is not None else float(top)
-                    peak = float(p[j - 1]) if j > 0 else self._peak_n
+                    kk = jr
                     if level - self._base_n <= 0.25 * (peak - self._base_n) and from_g > self._trigger_g:
                         # it rose and came most of the way back, then settled higher (offset step):
                         # a rep that ends where it comes within 10 % of the new level
@@ -363,11 +331,10 @@ class RepDetector:
                     events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
                     i = kk
                     continue
-                if still_at is not None and still_at[-1] >= 0:
-                    m = int(still_at[-1])
-                    self._still_top = float(0.5 * (rmax[m] + rmin[m]))
-                    self._still_bottom = float(rmin[m])
-                    self._still_from_g = g0 + i + m - (w - 1)
+                if m_still >= 0:
+                    self._still_top = level
+                    self._still_bottom = still_min
+                    self._still_from_g = g0 + m_still - (w - 1)
                 if late:
                     events.append(RepCancelled(float(t[k]), self._current_set_index(self._trigger_t)))
                     self._to_bottom(k, g0, hi, leak_t)
@@ -375,7 +342,7 @@ class RepDetector:
                     i = k + 1
                     continue
                 if k >= e:
-                    self._peak_n = float(p[-1])
+                    self._peak_n = p_end
                     i = e
                     continue
                 self._to_bottom(k, g0, hi, leak_t)
@@ -392,12 +359,9 @@ class RepDetector:
         _, xb = self._buf.window(g_pre, g)
         if len(xb) < 3:
             return fallback_n
-        med = tension_median3(xb)[1:-1]  # end samples have no neighbour to vote
-        w = self._smooth_w
-        if w > 1 and len(med) > w:  # as smooth as the detection signal, so noise does not bias it low
-            c = np.cumsum(med)
-            med = (c[w - 1 :] - np.concatenate(([0.0], c[:-w]))) / w
-        return float(med.min())
+        # median of 3 (end samples have no neighbour to vote), then as smooth as the detection
+        # signal so that noise does not bias it low
+        return float(bottom_level(xb, self._smooth_w))
 
     def _start_still_tracking(self) -> None:
         g = self._trigger_g
@@ -531,28 +495,6 @@ class RepDetector:
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
         self._set_skip = 0
         self._set_median_cache = None
-
-
-def _rolling_max_min(hi_ext: np.ndarray, lo_ext: np.ndarray, w: int, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Trailing-window (w samples) max of hi and min of lo at block samples i..k-1 (only those)."""
-    a, b = _HIST + i - w + 1, _HIST + k
-    return _trailing(hi_ext[a:b], w, np.maximum), _trailing(lo_ext[a:b], w, np.minimum)
-
-
-def _trailing(v: np.ndarray, w: int, op: np.ufunc) -> np.ndarray:
-    """op (max or min) over each run of w consecutive values of v: len(v) - w + 1 results.
-
-    Doubling (windows of 1, 2, 4, ... then two overlapping ones): log2(w) array passes, exact.
-    """
-    m = len(v) - w + 1
-    if m <= 0:
-        return v[:0]
-    span = 1
-    while 2 * span <= w:
-        v = op(v[:-span], v[span:])
-        span *= 2
-    rest = w - span
-    return op(v[:m], v[rest : rest + m]) if rest else v[:m]
 
 
 def _noise_gain(width: int) -> float:

@@ -1,0 +1,191 @@
+"""Compiled inner loops of the rep detector (numba): the per-candidate scans of `reps.py`.
+
+Each candidate used to cost a few dozen small numpy calls per search stretch; one compiled pass
+over the stretch does the same work with the same float operations (no fastmath, so results
+are bit for bit those of the array version) and stops at the first decision. Compiled once and
+cached on disk (`cache=True`), so only the very first run on a machine pays the compile time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit  # compiled loops: per-candidate work was ~400 small numpy calls (issue 4)
+
+
+# BOTTOM: running minimum of (hi - leak) from `base_d`; the first sample whose lo clears it by
+# `threshold_n`, and (for the rest test) the running minimum where time first reaches `rest_at_s`
+@njit(cache=True, nogil=True)
+def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  # pragma: no cover - compiled
+    """(k, d at k, base at k, j_rest, d at j_rest, d at e-1); k = e when nothing clears."""
+    d = base_d
+    j_rest = e
+    d_rest = base_d
+    for m in range(i, e):
+        v = hi_leak[m]
+        if v < d:
+            d = v
+        if j_rest == e and t[m] >= rest_at_s:
+            j_rest = m
+            d_rest = d
+        base = d + leak_t[m]
+        if lo[m] - base > threshold_n:
+            return m, d, base, j_rest, d_rest, d
+    return e, d, 0.0, j_rest, d_rest, d
+
+
+# UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before), the
+# abandon time, and the first clear rise above the latest plateau (a trailing window of w samples
+# whose spread is small); lo_ext/hi_ext hold `hist` samples of history before the block
+@njit(cache=True, nogil=True)
+def up_scan(
+    t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,
+    trigger_t, max_rep_s, w, a0, still_abs_n, still_fraction, still_top, theta,
+):  # pragma: no cover - compiled
+    """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max).
+
+    k: first sample that ends the candidate (or the abandon sample, or e); p_end: running peak at
+    the last sample scanned; j_rise: first restart rise (-1: none) with the plateau level and the
+    running peak before it; m_still: last plateau window end before j_rise (or before k), with
+    that window's min of lo and max of hi (-1: none in this stretch).
+    """
+    p = peak_n
+    k = e
+    for m in range(i, e):
+        if lo[m] > p:
+            p = lo[m]
+        exc = p - base_n
+        if y[m] < base_n + 0.1 * exc and prev[m] < base_n + end_confirm_fraction * exc:
+            k = m
+            break
+    p_end = p
+    late = False
+    if k > i and t[k - 1] - trigger_t > max_rep_s:
+        late = True
+        for m in range(i, k):
+            if t[m] - trigger_t > max_rep_s:
+                k = m
+                break
+    top = still_top
+    p = peak_n
+    m_still = -1
+    still_min = 0.0
+    still_max = 0.0
+    for m in range(i, k):
+        thr = 0.25 * (top - base_n)
+        if theta > thr:
+            thr = theta
+        if lo[m] > top + thr:
+            return k, late, p_end, m, top, p, m_still, still_min, still_max
+        if lo[m] > p:
+            p = lo[m]
+        if m - i < a0:
+            continue
+        a = hist + m - w + 1
+        allow = still_fraction * (p - base_n)
+        rmax = hi_ext[a]
+        rmin = lo_ext[a]
+        for q in range(a + 1, hist + m + 1):
+            if hi_ext[q] > rmax:
+                rmax = hi_ext[q]
+            if lo_ext[q] < rmin:
+                rmin = lo_ext[q]
+        spread = rmax - rmin
+        net = abs(lo_ext[hist + m] - lo_ext[a])
+        if spread <= still_abs_n or (spread <= allow and net <= 0.5 * allow):
+            m_still = m
+            still_min = rmin
+            still_max = rmax
+            top = 0.5 * (rmax + rmin)
+    return k, late, p_end, -1, top, p, m_still, still_min, still_max
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) both kernels on a tiny input."""
+    z = np.zeros(4)
+    bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
+    up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3)
+
+
+# centred median of three, end samples kept (filters.tension_median3's loop)
+@njit(cache=True, nogil=True)
+def median3(x):  # pragma: no cover - compiled
+    """Median of each sample and its two neighbours; the two end samples as they are."""
+    n = len(x)
+    out = np.empty(n)
+    out[0] = x[0]
+    out[n - 1] = x[n - 1]
+    for j in range(1, n - 1):
+        a, b, c = x[j - 1], x[j], x[j + 1]
+        lo_ab = a if a < b else b
+        hi_ab = b if a < b else a
+        m = hi_ab if hi_ab < c else c
+        out[j] = lo_ab if lo_ab > m else m
+    return out
+
+
+# centred moving average with windows shrinking at the ends (filters.tension_smooth's loop)
+@njit(cache=True, nogil=True)
+def smooth(x, half):  # pragma: no cover - compiled
+    """Mean over x[j-half .. j+half], the same running sums (so the same rounding) as before."""
+    n = len(x)
+    c = np.empty(n + 1)
+    c[0] = 0.0
+    acc = 0.0
+    for j in range(n):
+        acc += x[j]
+        c[j + 1] = acc
+    out = np.empty(n)
+    width = 2 * half + 1
+    for j in range(half, n - half):
+        out[j] = (c[j + half + 1] - c[j - half]) / width
+    for h in range(half):
+        out[h] = (c[2 * h + 1] - c[0]) / (2 * h + 1)
+        out[n - 1 - h] = (c[n] - c[n - 2 * h - 1]) / (2 * h + 1)
+    return out
+
+
+# median of a short array (filters.median_of): a sorted copy gives the same middle values
+@njit(cache=True, nogil=True)
+def median(a):  # pragma: no cover - compiled
+    """Middle value (mean of the two middle values for an even length) of a non-empty array."""
+    b = np.sort(a)
+    n = len(b)
+    k = n // 2
+    if n % 2:
+        return b[k]
+    return 0.5 * (b[k - 1] + b[k])
+
+
+# lost samples (split_at_hidden_trough): where consecutive times lie further apart than a limit
+@njit(cache=True, nogil=True)
+def gaps_after(t, start, limit_s):  # pragma: no cover - compiled
+    """Indices q > start with t[q] - t[q-1] > limit_s (the first sample after each gap)."""
+    out = np.empty(len(t), dtype=np.int64)
+    m = 0
+    for q in range(start + 1, len(t)):
+        if t[q] - t[q - 1] > limit_s:
+            out[m] = q
+            m += 1
+    return out[:m]
+
+
+# the bottom before a rise (RepDetector._bottom_before): lowest moving average of width w over
+# the median-of-3 samples (end samples, which have no neighbours to vote, left out)
+@njit(cache=True, nogil=True)
+def bottom_level(x, w):  # pragma: no cover - compiled
+    """min over the moving averages (w samples; w <= 1 or too few samples: none) of median3(x)[1:-1]."""
+    med = median3(x)[1:-1]
+    n = len(med)
+    if w <= 1 or n <= w:
+        return med.min()
+    c = np.empty(n)
+    acc = 0.0
+    for j in range(n):
+        acc += med[j]
+        c[j] = acc
+    best = c[w - 1] / w
+    for r in range(1, n - w + 1):
+        v = (c[r + w - 1] - c[r - 1]) / w
+        if v < best:
+            best = v
+    return best

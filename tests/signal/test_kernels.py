@@ -1,0 +1,107 @@
+"""The compiled loops give bit for bit what the array formulas they replaced give."""
+
+import numpy as np
+import pytest
+
+from taut.signal.kernels import bottom_level, bottom_scan, gaps_after, median, median3, smooth, up_scan
+
+
+def _walk(seed: int, n: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.cumsum(rng.standard_normal(n)) + 3.0 * (rng.random(n) < 0.05) * rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_median3_equals_the_array_formula(seed):
+    x = _walk(seed, 257)
+    a, b, c = x[:-2], x[1:-1], x[2:]
+    expected = np.concatenate((x[:1], np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c)), x[-1:]))
+    assert np.array_equal(median3(x), expected)
+
+
+@pytest.mark.parametrize("half", [1, 2, 7])
+def test_smooth_equals_running_sums(half):
+    x = _walk(half, 101)
+    n = len(x)
+    c = np.concatenate(([0.0], np.cumsum(x)))
+    expected = np.empty(n)
+    expected[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / (2 * half + 1)
+    for h in range(half):
+        expected[h] = c[2 * h + 1] / (2 * h + 1)
+        expected[n - 1 - h] = (c[n] - c[n - 2 * h - 1]) / (2 * h + 1)
+    assert np.array_equal(smooth(x, half), expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bottom_scan_equals_running_minimum(seed):
+    rng = np.random.default_rng(seed)
+    n = 300
+    t = np.cumsum(rng.uniform(0.01, 0.02, n))
+    hi = _walk(seed, n)
+    lo = hi - rng.random(n)
+    leak = 0.05 * t
+    hi_leak = hi - leak
+    i, threshold, rest_at = 7, 4.0, float(t[150])
+    k, d_k, base_k, j, d_j, d_last = bottom_scan(t, lo, hi_leak, leak, i, n, 1.0, threshold, rest_at)
+    d = np.minimum(np.minimum.accumulate(hi_leak[i:]), 1.0)
+    over = lo[i:] - (d + leak[i:]) > threshold
+    k_ref = i + int(over.argmax()) if over.any() else n
+    assert k == k_ref
+    if k < n:
+        assert (d_k, base_k) == (d[k - i], d[k - i] + leak[k])
+    else:
+        assert d_last == d[-1]
+    j_ref = i + int(np.searchsorted(t[i:], rest_at))
+    if j_ref <= k:
+        assert (j, d_j) == (j_ref, d[j_ref - i])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_up_scan_finds_the_end_and_the_plateau(seed):
+    # a rise, a held plateau, a clear second rise (restart), then the fall back to the bottom
+    rng = np.random.default_rng(seed)
+    hist, w = 64, 8
+    level = np.concatenate((np.linspace(0, 10, 20), np.full(30, 10.0), np.linspace(10, 30, 10), np.linspace(30, 0, 30)))
+    x = level + 0.01 * rng.standard_normal(len(level))
+    t = 0.0125 * np.arange(len(x))
+    ext = np.concatenate((np.full(hist, x[0]), x))
+    prev = np.concatenate((x[:1], x[:-1]))
+    # stretch 1..n, peak so far x[1], bottom 0 N, end confirm 0.7, trigger at t[1], abandon after 15 s,
+    # window w (first full one w - 1 samples in), still below 0.3 N or 0.1 E, no plateau yet, theta 2 N
+    args = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, w, w - 1, 0.3, 0.1,
+            np.inf, 2.0)
+    k, late, p_end, j_rise, top, peak, m_still, still_min, still_max = up_scan(*args)
+    assert not late
+    assert 50 <= j_rise <= 53  # the second rise clears the plateau's level by theta = 2 N
+    assert 19 + w <= m_still < j_rise and still_min <= top <= still_max
+    assert abs(top - 10.0) < 0.1 and peak == pytest.approx(x[: j_rise].max())
+    # without a restart threshold it can reach (theta huge), the scan runs on to the end of the fall
+    k, late, p_end, j_rise, *_ = up_scan(*args[:-1], 1e9)
+    assert j_rise == -1 and p_end == x[1:k + 1].max()
+    assert x[k] < 0.1 * p_end and k > 60
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 16, 33])
+def test_median_equals_partition(n):
+    a = _walk(n, n)
+    k = n // 2
+    expected = np.partition(a, k)[k] if n % 2 else 0.5 * (np.partition(a, (k - 1, k))[k - 1] + np.partition(a, k)[k])
+    assert median(a) == expected
+
+
+def test_gaps_after_finds_each_gap_past_the_start():
+    t = np.array([0.0, 0.1, 0.2, 0.9, 1.0, 1.1, 2.0, 2.1])
+    assert gaps_after(t, 0, 0.3).tolist() == [3, 6]
+    assert gaps_after(t, 3, 0.3).tolist() == [6]
+    assert gaps_after(t, 6, 0.3).tolist() == []
+
+
+@pytest.mark.parametrize("w", [1, 3, 5])
+def test_bottom_level_equals_smoothed_median_minimum(w):
+    x = _walk(w, 120)
+    a, b, c = x[:-2], x[1:-1], x[2:]
+    med = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    if w > 1:
+        cs = np.cumsum(med)
+        med = (cs[w - 1 :] - np.concatenate(([0.0], cs[:-w]))) / w
+    assert bottom_level(x, w) == med.min()
