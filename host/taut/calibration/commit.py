@@ -15,29 +15,13 @@ from taut.calibration.band_wizard import BandResult
 from taut.calibration.errors import CommitError
 from taut.calibration.loadcell_wizard import LoadCellResult
 from taut.calibration.band_store import BandStore
-from taut.store import LogError
+from taut.store import LogError, WorkoutLog
 
 
 class CalibrationTarget(Protocol):
     """What a load-cell commit needs from a connected band (the BLE client provides it)."""
 
     async def set_calibration(self, offset_raw: int, counts_per_n: float) -> object: ...
-
-
-class CalibrationLog(Protocol):
-    """The workout log's calibration record (`taut.store.WorkoutLog.add_calibration`)."""
-
-    def add_calibration(
-        self,
-        *,
-        device: str | None = None,
-        band: str | None = None,
-        offset_raw: int | None = None,
-        counts_per_n: float | None = None,
-        stretch_cm: float | None = None,
-        tension_n: float | None = None,
-        note: str | None = None,
-    ) -> int: ...
 
 
 def load_cell_note(result: LoadCellResult) -> str:
@@ -58,7 +42,7 @@ async def commit_load_cell(
     device: CalibrationTarget,
     *,
     previous: tuple[int, float],
-    log: CalibrationLog | None = None,
+    log: WorkoutLog | None = None,
     device_name: str | None = None,
 ) -> int | None:
     """Write the calibration to the device, then the log; returns the log row id (None without a log).
