@@ -82,3 +82,42 @@ def test_a_rep_ending_in_a_gap_at_rest_is_not_split():
     t, x = _drop(s, r.end_s - 0.2, r.end_s + 0.6)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 3
+
+
+def _streamed_sets(t, x, chunk):
+    det = RepDetector()
+    events = []
+    for i in range(0, len(t), chunk):
+        events += det.feed(t[i : i + chunk], x[i : i + chunk])
+    events += det.finish()
+    return [e.rep_set for e in events if type(e).__name__ == "SetEnded"]
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+@pytest.mark.parametrize("resume", [0.1, 0.5])
+def test_fall_lost_in_a_gap_from_the_top_splits_the_reps(fs_hz, resume):
+    """Gap from one rep's top to the next one's rise (near its bottom, or halfway up): the dip
+    between them is implied (clearly lower after the gap, then rising) -> two reps, both flagged."""
+    s = tautsynth.make_session(fs_hz, (6,))
+    a, b = s.reps[2], s.reps[3]
+    gap_to = b.start_s + resume * (b.top_start_s - b.start_s)
+    t, x = _drop(s, 0.5 * (a.top_start_s + a.top_end_s), gap_to)
+    [rs] = analyze(t, x).sets
+    assert len(rs.reps) == 6
+    assert rs.extra["gap_reps"] == [2, 3]
+    assert a.top_end_s - 0.6 <= rs.reps[2].end_s <= gap_to
+    assert a.top_end_s - 0.6 <= rs.reps[3].start_s <= gap_to
+    assert abs(rs.reps[3].end_s - b.end_s) < 0.05  # the recorded crossings stay accurate
+    assert abs(rs.reps[2].start_s - a.start_s) < 0.05
+    assert _streamed_sets(t, x, 5) == [rs]
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_a_gap_inside_a_hold_is_not_split(fs_hz):
+    """Top before and after the gap, nothing lower: one held rep, nothing invented."""
+    s = tautsynth.make_session(fs_hz, (4,), hold_s=2.0)
+    r = s.reps[1]
+    t, x = _drop(s, r.top_start_s + 0.3, r.top_end_s - 0.3)
+    [rs] = analyze(t, x).sets
+    assert len(rs.reps) == 4
+    assert rs.extra["gap_reps"] == []

@@ -44,6 +44,17 @@ def _first(mask: np.ndarray) -> int:
     return j if len(mask) and mask[j] else -1
 
 
+def _near(t: np.ndarray, s: np.ndarray, i: int, h: int, reach_s: float) -> np.ndarray:
+    """s within h samples of i, leaving out those further than reach_s in time (across a gap)."""
+    a, b = max(0, i - h), i + h + 1
+    if reach_s <= 0:
+        return s[a:b]
+    tw = t[a:b]
+    lo = int(np.searchsorted(tw, t[i] - reach_s, side="left"))
+    hi = int(np.searchsorted(tw, t[i] + reach_s, side="right"))
+    return s[a + lo : a + hi]
+
+
 def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
     """Time at which the segment between samples k-1 and k crosses `level`."""
     s0, s1 = s[k - 1], s[k]
@@ -132,8 +143,8 @@ def measure_rep(
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
     h = max(1, int(round(0.15 / dt_s))) if dt_s > 0 else 1
-    steady_peak = median_of(s[max(0, i_peak - h) : i_peak + h + 1])
-    steady_bottom = median_of(s[max(0, i_bottom - h) : i_bottom + h + 1])
+    steady_peak = median_of(_near(t, s, i_peak, h, 1.5 * h * dt_s))
+    steady_bottom = median_of(_near(t, s, i_bottom, h, 1.5 * h * dt_s))
     # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:
     # the rep is real (the tension on both sides shows it) but that timing is a straight-line guess
     # (the smoothing reaches `half` samples either side, so a gap that close moved the crossing too)
@@ -151,13 +162,14 @@ def measure_rep(
 
 
 def split_at_hidden_trough(
-    t: np.ndarray, x: np.ndarray, i_trigger: int, bottom_n: float, dt_s: float
+    t: np.ndarray, x: np.ndarray, i_trigger: int, bottom_n: float, dt_s: float, noise_n: float = 0.0
 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Cut a candidate where one rep's end and the next one's start both fell in lost samples.
 
-    Before such a gap the tension was on its way down (below half the first peak), after it on
-    its way up (below 90 % of a second peak of at least 0.3 of the first): the trough between two
-    reps is hidden in the gap.
+    Before such a gap the tension was on its way down (below half the first peak), or it was
+    high and the gap ends clearly lower (by 0.2 of the larger peak and 6 noise sigmas `noise_n`,
+    then rising as much again: the fall is lost too); after it on its way up (below 90 % of a
+    second peak of at least 0.3 of the first): the trough between two reps is hidden in the gap.
     Each part gets one virtual sample at the bottom (`bottom_n`) in the gap's middle, so the
     crossings inside the gap are interpolated (and flagged by `measure_rep`'s `gap_s`).
     Returns [(t, x, i_trigger)] per part; one part when there is nothing to cut.
@@ -177,7 +189,18 @@ def split_at_hidden_trough(
                 x[q] < bottom_n + 0.9 * e_after and x[q + m : q + 2 * m].mean() > x[q : q + m].mean()
                 and e_after > 0.3 * e_before
             )
-            if falling and rising:
+            # or the fall itself is lost: the gap starts high (at the top or on the rise) and ends
+            # clearly lower, rising again; the dip between the two is implied
+            k = max(1, min(int(round(0.03 / dt_s)), q - i_trigger, len(x) - q))  # edge samples
+            edge_before = float(np.median(x[max(i_trigger, q - max(k, 3)) : q]))  # a lone spike is no top
+            edge_after = float(x[q : q + k].mean())
+            clear_n = max(0.2 * max(e_before, e_after), 6.0 * noise_n)
+            dropped = (
+                e_before > 0.3 * e_after
+                and edge_before - edge_after > clear_n
+                and bottom_n + e_after - edge_after > clear_n  # and it rose clearly after the gap
+            )
+            if (falling or dropped) and rising:
                 cut = int(q)
                 break
         if cut < 0:

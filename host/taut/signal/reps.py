@@ -424,7 +424,7 @@ class RepDetector:
             est = noise_scale_n(xb[: n_quiet + 1]) * self._noise_gain
             old = self._noise_n or est
             self._noise_n = min(1.1 * old, 0.8 * old + 0.2 * est)  # one short window never decides
-        parts = split_at_hidden_trough(tb, xb, i_trigger, self._base_n, self._dt_s)
+        parts = split_at_hidden_trough(tb, xb, i_trigger, self._base_n, self._dt_s, noise_raw_n)
         for n_part, (tp, xp, ip) in enumerate(parts):
             if n_part:  # the next rep began inside the gap
                 events.append(RepStarted(float(tp[ip]), self._current_set_index(float(tp[ip]))))
