@@ -214,10 +214,7 @@ async def _load_cell(args: argparse.Namespace):
         _say(f"factor {fit.counts_per_n:.3f} counts/N (was {settings.counts_per_n:.3f}), offset {fit.offset_raw} "
              f"(was {settings.offset_raw}); linearity {fit.max_residual_n:.3f} N = "
              f"{100 * fit.residual_fraction:.3f} % of the {fit.capacity_n:.0f} N capacity")
-        for w in result.warnings:
-            _say(f"warning: {w}")
-        if args.dry_run:
-            _say("dry run: nothing saved")
+        if _warned_dry_run(result, args.dry_run):
             return result
         log = _open_log(args)
         try:
@@ -231,6 +228,15 @@ async def _load_cell(args: argparse.Namespace):
         _say(f"saved: the band now uses {after.counts_per_n:.3f} counts/N, offset {after.offset_raw} "
              f"(log entry {row})")
         return result
+
+
+def _warned_dry_run(result, dry_run: bool) -> bool:
+    """Show a finished wizard's warnings; True when this is a dry run and nothing is to be saved."""
+    for w in result.warnings:
+        _say(f"warning: {w}")
+    if dry_run:
+        _say("dry run: nothing saved")
+    return dry_run
 
 
 # -- band ----------------------------------------------------------------------------------
@@ -271,10 +277,7 @@ async def _band(args: argparse.Namespace):
     f1, f2 = prof.levels_n
     _say(f"band {prof.name!r}: {f1:.1f} N at 100 %, {f2:.1f} N at 200 % elongation; hysteresis "
          f"{100 * prof.curve.hysteresis_loss:.0f} %; fit error {100 * prof.fit_error:.1f} %")
-    for w in result.warnings:
-        _say(f"warning: {w}")
-    if args.dry_run:
-        _say("dry run: nothing saved")
+    if _warned_dry_run(result, args.dry_run):
         return result
     log = _open_log(args)
     try:
