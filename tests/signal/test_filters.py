@@ -20,6 +20,21 @@ def test_despike_keeps_a_sharp_peak_sampled_at_10_hz():
     assert out[4] == 300.0
 
 
+def test_despike_pairs_on_a_level_stretch_at_low_rates_only():
+    t = np.arange(9) * 0.1
+    held = np.array([50.0, 50.2, 49.9, 140.0, 120.0, 50.1, 50.0, 49.8, 50.1])
+    assert tension_despike(held, 10.0)[3:5].min() > 100.0  # a median of 3 keeps a pair
+    out = tension_despike(held, 10.0, pairs_time_s=t)
+    np.testing.assert_allclose(out[3:5], [49.97, 50.03], atol=0.01)
+    # a fast rep's two top samples rise out of a slope: they stay
+    fast_top = np.array([5.0, 5.0, 60.0, 250.0, 260.0, 70.0, 5.0, 5.0, 5.0])
+    assert tension_despike(fast_top, 0.25 * 255.0, pairs_time_s=t)[3:5].tolist() == [250.0, 260.0]
+    # nor across lost samples: a rep's only two samples before a gap
+    gap_t = t.copy()
+    gap_t[5:] += 0.8
+    assert tension_despike(held, 10.0, pairs_time_s=gap_t)[3:5].min() > 100.0
+
+
 def test_fill_invalid_carries_the_last_value():
     out = tension_fill_invalid(np.array([np.nan, 2.0, np.nan, 4.0]), last_valid_n=1.5)
     assert out.tolist() == [1.5, 2.0, 2.0, 4.0]

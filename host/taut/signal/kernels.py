@@ -91,7 +91,7 @@ def up_scan(
                 rmin = lo_ext[q]
         spread = rmax - rmin
         net = abs(lo_ext[hist + m] - lo_ext[a])
-        if spread <= still_abs_n or (spread <= allow and net <= 0.5 * allow):
+        if (spread <= still_abs_n and net <= 0.5 * still_abs_n) or (spread <= allow and net <= 0.5 * allow):
             m_still = m
             still_min = rmin
             still_max = rmax

@@ -20,6 +20,7 @@ _LOW = 0.1
 _HIGH = 0.9
 SMOOTH_S = 0.05  # moving-average span for the measurement copy
 GAP_FACTOR = 3.0  # samples further apart than this many sampling intervals: lost samples between
+SPLIT_GAP_FACTOR = 1.8  # a hidden trough may lie in any loss, one sample too (jitter stays under 1.6)
 
 
 class RepShape(NamedTuple):
@@ -89,8 +90,8 @@ def measure_rep(
     med = tension_median3(x)  # spikes must not set the scale that decides what a spike is
     e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
     spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
-    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw), med)
     width = int(round(SMOOTH_S / dt_s)) if dt_s > 0 else 1
+    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw), med, pairs_time_s=t if width <= 1 else None)
     s = tension_smooth(s, width | 1)
 
     # the bottom from a median-of-3 copy: a lone low sample (spike) must not become B
@@ -142,7 +143,8 @@ def measure_rep(
     )
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
-    h = max(1, int(round(0.15 / dt_s))) if dt_s > 0 else 1
+    # (a fast rep at a low rate has few samples: the window stays within a quarter of its TUT)
+    h = max(1, int(round(min(0.15, 0.25 * tut_s) / dt_s))) if dt_s > 0 else 1
     steady_peak = median_of(_near(t, s, i_peak, h, 1.5 * h * dt_s))
     steady_bottom = median_of(_near(t, s, i_bottom, h, 1.5 * h * dt_s))
     # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:
@@ -176,7 +178,7 @@ def split_at_hidden_trough(
     """
     parts = []
     while True:
-        gaps = gaps_after(t, i_trigger, GAP_FACTOR * dt_s) if dt_s > 0 else np.empty(0, int)
+        gaps = gaps_after(t, i_trigger, SPLIT_GAP_FACTOR * dt_s) if dt_s > 0 else np.empty(0, int)
         cut = -1
         for q in gaps:
             if q - i_trigger < 2 or len(x) - q < 2:

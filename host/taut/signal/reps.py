@@ -126,6 +126,7 @@ class RepDetector:
         self._still_bottom = np.inf
         self._still_from_g = -1
         self._pending_g = -1  # global index at which an ended rep is measured and reported
+        self._suspended: tuple[int, float, float, float, int] | None = None  # candidate a restart set aside
         # the open set
         self._set_index = 0
         self._set_shapes: list[RepShape] = []
@@ -284,6 +285,7 @@ class RepDetector:
                     i = e
                     continue
                 self._base_d = d_k
+                self._suspended = None
                 self._peak_n = float(lo[k])
                 self._trigger_g = g0 + k
                 self._floor_g = self._last_end_g
@@ -320,8 +322,12 @@ class RepDetector:
                         # a rep that ends where it comes within 10 % of the new level
                         self._complete(from_g, float(t[kk]), events, level + 0.1 * (peak - self._base_n))
                         self._last_end_g = from_g
+                        self._suspended = None
                     else:
                         events.append(RepCancelled(float(t[kk]), self._current_set_index(self._trigger_t)))
+                        # kept until the new rise proves a rep: a blip on a held top (two spikes
+                        # in a row) must not cost the rep it interrupted
+                        self._suspended = (self._trigger_g, self._trigger_t, self._base_n, peak, self._floor_g)
                     self._base_n = bottom
                     self._peak_n = float(lo[kk])
                     self._trigger_g = g0 + kk
@@ -425,21 +431,29 @@ class RepDetector:
             old = self._noise_n or est
             self._noise_n = min(1.1 * old, 0.8 * old + 0.2 * est)  # one short window never decides
         parts = split_at_hidden_trough(tb, xb, i_trigger, self._base_n, self._dt_s, noise_raw_n)
+        kept = False
         for n_part, (tp, xp, ip) in enumerate(parts):
             if n_part:  # the next rep began inside the gap
                 events.append(RepStarted(float(tp[ip]), self._current_set_index(float(tp[ip]))))
             last = n_part == len(parts) - 1
             shape = measure_rep(tp, xp, ip, self._dt_s or None, noise_raw_n, end_level_n if last else None)
-            self._accept(shape, t_end, set_index, events)
+            kept |= self._accept(shape, t_end, set_index, events)
+        suspended, self._suspended = self._suspended, None
+        if suspended is not None and not kept and self._state == _BOTTOM and not self._finished:
+            # the rise that set the candidate aside was no rep: the set-aside candidate goes on
+            self._trigger_g, self._trigger_t, self._base_n, self._peak_n, self._floor_g = suspended
+            self._state = _UP
+            self._start_still_tracking()
+            events.append(RepStarted(self._trigger_t, set_index))
 
-    def _accept(self, shape: RepShape | None, t_end: float, set_index: int, events: list[Event]) -> None:
+    def _accept(self, shape: RepShape | None, t_end: float, set_index: int, events: list[Event]) -> bool:
         """Keep a measured candidate as a rep of the open set (or drop it, with the reason logged)."""
         cfg = self.config
         reason = self._reject_reason(shape)
         if reason:
             log.debug("candidate at %.2f s dropped: %s", self._trigger_t, reason)
             events.append(RepCancelled(t_end, set_index))
-            return
+            return False
         assert shape is not None
         if self._set_shapes and shape.start_s - self._last_end_s > cfg.rest_s:
             self._close_set(events)
@@ -450,7 +464,7 @@ class RepDetector:
         self._set_ranges_cm.append(rng_cm)
         self._last_end_s = shape.end_s
         if not self._live_reps:
-            return
+            return True
         ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
         skip = leading_setup_count(ranges)
         reference = _reference_range(ranges[skip:])
@@ -462,6 +476,7 @@ class RepDetector:
         self._set_skip = skip
         index = len(self._set_shapes) - 1  # never below skip: setup only ever precedes a full rep
         events.append(RepCompleted(build_rep(index, shape, ranges[-1], ranges_cm[-1], reference), self._set_index))
+        return True
 
     def _reject_reason(self, shape: RepShape | None) -> str:
         cfg = self.config
