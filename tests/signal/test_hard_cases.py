@@ -76,3 +76,16 @@ def test_slow_noisy_rises_at_10hz_are_no_plateaus():
         [rs] = analyze(s.time_s, s.tension_n).sets
         restarted += abs(len(rs.reps) - 5) + sum(r.bottom_n > 0.2 * 38.0 or r.partial for r in rs.reps)
     assert restarted <= 2  # of 100 reps
+
+
+def test_fast_noisy_reps_at_10hz_split_at_their_troughs():
+    # 1.2 N of noise on 20 N reps with a 0.1 s pause, 10 Hz: a trough's samples can sit just above
+    # B + 0.1 E (B itself comes from noisy minima); the clear rise out of such a valley ends the rep
+    miscounted = 0
+    for seed in range(20):
+        s = tautsynth.make_session(
+            10.0, (12,), bottom_n=2.0, excursion_n=20.0, concentric_s=0.2, hold_s=0.1, eccentric_s=0.2,
+            pause_s=0.1, noise_n=1.2, seed=seed,
+        )
+        miscounted += abs(sum(len(rs.reps) for rs in analyze(s.time_s, s.tension_n).sets) - 12)
+    assert miscounted == 0

@@ -68,17 +68,38 @@ def test_up_scan_finds_the_end_and_the_plateau(seed):
     prev = np.concatenate((x[:1], x[:-1]))
     # stretch 1..n, peak so far x[1], bottom 0 N, end confirm 0.7, trigger at t[1], abandon after 15 s,
     # window w (first full one w - 1 samples in), still below 0.3 N or 0.1 E, no plateau yet, theta 2 N
+    # (no valley yet, none within reach: allowance 0 N, rise 1e9 N)
     args = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, w, w - 1, 0.3, 0.1,
-            np.inf, 2.0)
-    k, late, p_end, j_rise, top, peak, m_still, still_min, still_max = up_scan(*args)
+            np.inf, 2.0, x, np.inf, 0, 0.0, 1e9, 0.3)
+    k, late, p_end, j_rise, top, peak, m_still, still_min, still_max, *_ = up_scan(*args)
     assert not late
     assert 50 <= j_rise <= 53  # the second rise clears the plateau's level by theta = 2 N
     assert 19 + w <= m_still < j_rise and still_min <= top <= still_max
     assert abs(top - 10.0) < 0.1 and peak == pytest.approx(x[: j_rise].max())
     # without a restart threshold it can reach (theta huge), the scan runs on to the end of the fall
-    k, late, p_end, j_rise, *_ = up_scan(*args[:-1], 1e9)
+    k, late, p_end, j_rise, *_ = up_scan(*args[:19], 1e9, *args[20:])
     assert j_rise == -1 and p_end == x[1:k + 1].max()
     assert x[k] < 0.1 * p_end and k > 60
+
+
+def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
+    # two reps whose trough stays at 15 % of the first peak: no fall below 10 %, but a valley
+    # within the allowance, then a rise of more than 0.3 E: the first ends at the valley
+    hist = 64
+    x = np.concatenate((np.linspace(0, 20, 10), np.linspace(20, 3, 10), np.linspace(3, 20, 10), np.linspace(20, 0, 10)))
+    t = 0.1 * np.arange(len(x))
+    ext = np.concatenate((np.full(hist, x[0]), x))
+    prev = np.concatenate((x[:1], x[:-1]))
+    base = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, 4, 3, 0.3, 0.1, np.inf, 1e9, x)
+    k, *_, v, vk, by_valley = up_scan(*base, np.inf, 0, 2.0, 1.0, 0.3)
+    assert by_valley and vk == 19 and v == 3.0
+    assert x[k] - v > 0.3 * 20.0 and all(x[19:k] - v <= 0.3 * 20.0)
+    # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
+    k, *_, by_valley = up_scan(*base, np.inf, 0, 0.0, 1.0, 0.3)
+    assert not by_valley and x[k] < 2.0 and k > 30
+    # carried over from an earlier stretch: a valley found before i still ends the candidate
+    k, *_, v, vk, by_valley = up_scan(*base[:7], 22, len(x), 20.0, *base[10:], 3.0, -5, 2.0, 1.0, 0.3)
+    assert by_valley and vk == -5 and k >= 22
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 16, 33])

@@ -33,34 +33,54 @@ def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  
     return e, d, 0.0, j_rest, d_rest, d
 
 
-# UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before), the
+# UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before; or a
+# valley that came within `valley_allow_n` of that level and is followed by a clear rise), the
 # abandon time, and the first clear rise above the latest plateau (a trailing window of w samples
 # whose spread is small); lo_ext/hi_ext hold `hist` samples of history before the block
 @njit(cache=True, nogil=True)
 def up_scan(
     t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,
     trigger_t, max_rep_s, w, a0, still_abs_n, still_fraction, still_top, theta,
+    hi, valley_n, valley_k, valley_allow_n, valley_rise_n, valley_rise_fraction,
 ):  # pragma: no cover - compiled
-    """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max).
+    """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max, valley_n, valley_k, by_valley).
 
     k: first sample that ends the candidate (or the abandon sample, or e); p_end: running peak at
     the last sample scanned; j_rise: first restart rise (-1: none) with the plateau level and the
     running peak before it; m_still: last plateau window end before j_rise (or before k), with
-    that window's min of lo and max of hi (-1: none in this stretch).
+    that window's min of lo and max of hi (-1: none in this stretch). valley_n/valley_k: lowest
+    hi since the peak and its index (relative to this block: negative when in an earlier one),
+    carried from call to call; by_valley: the candidate ended at that valley, decided at k.
     """
     p = peak_n
     k = e
+    v = valley_n
+    vk = valley_k
+    by_valley = False
     for m in range(i, e):
+        exc = p - base_n
+        # a dip that came near the bottom, then a rise as clear as a new rep's (noise and a little
+        # drift can keep a fast rep's trough just above B + 0.1 E at 10 Hz)
+        rise = lo[m] - v
+        if v < base_n + 0.1 * exc + valley_allow_n and rise > valley_rise_n and rise > valley_rise_fraction * exc:
+            k = m
+            by_valley = True
+            break
         if lo[m] > p:
             p = lo[m]
+            v = np.inf
         exc = p - base_n
         if y[m] < base_n + 0.1 * exc and prev[m] < base_n + end_confirm_fraction * exc:
             k = m
             break
+        if hi[m] < v:
+            v = hi[m]
+            vk = m
     p_end = p
     late = False
     if k > i and t[k - 1] - trigger_t > max_rep_s:
         late = True
+        by_valley = False
         for m in range(i, k):
             if t[m] - trigger_t > max_rep_s:
                 k = m
@@ -75,7 +95,7 @@ def up_scan(
         if theta > thr:
             thr = theta
         if lo[m] > top + thr:
-            return k, late, p_end, m, top, p, m_still, still_min, still_max
+            return k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley
         if lo[m] > p:
             p = lo[m]
         if m - i < a0:
@@ -96,14 +116,15 @@ def up_scan(
             still_min = rmin
             still_max = rmax
             top = 0.5 * (rmax + rmin)
-    return k, late, p_end, -1, top, p, m_still, still_min, still_max
+    return k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley
 
 
 def warm_up() -> None:
     """Compile (or load from the cache) both kernels on a tiny input."""
     z = np.zeros(4)
     bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
-    up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3)
+    up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3,
+            z, np.inf, 0, 0.0, 1.0, 0.3)
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

@@ -70,6 +70,8 @@ class DetectorConfig:
     still_floor_n: float = 0.3  # a plateau wanders by less than this...
     still_noise_k: float = 3.0  # ...or this many noise sigmas...
     still_fraction: float = 0.1  # ...or this fraction of the candidate's excursion so far
+    valley_noise_k: float = 2.0  # a dip within this many noise sigmas of B + 0.1 E...
+    valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.05  # wait after the end is confirmed before measuring (smoothing span)
     pre_window_s: float = 1.5  # where the bottom before a rep is looked for
@@ -122,11 +124,14 @@ class RepDetector:
         self._hi_hist = np.empty(0)
         self._dt_s = 0.0  # sampling interval at the open candidate's start
         self._still_w = 3  # stillness window (samples) of the open candidate
+        self._still_k = self.config.still_noise_k  # and its noise allowance, in sigmas
         self._still_top = np.inf  # level of the candidate's latest plateau
         self._still_bottom = np.inf
         self._still_from_g = -1
         self._pending_g = -1  # global index at which an ended rep is measured and reported
         self._suspended: tuple[int, float, float, float, int] | None = None  # candidate a restart set aside
+        self._valley_n = np.inf  # lowest hi since the open candidate's peak...
+        self._valley_g = -1  # ...and where
         # the open set
         self._set_index = 0
         self._set_shapes: list[RepShape] = []
@@ -305,12 +310,16 @@ class RepDetector:
                 # from a high pre-tension wanders less than a tenth of the excursion, yet is no plateau)
                 w = self._still_w
                 a0 = self._trigger_g + w - 1 - (g0 + i)  # the window must lie inside the candidate
-                k, late, p_end, jr, level, peak, m_still, still_min, still_max = up_scan(
+                theta = self._restart_threshold_n()
+                k, late, p_end, jr, level, peak, m_still, still_min, still_max, v, vk, by_valley = up_scan(
                     t, lo, y, prev, lo_ext, hi_ext, _HIST, i, e, self._peak_n, self._base_n,
                     cfg.end_confirm_fraction, self._trigger_t, cfg.max_rep_s, w, a0,
-                    max(self._noise_n * cfg.still_noise_k, cfg.still_floor_n), cfg.still_fraction,
-                    self._still_top, self._restart_threshold_n(),
+                    max(self._noise_n * self._still_k, cfg.still_floor_n), cfg.still_fraction,
+                    self._still_top, theta,
+                    hi, self._valley_n, self._valley_g - g0, cfg.valley_noise_k * self._noise_n, theta,
+                    cfg.valley_rise_fraction,
                 )
+                self._valley_n, self._valley_g = v, g0 + vk
                 if jr >= 0:
                     if m_still >= 0:
                         bottom, from_g = still_min, g0 + m_still - (w - 1)
@@ -351,6 +360,16 @@ class RepDetector:
                     self._peak_n = p_end
                     i = e
                     continue
+                if by_valley:
+                    # ended at the valley, decided at k by the rise out of it (the next rep's start)
+                    g_end = self._valley_g
+                    t_end = float(self._buf.t[g_end - self._buf.first_g])
+                    self._state = _BOTTOM
+                    self._base_d = self._valley_n - cfg.baseline_leak_n_per_s * t_end
+                    self._last_end_g = g_end
+                    self._complete(g_end, t_end, events)
+                    i = k
+                    continue
                 self._to_bottom(k, g0, hi, leak_t)
                 settle = self._settle_samples(g0 + k)
                 if settle == 0:
@@ -370,12 +389,16 @@ class RepDetector:
         return float(bottom_level(xb, self._smooth_w))
 
     def _start_still_tracking(self) -> None:
+        self._valley_n, self._valley_g = np.inf, -1
         g = self._trigger_g
         tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
         dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
         self._dt_s = dt_s
         w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
         self._still_w = min(max(w, 3), _HIST)
+        # the range of noise grows with the samples in the window (about a sigma per doubling at
+        # the widths used): a long window at a fast rate needs more sigmas to pass a true plateau
+        self._still_k = self.config.still_noise_k + 0.5 * max(0.0, math.log2(self._still_w / 4))
         self._still_top = np.inf
         self._still_bottom = np.inf
         self._still_from_g = -1
