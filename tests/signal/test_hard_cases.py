@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from taut.signal import RepDetector, analyze
+from taut.signal.measure import measure_rep, split_at_hidden_trough
 
 import tautsynth
 
@@ -89,3 +90,15 @@ def test_fast_noisy_reps_at_10hz_split_at_their_troughs():
         )
         miscounted += abs(sum(len(rs.reps) for rs in analyze(s.time_s, s.tension_n).sets) - 12)
     assert miscounted == 0
+
+
+def test_a_rep_triggered_on_its_last_sample_before_a_gap_is_cut_from_the_next():
+    # 10 Hz: the rise began two samples before the trigger, the loss hides the fall and the trough
+    t = np.array([97.70, 97.80, 97.90, 98.00, 98.40, 98.50, 98.61, 98.70, 98.79, 98.91])
+    x = np.array([3.44, 4.26, 12.04, 19.22, 3.25, 9.10, 14.16, 13.17, 8.68, 3.51])
+    parts = split_at_hidden_trough(t, x, 3, 3.44, 0.1, 0.14)
+    assert len(parts) == 2
+    first, second = (measure_rep(tp, xp, ip, 0.1, 0.14) for tp, xp, ip in parts)
+    # the top sample just before the cut is the rep's top, no spike: the first rep is full size
+    assert first.peak_n == pytest.approx(19.22) and 97.8 < first.start_s < 97.9
+    assert second.peak_n == pytest.approx(14.16) and 98.4 < second.start_s < 98.5

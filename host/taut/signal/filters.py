@@ -59,6 +59,8 @@ def tension_despike(
         left = sign * (x[inner - 1] - x[inner - 2]) > slope
         right = sign * (x[inner + 1] - x[inner + 2]) > slope
         bad[inner[left & right]] = False  # a peak (or trough) the samples around it lead up to
+    if n >= 3 and bad[n - 2] and np.sign(dev[n - 2]) * (x[n - 3] - x[max(n - 4, 0)]) > threshold_n / 4.0:
+        bad[n - 2] = False  # the last but one has no outer neighbour on the right: its rise decides
     out = np.where(bad, med, x)
     return _despike_pairs(out, threshold_n, pairs_time_s) if pairs_time_s is not None else out
 

@@ -180,12 +180,13 @@ def split_at_hidden_trough(
     while True:
         gaps = gaps_after(t, i_trigger, SPLIT_GAP_FACTOR * dt_s) if dt_s > 0 else np.empty(0, int)
         cut = -1
+        i0 = max(0, i_trigger - 1)  # the sample before the trigger already belongs to the rise
         for q in gaps:
-            if q - i_trigger < 2 or len(x) - q < 2:
+            if q - i0 < 2 or len(x) - q < 2:
                 continue
-            e_before = float(tension_median3(x[i_trigger:q]).max()) - bottom_n
+            e_before = float(tension_median3(x[i0:q]).max()) - bottom_n
             e_after = float(tension_median3(x[q:]).max()) - bottom_n
-            m = max(1, min(int(round(0.1 / dt_s)), (q - i_trigger) // 2, (len(x) - q) // 2))  # 0.1 s means
+            m = max(1, min(int(round(0.1 / dt_s)), (q - i0) // 2, (len(x) - q) // 2))  # 0.1 s means
             falling = x[q - 1] < bottom_n + 0.5 * e_before and x[q - m : q].mean() < x[q - 2 * m : q - m].mean()
             rising = (
                 x[q] < bottom_n + 0.9 * e_after and x[q + m : q + 2 * m].mean() > x[q : q + m].mean()
@@ -193,8 +194,8 @@ def split_at_hidden_trough(
             )
             # or the fall itself is lost: the gap starts high (at the top or on the rise) and ends
             # clearly lower, rising again; the dip between the two is implied
-            k = max(1, min(int(round(0.03 / dt_s)), q - i_trigger, len(x) - q))  # edge samples
-            edge_before = float(np.median(x[max(i_trigger, q - max(k, 3)) : q]))  # a lone spike is no top
+            k = max(1, min(int(round(0.03 / dt_s)), q - i0, len(x) - q))  # edge samples
+            edge_before = float(np.median(x[max(i0, q - max(k, 3)) : q]))  # a lone spike is no top
             edge_after = float(x[q : q + k].mean())
             clear_n = max(0.2 * max(e_before, e_after), 6.0 * noise_n)
             dropped = (
