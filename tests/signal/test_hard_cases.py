@@ -102,3 +102,18 @@ def test_a_rep_triggered_on_its_last_sample_before_a_gap_is_cut_from_the_next():
     # the top sample just before the cut is the rep's top, no spike: the first rep is full size
     assert first.peak_n == pytest.approx(19.22) and 97.8 < first.start_s < 97.9
     assert second.peak_n == pytest.approx(14.16) and 98.4 < second.start_s < 98.5
+
+
+def test_a_spike_on_the_last_sample_measured_does_not_void_the_rep():
+    # 80 Hz: the window ends a few settled samples after the fall; a spike on its very last sample
+    # (an end, which a centred median cannot vote on) used to become the rep's peak
+    s = tautsynth.make_session(80.0, (1,), noise_n=0.3)
+    r = s.reps[0]
+    keep = (s.time_s > r.start_s - 1.0) & (s.time_s < r.end_s + 0.05)
+    t, x = s.time_s[keep], s.tension_n[keep].copy()
+    x[-1] += 100.0
+    i_trigger = int(np.argmax(x > r.bottom_n + 0.3 * (r.peak_n - r.bottom_n)))
+    shape = measure_rep(t, x, i_trigger)
+    assert shape is not None
+    assert shape.peak_n == pytest.approx(r.peak_n, abs=1.0)
+    assert abs(shape.end_s - r.end_s) < 0.04
