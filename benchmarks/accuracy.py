@@ -8,8 +8,13 @@ Targets (issue 4): exact rep count in >= 99 % of sets (printed with every truth 
 reps that lost samples hide completely left out: `unobservable_reps`, counted and printed); no false reps in setup/rest time; onset
 and end median error <= 40 ms; set TUT error <= 2 % (median); partial-rep F1 >= 0.95.
 
-    python benchmarks/accuracy.py            # 200 sets
-    python benchmarks/accuracy.py --quick    # 60 sets
+    python benchmarks/accuracy.py                # 1,000 sets: suite seeds 0-4, 200 sets each
+    python benchmarks/accuracy.py --seeds 0-9    # 2,000 sets
+    python benchmarks/accuracy.py --seeds 4      # one suite seed's 200 sets
+    python benchmarks/accuracy.py --quick        # 60 sets of seed 0
+
+The figures are pooled over every set scored; the exact count is also printed per suite seed
+(200 sets each: one set is 0.5 %, so single seeds scatter by about a point around the pool).
 """
 
 from __future__ import annotations
@@ -76,6 +81,12 @@ class Score:
                 self.fp += (not tr.partial) and r.partial
                 self.fn += tr.partial and not r.partial
             self.tut_err.append(abs(tut_found - ts.tut_s) / ts.tut_s)
+
+    def merge(self, other: Score) -> None:
+        """Pool another run's counts and errors into this one."""
+        for name, value in vars(other).items():
+            mine = getattr(self, name)
+            setattr(self, name, mine + value)
 
     def figures(self) -> dict[str, str]:
         f1 = 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
@@ -152,16 +163,22 @@ def peer_baseline(time_s: np.ndarray, tension_n: np.ndarray) -> list[RepSet]:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", type=int, default=200, help="labelled sets to score (default 200)")
-    parser.add_argument("--quick", action="store_true", help="60 sets")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    n_sets = 60 if args.quick else args.sets
+def parse_seeds(text: str) -> list[int]:
+    """'0-4' -> [0, 1, 2, 3, 4]; '1,5,7' -> [1, 5, 7]; '3' -> [3]."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        seeds.extend(range(int(lo), int(hi or lo) + 1))
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"no seeds in {text!r}")
+    return seeds
+
+
+def score_seed(seed: int, n_sets: int) -> tuple[Score, Score, int]:
+    """Taut and the peer on one suite seed's sets; and the number of recordings they came in."""
     taut_score, peer_score = Score(), Score()
     recordings = 0
-    for rec in labelled_suite(n_sets=n_sets, seed=args.seed):
+    for rec in labelled_suite(n_sets=n_sets, seed=seed):
         recordings += 1
         for score, fn in ((taut_score, lambda t, x: analyze(t, x).sets), (peer_score, peer_baseline)):
             t0 = time.perf_counter()
@@ -169,8 +186,32 @@ def main() -> int:
             score.seconds += time.perf_counter() - t0
             score.samples += len(rec.time_s)
             score.add(rec, found)
-    print(f"accuracy on {taut_score.sets} labelled sets ({recordings} simulated recordings, "
-          f"{sum(len(e) for e in [taut_score.onset_err_s])} matched reps)")
+    return taut_score, peer_score, recordings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", type=int, default=200, help="labelled sets per suite seed (default 200)")
+    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-4"),
+                        help="suite seeds, e.g. 0-4 (default), 0-9 or 1,3,5")
+    parser.add_argument("--seed", type=int, help="one suite seed (same as --seeds N)")
+    parser.add_argument("--quick", action="store_true", help="60 sets of seed 0")
+    args = parser.parse_args()
+    seeds = [args.seed] if args.seed is not None else args.seeds
+    n_sets = args.sets
+    if args.quick:
+        seeds, n_sets = [0], 60
+    taut_score, peer_score = Score(), Score()
+    recordings = 0
+    per_seed = []
+    for seed in seeds:
+        t_s, p_s, n_rec = score_seed(seed, n_sets)
+        per_seed.append((seed, t_s))
+        taut_score.merge(t_s)
+        peer_score.merge(p_s)
+        recordings += n_rec
+    print(f"accuracy on {taut_score.sets} labelled sets (suite seed{'s' * (len(seeds) > 1)} {','.join(map(str, seeds))}: "
+          f"{recordings} simulated recordings, {len(taut_score.onset_err_s)} matched reps)")
     targets = {
         "  counting observable reps": ">= 99%",
         "false reps in setup/rest": "0",
@@ -183,6 +224,10 @@ def main() -> int:
     print(f"{'':28s} {'taut':>16s} {'peer baseline':>16s} {'target':>10s}")
     for key in a:
         print(f"{key:28s} {a[key]:>16s} {b[key]:>16s} {targets.get(key, ''):>10s}")
+    if len(per_seed) > 1:
+        print("exact rep count per suite seed (observable / all truth reps):")
+        print("  " + "  ".join(f"{seed}: {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}"
+                               for seed, sc in per_seed))
     print("observable: a set counts as exact when the reps found equal its truth reps minus those that")
     print("lost samples hide completely (no sample inside the rep, or none in the dip before it)")
     print("peer baseline: 2 Hz zero-phase low-pass + scipy.signal.find_peaks (prominence 25 % of span)")
