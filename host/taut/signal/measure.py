@@ -39,6 +39,10 @@ class RepShape(NamedTuple):
     gap_s: float = 0.0  # widest run of lost samples a crossing was interpolated across (0: none)
 
 
+def _median3(a: float, b: float, c: float) -> float:
+    return max(min(a, b), min(max(a, b), c))
+
+
 def _first(mask: np.ndarray) -> int:
     """Index of the first True in `mask`, or -1."""
     j = int(mask.argmax()) if len(mask) else 0
@@ -93,9 +97,9 @@ def measure_rep(
         # sampled fast, the window's ends lie on settled tension (before the rise, after the end):
         # a spike there is voted on by the two samples inside (not a virtual sample across a gap)
         if t[1] - t[0] < 1.5 * dt_s:
-            med[0] = np.median(x[:3])
+            med[0] = _median3(x[0], x[1], x[2])
         if t[-1] - t[-2] < 1.5 * dt_s:
-            med[-1] = np.median(x[-3:])
+            med[-1] = _median3(x[-1], x[-2], x[-3])
     e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
     spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
     s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw), med, pairs_time_s=t if width <= 1 else None)
