@@ -34,14 +34,15 @@ def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  
 
 
 # UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before; or a
-# valley that came within `valley_allow_n` of that level and is followed by a clear rise), the
+# valley that came within `valley_allow_n` (and `valley_allow_fraction` of E) of that level, then
+# a clear rise), the
 # abandon time, and the first clear rise above the latest plateau (a trailing window of w samples
 # whose spread is small); lo_ext/hi_ext hold `hist` samples of history before the block
 @njit(cache=True, nogil=True)
 def up_scan(
     t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,
     trigger_t, max_rep_s, w, a0, still_abs_n, still_fraction, still_top, theta,
-    hi, valley_n, valley_k, valley_allow_n, valley_rise_n, valley_rise_fraction,
+    hi, valley_n, valley_k, valley_allow_n, valley_allow_fraction, valley_rise_n, valley_rise_fraction,
 ):  # pragma: no cover - compiled
     """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max, valley_n, valley_k, by_valley).
 
@@ -62,7 +63,8 @@ def up_scan(
         # a dip that came near the bottom, then a rise as clear as a new rep's (noise and a little
         # drift can keep a fast rep's trough just above B + 0.1 E at 10 Hz)
         rise = lo[m] - v
-        if v < base_n + 0.1 * exc + valley_allow_n and rise > valley_rise_n and rise > valley_rise_fraction * exc:
+        allow = valley_allow_n if valley_allow_n < valley_allow_fraction * exc else valley_allow_fraction * exc
+        if v < base_n + 0.1 * exc + allow and rise > valley_rise_n and rise > valley_rise_fraction * exc:
             k = m
             by_valley = True
             break
@@ -124,7 +126,7 @@ def warm_up() -> None:
     z = np.zeros(4)
     bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
     up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3,
-            z, np.inf, 0, 0.0, 1.0, 0.3)
+            z, np.inf, 0, 0.0, 0.1, 1.0, 0.3)
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

@@ -27,7 +27,7 @@ import numpy as np
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
 from taut.signal.kernels import bottom_level, bottom_scan, up_scan
-from taut.signal.measure import RepShape, measure_rep, split_at_hidden_trough
+from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
 from taut.signal.profiles import get_profile
 from taut.signal.sets import (
     TravelFn,
@@ -71,6 +71,7 @@ class DetectorConfig:
     still_noise_k: float = 3.0  # ...or this many noise sigmas...
     still_fraction: float = 0.1  # ...or this fraction of the candidate's excursion so far
     valley_noise_k: float = 2.0  # a dip within this many noise sigmas of B + 0.1 E...
+    valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
     valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.05  # wait after the end is confirmed before measuring (smoothing span)
@@ -108,6 +109,7 @@ class RepDetector:
         self._noise_n: float | None = None  # noise sigma of the detection signal
         self._noise_gain = 1.0  # detection-signal noise per raw noise
         self._smooth_w = 1  # moving-average span of the detection signal (samples)
+        self._bottom_w = 1  # moving-average span of the bottom before a rise (samples)
         self._warm: list[tuple[np.ndarray, np.ndarray]] = []
         self._raw_hist = np.empty(0)
         self._med_hist = np.empty(0)
@@ -213,7 +215,14 @@ class RepDetector:
         self._smooth_w = min(max(w, 1), 16) if dt_s < 0.03 else 1
         self._noise_gain = _noise_gain(self._smooth_w)
         self._noise_n = noise_scale_n(x) * self._noise_gain
+        # the bottom before a rise is taken as smooth as `measure_rep` takes it (50 ms), so that
+        # the end test's B + 0.1 E is the line the reported end crosses
+        self._bottom_w = (int(round(SMOOTH_S / dt_s)) | 1) if self._smooth_w > 1 else 1
 
+
+    def _in_set(self, time_s: float) -> bool:
+        """Within `rest_s` of the open set's last rep, where reps are expected."""
+        return bool(self._set_shapes) and time_s - self._last_end_s <= self.config.rest_s
 
     def _current_set_index(self, time_s: float) -> int:
         if self._set_shapes and time_s - self._last_end_s <= self.config.rest_s:
@@ -316,7 +325,8 @@ class RepDetector:
                     cfg.end_confirm_fraction, self._trigger_t, cfg.max_rep_s, w, a0,
                     max(self._noise_n * self._still_k, cfg.still_floor_n), cfg.still_fraction,
                     self._still_top, theta,
-                    hi, self._valley_n, self._valley_g - g0, cfg.valley_noise_k * self._noise_n, theta,
+                    hi, self._valley_n, self._valley_g - g0, cfg.valley_noise_k * self._noise_n,
+                    np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction, theta,
                     cfg.valley_rise_fraction,
                 )
                 self._valley_n, self._valley_g = v, g0 + vk
@@ -386,7 +396,7 @@ class RepDetector:
             return fallback_n
         # median of 3 (end samples have no neighbour to vote), then as smooth as the detection
         # signal so that noise does not bias it low
-        return float(bottom_level(xb, self._smooth_w))
+        return float(bottom_level(xb, self._bottom_w))
 
     def _start_still_tracking(self) -> None:
         self._valley_n, self._valley_g = np.inf, -1
