@@ -74,7 +74,7 @@ class DetectorConfig:
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
     valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
-    settle_s: float = 0.05  # wait after the end is confirmed before measuring (smoothing span)
+    settle_s: float = 0.025  # wait after the end is confirmed before measuring (half the 50 ms smoothing)
     pre_window_s: float = 1.5  # where the bottom before a rep is looked for
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
