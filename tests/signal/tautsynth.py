@@ -133,3 +133,15 @@ def score(rec, analysis) -> dict:
         "end_med_s": float(np.median(end)) if end else float("nan"),
         "partials": partial_pairs,
     }
+
+
+def streamed_sets(time_s: np.ndarray, tension_n: np.ndarray, chunk: int) -> list:
+    """The RepSets a live RepDetector closes when fed in chunks of `chunk` samples, then finished."""
+    from taut.signal import RepDetector
+
+    det = RepDetector()
+    events = []
+    for i in range(0, len(time_s), chunk):
+        events += det.feed(time_s[i : i + chunk], tension_n[i : i + chunk])
+    events += det.finish()
+    return [e.rep_set for e in events if type(e).__name__ == "SetEnded"]

@@ -84,15 +84,6 @@ def test_a_rep_ending_in_a_gap_at_rest_is_not_split():
     assert len(rs.reps) == 3
 
 
-def _streamed_sets(t, x, chunk):
-    det = RepDetector()
-    events = []
-    for i in range(0, len(t), chunk):
-        events += det.feed(t[i : i + chunk], x[i : i + chunk])
-    events += det.finish()
-    return [e.rep_set for e in events if type(e).__name__ == "SetEnded"]
-
-
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 @pytest.mark.parametrize("resume", [0.1, 0.5])
 def test_fall_lost_in_a_gap_from_the_top_splits_the_reps(fs_hz, resume):
@@ -109,7 +100,7 @@ def test_fall_lost_in_a_gap_from_the_top_splits_the_reps(fs_hz, resume):
     assert a.top_end_s - 0.6 <= rs.reps[3].start_s <= gap_to
     assert abs(rs.reps[3].end_s - b.end_s) < 0.05  # the recorded crossings stay accurate
     assert abs(rs.reps[2].start_s - a.start_s) < 0.05
-    assert _streamed_sets(t, x, 5) == [rs]
+    assert tautsynth.streamed_sets(t, x, 5) == [rs]
 
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])

@@ -13,15 +13,6 @@ from taut.sim import SensorModel, random_plan, simulate_session
 import tautsynth
 
 
-def _streamed_sets(t, x, chunk):
-    det = RepDetector()
-    events = []
-    for i in range(0, len(t), chunk):
-        events += det.feed(t[i : i + chunk], x[i : i + chunk])
-    events += det.finish()
-    return [e.rep_set for e in events if type(e).__name__ == "SetEnded"]
-
-
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 def test_two_spikes_in_a_row_on_a_held_top_do_not_cost_the_rep(fs_hz):
     # two adjacent spike samples read like a second rise from a plateau; once that "rise" proves
@@ -37,7 +28,7 @@ def test_two_spikes_in_a_row_on_a_held_top_do_not_cost_the_rep(fs_hz):
     # high and the 10 % crossings move a little)
     assert abs(rs.reps[2].start_s - r.start_s) < 0.2
     assert abs(rs.reps[2].end_s - r.end_s) < 0.2
-    assert _streamed_sets(s.time_s, x, 3) == [rs]
+    assert tautsynth.streamed_sets(s.time_s, x, 3) == [rs]
 
 
 def test_a_trough_lost_with_two_samples_at_10hz_still_splits_the_reps():
@@ -53,7 +44,7 @@ def test_a_trough_lost_with_two_samples_at_10hz_still_splits_the_reps():
     assert x[k - 1] > r.bottom_n + 0.7 * (r.peak_n - r.bottom_n) and x[k] < r.bottom_n + 0.1 * (r.peak_n - r.bottom_n)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 6
-    assert _streamed_sets(t, x, 1) == [rs]
+    assert tautsynth.streamed_sets(t, x, 1) == [rs]
 
 
 def test_fast_partial_reps_at_10hz_are_counted_and_flagged():
