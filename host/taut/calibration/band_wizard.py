@@ -29,7 +29,7 @@ from taut.calibration.profiles import BandProfile, check_band_name
 from taut.calibration.still import StillCriteria, StillReading, first_still_reading
 from taut.calibration.relaxation import branch_forces
 from taut.calibration.sweep import arrival, hold_level_n, read_sweep
-from taut.calibration.wizard import COLLECT, CONFIRM, DONE, Prompt, SampleBuffer
+from taut.calibration.wizard import COLLECT, DONE, Prompt, StepWizard
 
 DEFAULT_MARKS_PERCENT = (125.0, 150.0, 200.0, 250.0, 300.0)
 HOLD = StillCriteria(window_s=2.0, max_std_n=0.15, max_rel_std=0.02, min_samples=8)
@@ -71,7 +71,7 @@ def check_marks(marks_percent: Sequence[float]) -> tuple[float, ...]:
     return marks
 
 
-class BandWizard:
+class BandWizard(StepWizard[BandResult]):
     """State machine of the band flow (see the module docstring and `taut.calibration.wizard`)."""
 
     def __init__(
@@ -100,18 +100,12 @@ class BandWizard:
         self._max_wait_s = float(max_wait_s)
         self._sweep_max_s = float(sweep_max_s)
         self._created = created_unix_s
-        self._steps = ["slack", *(f"mark-{i + 1}" for i in range(len(self.marks_percent))), "sweep"]
-        self._i = 0
-        self._phase = CONFIRM
-        self._retry = ""
-        self._buf = SampleBuffer()
-        self._new_from = 0
+        super().__init__(["slack", *(f"mark-{i + 1}" for i in range(len(self.marks_percent))), "sweep"])
         self._slack: StillReading | None = None
         self._lengths_cm: dict[int, float] = {}
         self._holds: dict[int, StillReading] = {}
         self._arrivals: dict[int, float] = {}
         self._pending_length: float | None = None
-        self._result: BandResult | None = None
 
     # -- what to do now -------------------------------------------------------------------
 
@@ -120,13 +114,6 @@ class BandWizard:
 
     def _label(self, k: int) -> str:
         return f"{self.marks_percent[k]:g} % ({self.mark_length_cm(k):.0f} cm)"
-
-    @property
-    def prompt(self) -> Prompt:
-        if self._result is not None:
-            return Prompt("done", DONE, self._done_text(), len(self._steps), len(self._steps))
-        step = self._steps[self._i]
-        return Prompt(step, self._phase, self._text(step), self._i, len(self._steps), self._retry)
 
     def _text(self, step: str) -> str:
         if step == "slack":
@@ -153,12 +140,6 @@ class BandWizard:
         return (f"Band {self.name!r}: {f1:.1f} N at 100 %, {f2:.1f} N at 200 % elongation; "
                 f"fit error {100 * r.fit.fit_error:.1f} %.")
 
-    @property
-    def result(self) -> BandResult:
-        if self._result is None:
-            raise RuntimeError(f"the calibration is not finished (at step {self.prompt.step!r})")
-        return self._result
-
     # -- input ----------------------------------------------------------------------------
 
     def confirm(self, length_cm: float | None = None) -> Prompt:
@@ -166,8 +147,7 @@ class BandWizard:
 
         Raises LengthOutsideMarksError when that length is not the mark's (the step stays ready).
         """
-        if self._result is not None or self._phase != CONFIRM:
-            raise RuntimeError(f"nothing to confirm at {self.prompt.step!r} ({self.prompt.action})")
+        self._expect_confirm()
         step = self._steps[self._i]
         if length_cm is not None:
             if not step.startswith("mark-"):
@@ -180,17 +160,13 @@ class BandWizard:
                     guidance=f"Redo this step holding at {mark:.0f} cm (within ±"
                     f"{LENGTH_TOLERANCE * self.rest_length_cm:.0f} cm).")
         self._pending_length = length_cm
-        self._phase = COLLECT
-        self._buf.clear()
-        return self.prompt
+        return self._collect()
 
     def feed(self, time_s, tension_n) -> Prompt:
         """Samples (s, N); returns the prompt afterwards. Raises a CalibrationError naming the
         step to redo (that step starts again). Samples fed while not collecting are ignored."""
-        if self._result is not None or self._phase != COLLECT:
+        if not self._take_batch(time_s, tension_n):
             return self.prompt
-        self._new_from = len(self._buf)
-        self._buf.extend(time_s, tension_n)
         step = self._steps[self._i]
         if step == "sweep":
             self._feed_sweep()
@@ -198,32 +174,15 @@ class BandWizard:
             self._feed_hold(step)
         return self.prompt
 
-    def redo(self, step: str) -> Prompt:
-        """Go back to a step; its result and every later one are dropped."""
-        if step not in self._steps:
-            raise ValueError(f"no step {step!r}; steps: {', '.join(self._steps)}")
-        i = self._steps.index(step)
+    # -- internals ------------------------------------------------------------------------
+
+    def _drop_from(self, i: int) -> None:
         if i == 0:
             self._slack = None
         for k in list(self._holds):
-            if k + 1 >= i:
+            if k + 1 >= i:  # mark k is step k + 1
                 self._holds.pop(k)
                 self._lengths_cm.pop(k, None)
-        self._i = i
-        self._result = None
-        self._restart("")
-        return self.prompt
-
-    # -- internals ------------------------------------------------------------------------
-
-    def _restart(self, reason: str) -> None:
-        self._phase = CONFIRM
-        self._retry = reason
-        self._buf.clear()
-
-    def _fail(self, exc: CalibrationError) -> None:
-        self._restart(str(exc))
-        raise exc
 
     def _feed_hold(self, step: str) -> None:
         t, x = self._buf.arrays()
@@ -341,9 +300,6 @@ class BandWizard:
         return 0.0 if self._slack is None else self._slack.mean_n
 
     def _advance(self) -> None:
-        self._i += 1
-        self._phase = CONFIRM
-        self._retry = ""
+        super()._advance()
         self._pending_length = None
-        self._buf.clear()
 

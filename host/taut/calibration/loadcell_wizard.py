@@ -24,7 +24,7 @@ from taut.calibration.loadcell import (
     zero_shift_warning,
 )
 from taut.calibration.still import StillCriteria, StillReading, first_still_reading
-from taut.calibration.wizard import COLLECT, CONFIRM, DONE, Prompt, SampleBuffer
+from taut.calibration.wizard import COLLECT, Prompt, StepWizard
 
 # A hanging mass is still when it varies by under 0.05 N or 0.05 % over 2 s.
 STILL = StillCriteria(window_s=2.0, max_std_n=0.05, max_rel_std=0.0005, min_samples=8)
@@ -48,7 +48,7 @@ class LoadCellResult:
         return self.fit.offset_raw
 
 
-class LoadCellWizard:
+class LoadCellWizard(StepWizard[LoadCellResult]):
     """State machine of the load-cell flow (see the module docstring and `taut.calibration.wizard`)."""
 
     def __init__(
@@ -72,25 +72,13 @@ class LoadCellWizard:
         self._device_cal = (int(offset_raw), float(counts_per_n))
         self._criteria = criteria
         self._max_wait_s = float(max_wait_s)
-        self._steps = ["tare", *(f"mass-{i + 1}" for i in range(len(self.masses_kg)))]
+        steps = ["tare", *(f"mass-{i + 1}" for i in range(len(self.masses_kg)))]
         if check_zero:
-            self._steps.append("unload")
-        self._i = 0
-        self._phase = CONFIRM
-        self._retry = ""
-        self._buf = SampleBuffer()
-        self._new_from = 0
+            steps.append("unload")
+        super().__init__(steps)
         self._readings: dict[str, StillReading] = {}
-        self._result: LoadCellResult | None = None
 
     # -- what to do now -------------------------------------------------------------------
-
-    @property
-    def prompt(self) -> Prompt:
-        if self._result is not None:
-            return Prompt("done", DONE, self._done_text(), len(self._steps), len(self._steps))
-        step = self._steps[self._i]
-        return Prompt(step, self._phase, self._text(step), self._i, len(self._steps), self._retry)
 
     def _text(self, step: str) -> str:
         if self._phase == COLLECT:
@@ -108,21 +96,12 @@ class LoadCellWizard:
         return (f"Calibrated: {r.fit.counts_per_n:.2f} counts/N, offset {r.fit.offset_raw}; linearity "
                 f"{r.fit.max_residual_n:.3f} N ({100 * r.fit.residual_fraction:.3f} % of capacity).")
 
-    @property
-    def result(self) -> LoadCellResult:
-        if self._result is None:
-            raise RuntimeError(f"the calibration is not finished (at step {self.prompt.step!r})")
-        return self._result
-
     # -- input ----------------------------------------------------------------------------
 
     def confirm(self) -> Prompt:
         """The user did what the prompt said: start waiting for a still reading."""
-        if self._result is not None or self._phase != CONFIRM:
-            raise RuntimeError(f"nothing to confirm at {self.prompt.step!r} ({self.prompt.action})")
-        self._phase = COLLECT
-        self._buf.clear()
-        return self.prompt
+        self._expect_confirm()
+        return self._collect()
 
     def feed(self, time_s, tension_n) -> Prompt:
         """Samples (s, N under the device's current calibration); returns the prompt afterwards.
@@ -131,10 +110,8 @@ class LoadCellWizard:
         (the step starts again), NotIncreasingError when a mass did not raise the reading.
         Samples fed while no step is collecting are ignored.
         """
-        if self._result is not None or self._phase != COLLECT:
+        if not self._take_batch(time_s, tension_n):
             return self.prompt
-        self._new_from = len(self._buf)
-        self._buf.extend(time_s, tension_n)
         t, x = self._buf.arrays()
         reading = first_still_reading(t, x, self._criteria, self._new_from)
         step = self._steps[self._i]
@@ -148,24 +125,11 @@ class LoadCellWizard:
         self._take(step, reading)
         return self.prompt
 
-    def redo(self, step: str) -> Prompt:
-        """Go back to an earlier step (its reading and every later one are dropped)."""
-        if step not in self._steps:
-            raise ValueError(f"no step {step!r}; steps: {', '.join(self._steps)}")
-        i = self._steps.index(step)
-        for s in self._steps[i:]:
-            self._readings.pop(s, None)
-        self._i = i
-        self._result = None
-        self._restart("")
-        return self.prompt
-
     # -- internals ------------------------------------------------------------------------
 
-    def _restart(self, reason: str) -> None:
-        self._phase = CONFIRM
-        self._retry = reason
-        self._buf.clear()
+    def _drop_from(self, i: int) -> None:
+        for s in self._steps[i:]:
+            self._readings.pop(s, None)
 
     def _point(self, step: str, reading: StillReading) -> LoadPoint:
         offset_raw, counts_per_n = self._device_cal
@@ -177,10 +141,7 @@ class LoadCellWizard:
         if step.startswith("mass-"):
             self._check_moved(step, reading)
         self._readings[step] = reading
-        self._i += 1
-        self._phase = CONFIRM
-        self._retry = ""
-        self._buf.clear()
+        self._advance()
         if self._i == len(self._steps):
             self._finish()
 
