@@ -70,7 +70,7 @@ def test_up_scan_finds_the_end_and_the_plateau(seed):
     # window w (first full one w - 1 samples in), still below 0.3 N or 0.1 E, no plateau yet, theta 2 N
     # (no valley yet, none within reach: allowance 0 N, rise 1e9 N)
     args = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, w, w - 1, 0.3, 0.1,
-            np.inf, 2.0, x, np.inf, 0, 0.0, 0.1, 1e9, 0.3)
+            np.inf, 2.0, x, np.inf, 0, 0.0, 0.1, 1e9, 0.3, ext, False, 0.0)
     k, late, p_end, j_rise, top, peak, m_still, still_min, still_max, *_ = up_scan(*args)
     assert not late
     assert 50 <= j_rise <= 53  # the second rise clears the plateau's level by theta = 2 N
@@ -91,14 +91,14 @@ def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
     ext = np.concatenate((np.full(hist, x[0]), x))
     prev = np.concatenate((x[:1], x[:-1]))
     base = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, 4, 3, 0.3, 0.1, np.inf, 1e9, x)
-    k, *_, v, vk, by_valley = up_scan(*base, np.inf, 0, 2.0, 0.1, 1.0, 0.3)
+    k, *_, v, vk, by_valley = up_scan(*base, np.inf, 0, 2.0, 0.1, 1.0, 0.3, ext, False, 0.0)
     assert by_valley and vk == 19 and v == 3.0
     assert x[k] - v > 0.3 * 20.0 and all(x[19:k] - v <= 0.3 * 20.0)
     # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
-    k, *_, by_valley = up_scan(*base, np.inf, 0, 0.0, 0.1, 1.0, 0.3)
+    k, *_, by_valley = up_scan(*base, np.inf, 0, 0.0, 0.1, 1.0, 0.3, ext, False, 0.0)
     assert not by_valley and x[k] < 2.0 and k > 30
     # carried over from an earlier stretch: a valley found before i still ends the candidate
-    k, *_, v, vk, by_valley = up_scan(*base[:7], 22, len(x), 20.0, *base[10:], 3.0, -5, 2.0, 0.1, 1.0, 0.3)
+    k, *_, v, vk, by_valley = up_scan(*base[:7], 22, len(x), 20.0, *base[10:], 3.0, -5, 2.0, 0.1, 1.0, 0.3, ext, False, 0.0)
     assert by_valley and vk == -5 and k >= 22
 
 
@@ -126,3 +126,24 @@ def test_bottom_level_equals_smoothed_median_minimum(w):
         cs = np.cumsum(med)
         med = (cs[w - 1 :] - np.concatenate(([0.0], cs[:-w]))) / w
     assert bottom_level(x, w) == med.min()
+
+
+@pytest.mark.parametrize("votes", [False, True])
+def test_up_scan_peak_votes_count_a_lone_top_but_no_spike(votes):
+    # 10 Hz: a fast rep's top is one sample (its neighbours on the slopes); the min of two misses
+    # it, the vote (measure_rep's despike rule, two samples later) takes it. A spike on a held
+    # level is no top either way.
+    hist = 64
+    x = np.array([0.0, 0.0, 6.0, 14.0, 30.0, 15.0, 7.0, 4.0, 4.0, 4.0, 4.0, 60.0, 4.0, 4.0, 4.0, 4.0])
+    t = 0.1 * np.arange(len(x))
+    ext = np.concatenate((np.full(hist, x[0]), x))
+    lo = np.minimum(x, np.concatenate((x[:1], x[:-1])))
+    hi = np.maximum(x, np.concatenate((x[:1], x[:-1])))
+    prev = np.concatenate((x[:1], x[:-1]))
+    lo_ext = np.concatenate((np.full(hist, lo[0]), lo))
+    hi_ext = np.concatenate((np.full(hist, hi[0]), hi))
+    # no end (end test needs y below -1e9), no plateau restart, no valley: only the running peak
+    out = up_scan(t, lo, np.full(len(x), 1e9), prev, lo_ext, hi_ext, hist, 3, len(x), lo[3], 0.0, 0.7, 0.3, 15.0,
+                  4, 0, 0.0, 0.0, np.inf, 1e9, hi, np.inf, 0, 0.0, 0.1, 1e9, 0.3, ext, votes, 0.5)
+    p_end = out[2]
+    assert p_end == (30.0 if votes else 15.0)

@@ -43,6 +43,7 @@ def up_scan(
     t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,
     trigger_t, max_rep_s, w, a0, still_abs_n, still_fraction, still_top, theta,
     hi, valley_n, valley_k, valley_allow_n, valley_allow_fraction, valley_rise_n, valley_rise_fraction,
+    x_ext, peak_votes, spike_n,
 ):  # pragma: no cover - compiled
     """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max, valley_n, valley_k, by_valley).
 
@@ -52,6 +53,9 @@ def up_scan(
     that window's min of lo and max of hi (-1: none in this stretch). valley_n/valley_k: lowest
     hi since the peak and its index (relative to this block: negative when in an earlier one),
     carried from call to call; by_valley: the candidate ended at that valley, decided at k.
+    With `peak_votes` (slow sampling, where the peak tracks the min of two samples), a lone top
+    sample two samples back counts too when it is no spike by `measure_rep`'s rule (x_ext: raw
+    samples with `hist` of history; spike_n: 5 noise sigmas), so the end test's E is the measured E.
     """
     p = peak_n
     k = e
@@ -71,6 +75,18 @@ def up_scan(
         if lo[m] > p:
             p = lo[m]
             v = np.inf
+        if peak_votes:
+            q = hist + m - 2
+            xj = x_ext[q]
+            if xj > p:
+                a, c = x_ext[q - 1], x_ext[q + 1]
+                med = max(min(a, xj), min(max(a, xj), c))
+                thr = 0.25 * (xj - base_n)
+                if thr < spike_n:
+                    thr = spike_n
+                if xj - med <= thr or (a - x_ext[q - 2] > 0.25 * thr and c - x_ext[q + 2] > 0.25 * thr):
+                    p = xj
+                    v = np.inf
         exc = p - base_n
         if y[m] < base_n + 0.1 * exc and prev[m] < base_n + end_confirm_fraction * exc:
             k = m
@@ -126,7 +142,7 @@ def warm_up() -> None:
     z = np.zeros(4)
     bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
     up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3,
-            z, np.inf, 0, 0.0, 0.1, 1.0, 0.3)
+            z, np.inf, 0, 0.0, 0.1, 1.0, 0.3, np.zeros(8), False, 0.0)
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

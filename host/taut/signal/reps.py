@@ -327,7 +327,7 @@ class RepDetector:
                     self._still_top, theta,
                     hi, self._valley_n, self._valley_g - g0, cfg.valley_noise_k * self._noise_n,
                     np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction, theta,
-                    cfg.valley_rise_fraction,
+                    cfg.valley_rise_fraction, raw_ext, self._smooth_w == 1, 5.0 * self._noise_n,
                 )
                 self._valley_n, self._valley_g = v, g0 + vk
                 if jr >= 0:
