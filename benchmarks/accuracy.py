@@ -88,8 +88,11 @@ class Score:
             mine = getattr(self, name)
             setattr(self, name, mine + value)
 
+    def partial_f1(self) -> float:
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
+
     def figures(self) -> dict[str, str]:
-        f1 = 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
+        f1 = self.partial_f1()
         return {
             "exact rep count (sets)": f"{self.exact_sets / self.sets:.1%}",
             "  counting observable reps": f"{self.exact_observable / self.sets:.1%}",
@@ -174,8 +177,9 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def score_seed(seed: int, n_sets: int) -> tuple[Score, Score, int]:
-    """Taut and the peer on one suite seed's sets; and the number of recordings they came in."""
+def score_seed(seed: int, n_sets: int, by_rate: dict[float, Score]) -> tuple[Score, Score, int]:
+    """Taut and the peer on one suite seed's sets, and the number of recordings they came in;
+    taut's scores are also pooled by sampling rate into `by_rate`."""
     taut_score, peer_score = Score(), Score()
     recordings = 0
     for rec in labelled_suite(n_sets=n_sets, seed=seed):
@@ -186,6 +190,8 @@ def score_seed(seed: int, n_sets: int) -> tuple[Score, Score, int]:
             score.seconds += time.perf_counter() - t0
             score.samples += len(rec.time_s)
             score.add(rec, found)
+            if score is taut_score:
+                by_rate.setdefault(rec.fs_hz, Score()).add(rec, found)
     return taut_score, peer_score, recordings
 
 
@@ -204,8 +210,9 @@ def main() -> int:
     taut_score, peer_score = Score(), Score()
     recordings = 0
     per_seed = []
+    by_rate: dict[float, Score] = {}
     for seed in seeds:
-        t_s, p_s, n_rec = score_seed(seed, n_sets)
+        t_s, p_s, n_rec = score_seed(seed, n_sets, by_rate)
         per_seed.append((seed, t_s))
         taut_score.merge(t_s)
         peer_score.merge(p_s)
@@ -224,6 +231,9 @@ def main() -> int:
     print(f"{'':28s} {'taut':>16s} {'peer baseline':>16s} {'target':>10s}")
     for key in a:
         print(f"{key:28s} {a[key]:>16s} {b[key]:>16s} {targets.get(key, ''):>10s}")
+    print("taut by sampling rate: " + "  ".join(
+        f"{fs:g} Hz: {sc.sets} sets, exact {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}, "
+        f"false reps {sc.false_reps}, partial F1 {sc.partial_f1():.3f}" for fs, sc in sorted(by_rate.items())))
     if len(per_seed) > 1:
         print("exact rep count per suite seed (observable / all truth reps):")
         print("  " + "  ".join(f"{seed}: {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}"
