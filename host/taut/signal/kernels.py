@@ -34,10 +34,9 @@ def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  
 
 
 # UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before; or a
-# valley that came within `valley_allow_n` (and `valley_allow_fraction` of E) of that level, then
-# a clear rise), the
-# abandon time, and the first clear rise above the latest plateau (a trailing window of w samples
-# whose spread is small); lo_ext/hi_ext hold `hist` samples of history before the block
+# valley that came within `valley_allow_n`, and `valley_allow_fraction` of E, of that level, then
+# a clear rise), the abandon time, and the first clear rise above the latest plateau (a trailing
+# window of w samples whose spread is small); lo_ext/hi_ext hold `hist` samples of history
 @njit(cache=True, nogil=True)
 def up_scan(
     t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,

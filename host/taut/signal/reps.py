@@ -219,13 +219,12 @@ class RepDetector:
         # the end test's B + 0.1 E is the line the reported end crosses
         self._bottom_w = (int(round(SMOOTH_S / dt_s)) | 1) if self._smooth_w > 1 else 1
 
-
     def _in_set(self, time_s: float) -> bool:
         """Within `rest_s` of the open set's last rep, where reps are expected."""
         return bool(self._set_shapes) and time_s - self._last_end_s <= self.config.rest_s
 
     def _current_set_index(self, time_s: float) -> int:
-        if self._set_shapes and time_s - self._last_end_s <= self.config.rest_s:
+        if self._in_set(time_s):
             return self._set_index
         return self._set_index + (1 if self._set_shapes else 0)
 
@@ -516,7 +515,7 @@ class RepDetector:
         if shape is None:
             return "no complete rise and fall"
         exc = shape.peak_n - shape.bottom_n
-        in_set = bool(self._set_shapes) and shape.start_s - self._last_end_s <= cfg.rest_s
+        in_set = self._in_set(shape.start_s)
         k = cfg.min_excursion_noise_k_in_set if in_set else cfg.min_excursion_noise_k
         need = max(cfg.min_excursion_n, k * (self._noise_n or 0.0))
         if shape.steady_excursion_n < need:
