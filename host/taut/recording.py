@@ -18,6 +18,8 @@ from typing import IO
 
 import numpy as np
 
+from taut.atomic import AtomicFile
+
 HEADER = ("time_s", "tension_n")
 # Beyond any band, load cell or the wire format's +-83,886 N: such a value is corrupt data, not tension.
 MAX_ABS_TENSION_N = 100_000.0
@@ -70,8 +72,29 @@ def read_recording(source: str | os.PathLike | IO[str]) -> Recording:
     return _read(source, getattr(source, "name", None))
 
 
+class _CsvRows:
+    """csv.reader whose own errors (a field over csv's size limit, a NUL byte) become a RecordingError naming the line."""
+
+    def __init__(self, fh: IO[str], path: str | None) -> None:
+        self._reader = csv.reader(fh)
+        self._path = path
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            return next(self._reader)
+        except csv.Error as exc:
+            raise RecordingError(f"not a readable CSV line ({exc})", path=self._path, line=self._reader.line_num) from None
+
+
 def _read(fh: IO[str], path: str | None) -> Recording:
-    reader = csv.reader(fh)
+    reader = _CsvRows(fh, path)
     header = None
     for row in reader:
         if row and any(cell.strip() for cell in row):
@@ -120,15 +143,18 @@ class RecordingWriter:
     """Appends samples to a CSV recording as they arrive; NaN (invalid) samples are left out.
 
     Use as a context manager, or call `close()`. Times must keep increasing across writes.
+    A path is written through a temporary file beside it (`taut.atomic`): `close()` renames it
+    into place, `abort()` leaves the file that was there untouched, and `keep_as()` keeps a
+    half-written recording under another name.
     """
 
     def __init__(self, target: str | os.PathLike | IO[str], *, flush_every: int = 1) -> None:
+        self._atomic: AtomicFile | None = None
         if isinstance(target, (str, os.PathLike)):
-            self._fh: IO[str] = open(Path(target), "w", newline="", encoding="utf-8")
-            self._owns = True
+            self._atomic = AtomicFile(target)
+            self._fh: IO[str] = self._atomic.file
         else:
             self._fh = target
-            self._owns = False
         self._fh.write("time_s,tension_n\n")
         self._last_time = -math.inf
         self._flush_every = max(1, flush_every)
@@ -161,16 +187,37 @@ class RecordingWriter:
         return n
 
     def close(self) -> None:
-        if self._owns:
-            self._fh.close()
+        """Finish: a path gets the whole recording, renamed into place."""
+        if self._atomic is not None:
+            self._atomic.commit()
         else:
             self._fh.flush()
+
+    def abort(self) -> None:
+        """Give up: a path's old file stays as it was and nothing new is left behind."""
+        if self._atomic is not None:
+            self._atomic.abort()
+
+    def keep_as(self, path: str | os.PathLike) -> Path | None:
+        """Keep what was written so far under `path`, cut to whole lines (the target stays as it was)."""
+        if self._atomic is None:
+            return None
+        kept = self._atomic.keep_as(path)
+        with open(kept, "r+b") as f:
+            size = f.seek(0, os.SEEK_END)
+            tail_at = max(0, size - 65536)
+            f.seek(tail_at)
+            f.truncate(tail_at + f.read().rfind(b"\n") + 1)
+        return kept
 
     def __enter__(self) -> RecordingWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_recording(path: str | os.PathLike | IO[str], time_s: np.ndarray, tension_n: np.ndarray) -> int:

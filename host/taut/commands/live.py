@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from taut.commands._band_travel import band_travel
 
     travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)
-    db = None if args.no_log else open_for(args, readonly=False)
+    db = None if args.no_log else open_for(args, readonly=False, create=True)
     try:
         result = run_live(
             source,
