@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from taut.atomic import AtomicFile, atomic_write
+from taut.atomic import AtomicFile, atomic_path, atomic_write
 from taut.cli import main
 from taut.recording import RecordingWriter, read_recording, write_recording
 from taut.store import open_log
@@ -63,6 +63,18 @@ def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
         f.write("new")
     assert target.read_text() == "new" and _leftovers(tmp_path) == []
     assert target.stat().st_mode & 0o777 == 0o640  # the replaced file keeps its permissions
+
+
+def test_atomic_path_for_writers_that_take_a_file_name(tmp_path):
+    target = tmp_path / "set-1.png"
+    target.write_bytes(b"old png")
+    with pytest.raises(OSError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half a png")
+        raise OSError("Qt could not write it")
+    assert target.read_bytes() == b"old png" and _leftovers(tmp_path) == []
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"new png")
+    assert target.read_bytes() == b"new png" and _leftovers(tmp_path) == []
 
 
 def test_atomic_file_refuses_a_folder(tmp_path):
