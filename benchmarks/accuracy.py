@@ -12,6 +12,7 @@ and end median error <= 40 ms; set TUT error <= 2 % (median); partial-rep F1 >= 
     python benchmarks/accuracy.py --seeds 0-9    # 2,000 sets
     python benchmarks/accuracy.py --seeds 4      # one suite seed's 200 sets
     python benchmarks/accuracy.py --quick        # 60 sets of seed 0
+    python benchmarks/accuracy.py --real-only    # only the real recordings (benchmarks/real)
 
 The figures are pooled over every set scored; the exact count is also printed per suite seed
 (200 sets each: one set is 0.5 %, so single seeds scatter by about a point around the pool).
@@ -202,7 +203,10 @@ def main() -> int:
                         help="suite seeds, e.g. 0-4 (default), 0-9 or 1,3,5")
     parser.add_argument("--seed", type=int, help="one suite seed (same as --seeds N)")
     parser.add_argument("--quick", action="store_true", help="60 sets of seed 0")
+    parser.add_argument("--real-only", action="store_true", help="only the corpus of real recordings (benchmarks/real)")
     args = parser.parse_args()
+    if args.real_only:
+        return print_real_corpus()
     seeds = [args.seed] if args.seed is not None else args.seeds
     n_sets = args.sets
     if args.quick:
@@ -242,6 +246,19 @@ def main() -> int:
     print("lost samples hide completely (no sample inside the rep, or none in the dip before it)")
     print("peer baseline: 2 Hz zero-phase low-pass + scipy.signal.find_peaks (prominence 25 % of span)")
     print("published anchor: wrist-IMU rep counting (RecoFit, 2014) within +-1 rep in ~93 % of sets")
+    print()
+    return print_real_corpus()
+
+
+def print_real_corpus() -> int:
+    """Beside the model's suites: real human recordings and their truth (benchmarks/real_corpus.py)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import real_corpus
+
+    real_corpus.print_report(real_corpus.score_corpus(real_corpus.load_manifest()))
     return 0
 
 

@@ -1,7 +1,9 @@
 """Tension recordings on disk: CSV with header `time_s,tension_n`, one sample per line.
 
 Missing samples are simply absent (a gap in time). Reading is strict: any bad line raises a
-`RecordingError` naming the line, so nothing is silently lost or invented. The writer streams
+`RecordingError` naming the line, so nothing is silently lost or invented. Samples that repeat
+the previous timestamp (a logger's coarse clock) are merged into one at their mean tension and
+counted in `Recording.merged_samples`, so the caller can say so; time going back is refused. The writer streams
 samples as they arrive (used by `taut stream --out`) and drops invalid (NaN) samples, since the
 format represents them by absence.
 """
@@ -39,10 +41,15 @@ class RecordingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    """A whole recording: strictly increasing times (s) and finite tensions (N)."""
+    """A whole recording: strictly increasing times (s) and finite tensions (N).
+
+    `merged_samples`: how many file samples repeated the previous one's time and were merged into
+    it (mean tension); 0 for a file with strictly increasing times.
+    """
 
     time_s: np.ndarray
     tension_n: np.ndarray
+    merged_samples: int = 0
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -114,6 +121,7 @@ def _read(fh: IO[str], path: str | None) -> Recording:
     width = len(header)
     times: list[float] = []
     tensions: list[float] = []
+    shared: list[int] = []  # samples behind each time (1 unless the time repeated)
     last_time = -math.inf
     for row in reader:
         line = reader.line_num
@@ -129,14 +137,21 @@ def _read(fh: IO[str], path: str | None) -> Recording:
                 path=path,
                 line=line,
             )
-        if t <= last_time:
-            raise RecordingError(f"time not increasing ({t!r} after {last_time!r})", path=path, line=line)
+        if t == last_time:
+            tensions[-1] += f  # summed here, divided by the count below: the mean of the shared time
+            shared[-1] += 1
+            continue
+        if t < last_time:
+            raise RecordingError(f"time not increasing: goes back ({t!r} after {last_time!r})", path=path, line=line)
         last_time = t
         times.append(t)
         tensions.append(f)
+        shared.append(1)
     if not times:
         raise RecordingError("no samples after the header", path=path, line=header_line)
-    return Recording(np.asarray(times, dtype=float), np.asarray(tensions, dtype=float))
+    counts = np.asarray(shared, dtype=float)
+    return Recording(np.asarray(times, dtype=float), np.asarray(tensions, dtype=float) / counts,
+                     merged_samples=int(counts.sum()) - len(times))
 
 
 class RecordingWriter:

@@ -57,6 +57,9 @@ def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
             rec = read_recording(args.replay)
         except RecordingError as exc:
             raise CommandError(str(exc)) from exc
+        from taut.commands.analyze import note_merged_samples
+
+        note_merged_samples(args.replay, rec)
         if args.speed < 0:
             raise CommandError("--speed must be >= 0")
         return ReplaySource(rec.time_s, rec.tension_n, speed=args.speed, on_event=model.apply_link_event), "replay"
