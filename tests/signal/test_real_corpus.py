@@ -125,3 +125,18 @@ def test_score_corpus_runs_a_detector_on_each_file():
     scores = real_corpus.score_corpus(ENTRIES, detect=oracle)
     assert [s.id for s in scores] == [e.id for e in ENTRIES]
     assert all(s.clean for s in scores)
+
+
+def test_report_lists_each_recording_and_the_pooled_figures():
+    import io
+
+    scores = [
+        real_corpus.score_intervals("clean-one", "grip", TRUTH, TRUTH),
+        real_corpus.score_intervals("missed-one", "pull", TRUTH, TRUTH[:2]),
+    ]
+    out = io.StringIO()
+    real_corpus.print_report(scores, out)
+    text = out.getvalue()
+    assert "clean-one" in text and "missed-one" in text and "count wrong" in text
+    assert "rep count right: 50%" in text and "no false and no missed rep: 50%" in text
+    assert "missed 1 of 6 truth reps" in text
