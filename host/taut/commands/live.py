@@ -142,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         tempo = "/".join(f"{sum(getattr(r, a) for r in s.reps) / n:.1f}" for a in ("concentric_s", "hold_s", "eccentric_s"))
         table.add_row(str(s.index + 1), str(len(s.reps)), str(sum(r.partial for r in s.reps)), f"{s.tut_s:.1f}", tempo)
     console.print(table)
-    if result.session_id is not None:
-        console.print(f"logged as session {result.session_id} (taut show {result.session_id})")
+    if result.log is not None:
+        if not result.log.complete:  # one line: what is in the log, what is in the recovery file, where
+            raise CommandError(result.log.message())
+        console.print(result.log.message())
     return 0
