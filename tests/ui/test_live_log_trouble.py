@@ -114,6 +114,7 @@ def _run(tmp_path: Path, known_set, scripted_detector, kind: str, *, until_s: fl
                             break
                         await asyncio.sleep(0.05)
                     notes.append(model.status.log_note)
+                    assert model.frame().status.text.endswith(notes[0])  # what both views draw
                     trouble.stop()
                     assert await asyncio.to_thread(rec.wait_idle, 10.0), "the backlog never drained"
                     await asyncio.sleep(0.3)
