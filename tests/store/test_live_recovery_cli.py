@@ -105,3 +105,33 @@ def test_log_import_refuses_bad_files_and_writes_nothing(tmp_path, capsys):
         assert bad.exists() and not db.exists()
     assert main(["log", "import", str(tmp_path / "missing.json"), "--db", str(db)]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_link_failure_with_the_log_locked_says_both_on_one_line(tmp_path, capsys, monkeypatch, quick_log):
+    """The run ends with another error (the band's link): the line still says where the unlogged reps are."""
+    import taut.commands.live as live
+    from taut.ble import BleError
+    from taut.sources import ReplaySource
+
+    time_s, tension_n = _trapezoids(5)
+
+    class Failing(ReplaySource):
+        async def batches(self):
+            async for batch in super().batches():
+                yield batch
+                if batch.time_s[-1] > 20.0:
+                    raise BleError("the band went away")
+
+    monkeypatch.setattr(live, "_source", lambda args, model: (Failing(time_s, tension_n, batch=8, speed=20), "ble"))
+    db = tmp_path / "log.db"
+    open_log(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        code = main(["live", "--view", "none", "--exercise", "row", "--db", str(db)])
+        assert holder.stdout.readline().strip() == "locked"
+    finally:
+        holder.communicate("go\n", timeout=10)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    [path] = tmp_path.glob("log.db.recovery-1-*.json")
+    assert err.startswith("taut live: error: the band went away; session 1 did not fully reach the log") and str(path) in err

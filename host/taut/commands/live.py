@@ -113,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
 
     travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)
     db = None if args.no_log else open_for(args, readonly=False)
+    sessions: list = []
+
+    def unlogged() -> str:
+        """'; <where the data went>' when a failed or interrupted run could not log everything."""
+        out = sessions[0].result.log if sessions else None
+        return "" if out is None or out.complete else "; " + out.message()
+
     try:
         result = run_live(
             source,
@@ -129,9 +136,14 @@ def run(args: argparse.Namespace) -> int:
             around=around,
             stop_after_s=args.seconds,
             runner=runner,
+            on_session=sessions.append,
         )
     except failures as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(str(exc) + unlogged()) from exc
+    except KeyboardInterrupt:
+        if unlogged():
+            raise CommandError("interrupted" + unlogged()) from None
+        raise
     finally:
         if db is not None:
             db.close()
