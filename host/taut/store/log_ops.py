@@ -119,11 +119,25 @@ def _rep_json(rep: Rep) -> dict:
     return {name: getattr(rep, name) for name in _REP_FIELDS}
 
 
+_OPTIONAL = ("pause_s", "range_cm")
+
+
 def _rep_from(d: dict) -> Rep:
-    missing = [n for n in _REP_FIELDS if n not in d and n not in ("pause_s", "range_cm")]
+    missing = [n for n in _REP_FIELDS if n not in d and n not in _OPTIONAL]
     if missing:
         raise ValueError(f"rep without {', '.join(missing)}")
-    return Rep(**{n: d[n] for n in _REP_FIELDS if n in d})
+    values: dict = {}
+    for n in _REP_FIELDS:
+        v = d.get(n)
+        if n == "index":
+            values[n] = int(v)
+        elif n == "partial":
+            if not isinstance(v, bool):
+                raise ValueError(f"rep partial must be true or false, got {v!r}")
+            values[n] = v
+        else:
+            values[n] = None if v is None and n in _OPTIONAL else float(v)
+    return Rep(**values)
 
 
 def to_json(op: Op) -> dict:
@@ -153,30 +167,31 @@ def to_json(op: Op) -> dict:
 
 def from_json(d: dict) -> Op:
     """An op from its JSON object; ValueError (naming what is wrong) for anything else."""
+    kind = d.get("op") if isinstance(d, dict) else None
+    build = _READERS.get(kind) if isinstance(kind, str) else None
+    if build is None:
+        raise ValueError(f"unknown op {kind!r}")
     try:
-        kind = d["op"]
-        if kind == "time_origin":
-            return TimeOrigin(float(d["time_origin_s"]), float(d["at_unix_s"]))
-        if kind == "samples":
-            if d.get("codec") != sample_codec.CODEC:
-                raise ValueError(f"unknown sample codec {d.get('codec')!r}")
-            t, x = sample_codec.decode_chunk(float(d["t_first_s"]), base64.b64decode(d["data"], validate=True))
-            if len(t) != int(d["n"]):
-                raise ValueError("sample count does not match the chunk")
-            return Samples(t, x)
-        if kind == "begin_set":
-            return BeginSet(int(d["set_index"]), d.get("exercise"))
-        if kind == "add_rep":
-            return AddRep(int(d["set_index"]), _rep_from(d["rep"]), d.get("exercise"))
-        if kind == "withdraw_rep":
-            return WithdrawRep(int(d["set_index"]), int(d["rep_index"]))
-        if kind == "end_set":
-            reps = tuple(_rep_from(r) for r in d["reps"])
-            return EndSet(RepSet(int(d["set_index"]), reps, d.get("exercise")))
-        if kind == "end_session":
-            return EndSession(float(d["ended_unix_s"]))
-    except ValueError:
-        raise
-    except (KeyError, TypeError, AttributeError, Exception) as exc:  # binascii/zlib errors too
-        raise ValueError(f"bad {d.get('op', 'op') if isinstance(d, dict) else 'op'} entry: {exc!r}") from exc
-    raise ValueError(f"unknown op {kind!r}")
+        return build(d)
+    except Exception as exc:  # KeyError, TypeError, binascii and zlib errors: all a bad entry
+        raise ValueError(f"bad {kind} entry: {exc!r}") from exc
+
+
+def _samples_from(d: dict) -> Samples:
+    if d.get("codec") != sample_codec.CODEC:
+        raise ValueError(f"unknown sample codec {d.get('codec')!r}")
+    t, x = sample_codec.decode_chunk(float(d["t_first_s"]), base64.b64decode(d["data"], validate=True))
+    if len(t) != int(d["n"]):
+        raise ValueError("sample count does not match the chunk")
+    return Samples(t, x)
+
+
+_READERS = {
+    "time_origin": lambda d: TimeOrigin(float(d["time_origin_s"]), float(d["at_unix_s"])),
+    "samples": _samples_from,
+    "begin_set": lambda d: BeginSet(int(d["set_index"]), d.get("exercise")),
+    "add_rep": lambda d: AddRep(int(d["set_index"]), _rep_from(d["rep"]), d.get("exercise")),
+    "withdraw_rep": lambda d: WithdrawRep(int(d["set_index"]), int(d["rep_index"])),
+    "end_set": lambda d: EndSet(RepSet(int(d["set_index"]), tuple(_rep_from(r) for r in d["reps"]), d.get("exercise"))),
+    "end_session": lambda d: EndSession(float(d["ended_unix_s"])),
+}

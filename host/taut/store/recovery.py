@@ -156,7 +156,9 @@ def _same_session(log: WorkoutLog, rec: Recovered) -> bool:
         started, _ = log.session_time_origin(rec.session_id)
     except (OSError, NotFoundError):
         return False
+    # The session row's start: as created, or as tied to the recording clock (maybe by this file's op).
     starts = {rec.session.get("created_unix_s"), rec.session.get("started_unix_s")}
+    starts |= {op.at_unix_s for op in rec.ops if isinstance(op, log_ops.TimeOrigin)}
     return started in starts
 
 
@@ -185,6 +187,8 @@ def import_file(log: WorkoutLog, path: Path) -> ImportResult:
             break
         done += 1
     applied, left = rec.ops[:done], rec.ops[done:]
+    with contextlib.suppress(LogError):
+        created = log.session_time_origin(sid)[0]  # as the file's next import will find it
     try:
         if left:
             session = {**rec.session, "created_unix_s": created}
