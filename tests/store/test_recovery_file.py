@@ -100,3 +100,16 @@ def test_save_falls_back_to_the_next_directory_and_names_every_failure(tmp_path)
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
     with pytest.raises(RecoveryWriteError, match="missing.*other"):
         save(tmp_path / "log.db", 1, {}, written, reason=None, dirs=(tmp_path / "missing", tmp_path / "other"))
+
+
+def test_a_bad_session_block_is_refused_before_anything_is_written(tmp_path):
+    from taut.store.recovery import RecoveryFileError
+
+    path = save(tmp_path / "log.db", 1, {"exercise": 5}, [], reason=None)
+    with pytest.raises(RecoveryFileError, match="session exercise must be text"):
+        load(path)
+    path = save(tmp_path / "log.db", 2, {"started_unix_s": "yesterday"}, [], reason=None)
+    with open_log(tmp_path / "log.db") as db, pytest.raises(RecoveryFileError, match="must be a number"):
+        import_file(db, path)
+    with open_log(tmp_path / "log.db", readonly=True) as db:
+        assert db.sessions() == []

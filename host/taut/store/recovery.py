@@ -142,6 +142,13 @@ def load(path: Path) -> Recovered:
         except ValueError as exc:
             raise RecoveryFileError(f"{path}: op {i}: {exc}") from exc
     session = doc.get("session") if isinstance(doc.get("session"), dict) else {}
+    for key in ("exercise", "band", "device", "source"):
+        if not isinstance(session.get(key), str | None):
+            raise RecoveryFileError(f"{path}: session {key} must be text, got {session.get(key)!r}")
+    for key in ("created_unix_s", "started_unix_s", "time_origin_s"):
+        v = session.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise RecoveryFileError(f"{path}: session {key} must be a number, got {v!r}")
     sid = doc.get("session_id")
     return Recovered(doc.get("log"), sid if isinstance(sid, int) else None, session, doc.get("reason"), ops)
 
