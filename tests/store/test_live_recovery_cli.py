@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import subprocess
 import sys
 import textwrap
@@ -83,8 +84,11 @@ def test_live_with_the_log_locked_mid_session_says_what_is_where(tmp_path, capsy
     doc = json.loads(path.read_text())
     assert doc["reps"] >= 1 and doc["log"] == str(db)
     # The lock is gone: the import (log named in the file) makes the session whole.
+    held = re.search(r"the other (\d+) reps and (\d+) samples are in", lines[0]).groups()
     assert main(["log", "import", str(path)]) == 0
-    assert "into session 1" in capsys.readouterr().out and not path.exists()
+    out = capsys.readouterr().out
+    assert f"imported {held[0]} reps and {held[1]} samples into session 1, which now has 5 reps" in out, out
+    assert not path.exists()
     with open_log(db, readonly=True) as log:
         [rep_set] = log.sets(1)
         assert len(rep_set.reps) == 5 and rep_set.extra["complete"]

@@ -173,6 +173,7 @@ def test_trouble_to_the_end_goes_to_a_recovery_file_that_imports(tmp_path, known
     # Once the log takes writes again, the import makes it whole: exactly what the screen showed.
     res = import_file(db, path)
     assert (res.session_id, res.new_session, res.left) == (sid, False, 0) and not path.exists()
+    assert (res.reps, res.session_reps, res.samples) == (out.held_reps, 4, out.held_samples)
     assert _log_keys(db, sid) == shown
     assert db.sets(sid)[0].reps == known_set.reps and db.sets(sid)[0].extra["complete"]
     t, _ = db.samples(sid)

@@ -47,5 +47,8 @@ def run(args: argparse.Namespace) -> int:
             f"{result.reps} reps and {result.samples} samples went into {where}; {result.left} entries still could not "
             f"be written ({result.error}) and stay in {args.file}: run the import again later"
         )
-    print(f"imported {result.reps} reps and {result.samples} samples into {where} (taut show {result.session_id}); {args.file} removed")
+    print(
+        f"imported {result.reps} reps and {result.samples} samples into {where}, which now has {result.session_reps} reps "
+        f"(taut show {result.session_id}); {args.file} removed"
+    )
     return 0

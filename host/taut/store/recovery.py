@@ -53,7 +53,8 @@ class Recovered:
 class ImportResult:
     session_id: int
     new_session: bool  # the file's session was not in this log: a new one holds what it had
-    reps: int  # reps the imported ops leave in their sets
+    reps: int  # reps the log did not have before
+    session_reps: int  # reps the session has now
     samples: int
     left: int  # ops still not applied (0: done, the file was removed)
     error: LogError | None
@@ -184,6 +185,7 @@ def import_file(log: WorkoutLog, path: Path) -> ImportResult:
         )  # fmt: skip
         new = True
     created = log.session_time_origin(sid)[0]
+    before = _rep_keys_in_log(log, sid)
     done = 0
     error: LogError | None = None
     for op in rec.ops:
@@ -207,4 +209,9 @@ def import_file(log: WorkoutLog, path: Path) -> ImportResult:
             f"{path}: {done} of {len(rec.ops)} entries are now in the log, but the file could not be updated "
             f"({exc.strerror or exc}); importing it again would repeat them"
         ) from exc
-    return ImportResult(sid, new, len(log_ops.rep_keys(applied)), log_ops.sample_count(applied), len(left), error)
+    after = _rep_keys_in_log(log, sid)
+    return ImportResult(sid, new, len(after - before), len(after), log_ops.sample_count(applied), len(left), error)
+
+
+def _rep_keys_in_log(log: WorkoutLog, session_id: int) -> set[tuple[int, int]]:
+    return {(s.index, r.index) for s in log.sets(session_id) for r in s.reps}
