@@ -162,7 +162,6 @@ class LiveRecorder:
         self.samples_dropped = 0
         self._closed: LogOutcome | None = None
         self._writer = threading.Thread(target=self._write_loop, name=f"taut-log-{session_id}", daemon=True)
-        self._writer.start()
 
     # -- the live side ----------------------------------------------------------------------
 
@@ -244,7 +243,7 @@ class LiveRecorder:
             self._stop = True
             self._cond.notify_all()
         # The writer finishes the write it is in (bounded by the log's busy timeout), then stops;
-        # a long backlog the log is taking gets a minute more.
+        # a long backlog the log is taking gets a minute more. (Started: close queued a write.)
         self._writer.join(timeout=60.0)
         if self._writer.is_alive():
             with self._cond:
@@ -267,6 +266,8 @@ class LiveRecorder:
             if self._closed is not None or self._stop:
                 raise RuntimeError("the recorder is closed")
             self._ops.append(op)
+            if self._writer.ident is None:  # started with the first write
+                self._writer.start()
             if isinstance(op, Samples):
                 self._pending_bytes += op.nbytes
                 self._drop_past_budget()
