@@ -139,3 +139,22 @@ def test_a_link_failure_with_the_log_locked_says_both_on_one_line(tmp_path, caps
     assert code == 2 and len(err.splitlines()) == 1, err
     [path] = tmp_path.glob("log.db.recovery-1-*.json")
     assert err.startswith("taut live: error: the band went away; session 1 did not fully reach the log") and str(path) in err
+
+
+@pytest.mark.slow
+def test_demo_with_the_log_locked_says_where_the_rest_is(tmp_path, capsys, monkeypatch, quick_log):
+    import taut.store as store
+
+    monkeypatch.setattr(store, "open_log", functools.partial(store.open_log, timeout_s=0.2))
+    db = tmp_path / "demo.db"
+    open_log(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        code = main(["demo", "--fast", "--view", "none", "--exercise", "face-pull", "--reps", "3", "--seed", "2", "--db", str(db)])
+        assert holder.stdout.readline().strip() == "locked"
+    finally:
+        holder.communicate("go\n", timeout=10)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    [path] = tmp_path.glob("demo.db.recovery-1-*.json")
+    assert err.startswith("taut demo: error: session 1 did not fully reach the log") and str(path) in err
