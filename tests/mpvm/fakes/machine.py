@@ -98,6 +98,8 @@ _irq_depth = 0
 # Pin number -> the Pin whose irq() handler is armed there.
 _irq_pins = {}
 _any_pending = False
+_in_irq = False
+_flags = []
 irq_errors = []
 _uid = b"\x24\x6f\x28\xa1\xb2\xc3"
 _reset_cause = PWRON_RESET
@@ -184,15 +186,23 @@ def _fire_pending():
 
 
 def _call_irq(pin):
+    global _in_irq
+    _in_irq = True
     micropython.heap_lock()
     try:
         pin.irq_handler(pin)
     except Exception as e:
         micropython.heap_unlock()
+        _in_irq = False
         irq_errors.append(repr(e))
         sys.print_exception(e)
         return
     micropython.heap_unlock()
+    _in_irq = False
+    # What the port does after the ISR: wake tasks waiting on a flag the handler set.
+    for f in _flags:
+        if f.state:
+            f._wake()
 
 
 # setTimeout for the simulated chip's conversion edges: the runner's exact one, which the
@@ -621,9 +631,14 @@ class _ThreadSafeFlag:
     def __init__(self):
         self.state = 0
         self._waiting = None
+        _flags.append(self)
 
     def set(self):
         self.state = 1
+        if not _in_irq:
+            self._wake()
+
+    def _wake(self):
         t = self._waiting
         if t is not None:
             self._waiting = None
