@@ -198,6 +198,7 @@ class App:
 
     async def _status(self):
         while self.running:
+            self.gatt.keep_advertising()
             self.update_status()
             await asyncio.sleep_ms(self._status_ms)
 

@@ -51,6 +51,15 @@ try:
 except OSError:
     out["notify_gone"] = "refused"
 out["mtu"] = ble.connected[c2]
+def bad(event, data):
+    log.append(["bad", event])
+    raise ValueError("boom")
+ble.irq(bad)
+c3 = ble.central_connect(force=True)
+ble._drain(None)
+ble.central_disconnect(c3)
+ble._drain(None)
+out["after_raise"] = [e for e in log if e[0] == "bad"]
 print(json.dumps(out))
 """
 
@@ -64,3 +73,4 @@ def test_fake_follows_the_port():
     assert out["mtu"] == 100
     assert out["notified"] == 97 and out["truncated"] == 1
     assert out["notify_gone"] == "refused"
+    assert out["after_raise"] == [["bad", 1]], "one exception and the handler is gone for good"

@@ -1,7 +1,7 @@
 """MicroPython's `bluetooth` module for CPython, backed by a Bumble peripheral on the virtual radio.
 
 Reproduces what firmware can observe on an ESP32: IRQs run later (never re-entrantly, a write's
-IRQ after its response went out), 20-byte value buffers unless `gatts_set_buffer` enlarged
+IRQ after its response went out), a handler that raises once is dropped for good, 20-byte value buffers unless `gatts_set_buffer` enlarged
 them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
 payloads limited to 31 bytes, permissions enforced from the characteristic flags.
 """
@@ -172,8 +172,14 @@ class BLE:
 
     def _fire(self, event: int, data: tuple) -> None:
         def run() -> None:
-            if self._irq is not None:
-                self._irq(event, data)
+            handler = self._irq
+            if handler is None:
+                return
+            try:
+                handler(event, data)
+            except Exception:
+                self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
+                raise
 
         self._schedule(run)
 

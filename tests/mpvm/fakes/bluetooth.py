@@ -17,6 +17,9 @@
 #   central_mtu(conn_handle, client_mtu=247)   MTU exchange: min(client, config("mtu"), which
 #                                              starts at 23 until the firmware sets it) -> IRQ 21
 #   central_write(conn_handle, value_handle, data)  a write (with response) -> IRQ 3
+#   central_connect_fail()                     a connection attempt that fails: advertising
+#                                              stops and only IRQ 2 (a new handle) reports it
+#   fail_advertise = n                         the next n gap_advertise calls raise OSError
 #   central_read(value_handle) -> bytes        needs the READ flag
 #   handle(uuid_str_or_int) -> value handle of the characteristic with that UUID
 #   pending() -> number of IRQs not yet delivered
@@ -26,7 +29,8 @@
 #   record (set False to count notifications without copying them: no allocation),
 #   disconnects (conn handles the firmware dropped), connected (dict conn_handle -> mtu),
 #   config_values (dict), truncated (notifications longer than MTU - 3), irq_errors (exceptions
-#   the IRQ handler raised, printed and swallowed as on the device).
+#   the IRQ handler raised, printed as on the device, which then drops the handler for good:
+#   modbluetooth.c sets it to None, so no IRQ reaches the firmware again until a reset).
 import sys
 
 import micropython
@@ -45,6 +49,7 @@ _IRQ_GATTS_WRITE = const(3)
 _IRQ_GATTS_INDICATE_DONE = const(20)
 _IRQ_MTU_EXCHANGED = const(21)
 
+_EBUSY = const(16)
 _EINVAL = const(22)
 _ENOTCONN = const(128)
 _DEFAULT_BUFFER = const(20)
@@ -123,6 +128,7 @@ class BLE:
         self.connected = {}
         self.irq_errors = []
         self.truncated = 0
+        self.fail_advertise = 0
 
     # ---- the firmware's API
 
@@ -155,6 +161,10 @@ class BLE:
         if interval_us is None:
             self.advertising = None
             return
+        if self.fail_advertise > 0:
+            self.fail_advertise -= 1
+            self.advertising = None
+            raise OSError(_EBUSY)
         if adv_data is not None and len(adv_data) > _MAX_ADV:
             raise OSError(_EINVAL)
         if resp_data is not None and len(resp_data) > _MAX_ADV:
@@ -240,6 +250,15 @@ class BLE:
         self._queue(_IRQ_CENTRAL_CONNECT, (conn, 0, memoryview(bytes(addr))))
         return conn
 
+    def central_connect_fail(self):
+        if self.advertising is None or not self.advertising[3]:
+            raise OSError(_ENOTCONN)
+        conn = self._next_conn
+        self._next_conn += 1
+        self.advertising = None
+        self._queue(_IRQ_CENTRAL_DISCONNECT, (conn, 0, memoryview(b"\x00" * 6)))
+        return conn
+
     def central_disconnect(self, conn_handle):
         if conn_handle in self.connected:
             del self.connected[conn_handle]
@@ -312,8 +331,9 @@ class BLE:
                 if self._handler is not None:
                     try:
                         self._handler(event, data)
-                    except Exception as e:  # the real port prints it and goes on
+                    except Exception as e:  # the real port prints it and drops the handler
                         self.irq_errors.append(repr(e))
                         sys.print_exception(e)
+                        self._handler = None
         finally:
             self._scheduled = False
