@@ -127,7 +127,8 @@ class Gatt:
         self._resp = scan_response(name)
         self._ble.config(gap_name=name)
 
-    # Send one notification to the connected central; False if it could not go out.
+    # Send one notification to the connected central; False if it could not go out (nobody
+    # connected, or OSError(ENOMEM): NimBLE's buffers are full).
     def notify(self, handle, data):
         conn = self.conn
         if conn is None:
@@ -139,10 +140,11 @@ class Gatt:
             self.dropped += 1
             return False
 
-    # Update a readable value (status, battery) and notify it.
+    # Update a readable value (status, battery) and notify it; False if the notification did
+    # not go out.
     def publish(self, handle, data):
         self._ble.gatts_write(handle, data)
-        self.notify(handle, data)
+        return self.notify(handle, data)
 
     def _irq(self, event, data):
         try:

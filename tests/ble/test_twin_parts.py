@@ -155,3 +155,39 @@ def test_samples_are_stamped_at_the_conversion_edge_on_a_10ms_tick() -> None:
     worst = max(int(np.min(np.abs(edges - t))) for t in stamps)
     assert worst <= 1000, f"a sample stamped {worst} us from its conversion"
     assert band.errors == []
+
+
+def test_full_notification_buffers_cost_stream_packets_as_gaps_not_the_link() -> None:
+    """The twin's stack raises ENOMEM when notifications outrun the link; the firmware drops
+    stream packets (the host sees sequence gaps), keeps its control replies and never crashes."""
+
+    async def main():
+        band, _ = await start_band(Load(20.0), seed=9)
+        source = BleSource(band.name, backend=virtual())
+        await source.start()
+        loop = asyncio.get_running_loop()
+        n = 0
+        async for _ in source.batches():
+            n += 1
+            if n == 20:
+                band.ble.notify_buffers, band.ble.notify_rate_hz = 2, 8.0
+                choked_until = loop.time() + 2.0
+            if n > 20 and loop.time() > choked_until:
+                band.ble.notify_buffers, band.ble.notify_rate_hz = 64, 1000.0
+                break
+        recovered = 0
+        async for batch in source.batches():
+            recovered += len(batch.tension_n)
+            if recovered > 160:
+                break
+        assert source.band is not None
+        settings = await source.band.get_settings()
+        await source.close()
+        await band.close()
+        return band, source, settings
+
+    band, source, settings = run(main())
+    assert band.ble.enomem > 0
+    assert source.stats.gaps > 0 and source.stats.lost_samples > 0
+    assert settings.rate_hz == 80, "control replies still get through"
+    assert band.errors == []

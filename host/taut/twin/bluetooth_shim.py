@@ -1,7 +1,8 @@
 """MicroPython's `bluetooth` module for CPython, backed by a Bumble peripheral on the virtual radio.
 
 Reproduces what firmware can observe on an ESP32: IRQs run later (never re-entrantly, a write's
-IRQ after its response went out), a handler that raises once is dropped for good, 20-byte value buffers unless `gatts_set_buffer` enlarged
+IRQ after its response went out), a handler that raises once is dropped for good, ENOMEM when
+notifications outrun the link (see BLE.notify_buffers), 20-byte value buffers unless `gatts_set_buffer` enlarged
 them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
 payloads limited to 31 bytes, permissions enforced from the characteristic flags.
 """
@@ -94,6 +95,13 @@ class BLE:
         self._ops: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self.on_gatt_pdu: Callable[[int, bytes], bytes | None] | None = None  # fault-injection hook
+        # NimBLE's notification buffers: a leaky bucket of `notify_buffers` that the link empties
+        # at `notify_rate_hz`; a notification that finds it full raises OSError(ENOMEM).
+        self.notify_buffers = 64
+        self.notify_rate_hz = 1000.0
+        self.enomem = 0
+        self._queued = 0.0
+        self._queued_at = 0.0
         device.on("connection", self._on_connection)
         self._set_gap_name(b"MPY NIMBLE")
 
@@ -359,6 +367,7 @@ class BLE:
 
             asyncio.get_running_loop().create_task(indicate_and_report())
             return
+        self._take_buffer()
         payload = payload[: connection.att_mtu - 3]
         pdu = bytes(att.ATT_Handle_Value_Notification(attribute_handle=value_handle, attribute_value=payload))
         if self.on_gatt_pdu is not None:
@@ -366,6 +375,15 @@ class BLE:
             if pdu is None:
                 return
         self._device.send_l2cap_pdu(conn_handle, att.ATT_CID, pdu)
+
+    def _take_buffer(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self._queued = max(0.0, self._queued - (now - self._queued_at) * self.notify_rate_hz)
+        self._queued_at = now
+        if self._queued + 1 > self.notify_buffers:
+            self.enomem += 1
+            raise OSError(errno.ENOMEM, "no buffer for the notification")
+        self._queued += 1
 
     def _require_active(self) -> None:
         if not self._active:

@@ -20,6 +20,11 @@
 #   central_connect_fail()                     a connection attempt that fails: advertising
 #                                              stops and only IRQ 2 (a new handle) reports it
 #   fail_advertise = n                         the next n gap_advertise calls raise OSError
+#   queue_max = n                              NimBLE's buffers: after n notifications/indications
+#                                              not yet sent, gatts_notify raises OSError(ENOMEM)
+#                                              (None: unlimited); release(n=None) sends n (all)
+#                                              queued ones, as the link does at each interval;
+#                                              enomem counts the refusals
 #   central_read(value_handle) -> bytes        needs the READ flag
 #   handle(uuid_str_or_int) -> value handle of the characteristic with that UUID
 #   pending() -> number of IRQs not yet delivered
@@ -51,6 +56,7 @@ _IRQ_MTU_EXCHANGED = const(21)
 
 _EBUSY = const(16)
 _EINVAL = const(22)
+_ENOMEM = const(12)
 _ENOTCONN = const(128)
 _DEFAULT_BUFFER = const(20)
 _MAX_ADV = const(31)
@@ -129,6 +135,9 @@ class BLE:
         self.irq_errors = []
         self.truncated = 0
         self.fail_advertise = 0
+        self.queue_max = None
+        self.queued = 0
+        self.enomem = 0
 
     # ---- the firmware's API
 
@@ -309,7 +318,15 @@ class BLE:
             raise ValueError("invalid handle")
         return self._attrs[value_handle]
 
+    def release(self, n=None):
+        self.queued = 0 if n is None or n >= self.queued else self.queued - n
+
     def _send(self, log, conn, value_handle, data):
+        if self.queue_max is not None:
+            if self.queued >= self.queue_max:
+                self.enomem += 1
+                raise OSError(_ENOMEM)
+            self.queued += 1
         self.notify_count += 1
         if data is None:
             data = self._attrs[value_handle].value
