@@ -28,7 +28,8 @@ class App:
     # ble: bluetooth.BLE(); make_sampler(on_sample) -> Sampler; settings: the loaded Settings;
     # save_settings(settings) raises DeviceError(STORAGE_ERROR); default_settings(name) ->
     # Settings; battery: .percent() and .low (or None); wdt: .feed() (or None); led: .value(v)
-    # (or None); capacity_cn: the load cell's rating; default_name: the factory name.
+    # (or None); capacity_cn: the load cell's rating; default_name: the factory name;
+    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None).
 
     def __init__(
         self,
@@ -46,6 +47,8 @@ class App:
         status_ms=_STATUS_MS,
         battery_ms=_BATTERY_MS,
         feed_ms=FEED_MS,
+        make_wdt=None,
+        wdt_delay_ms=0,
     ):
         self.settings = settings
         self.capacity_cn = capacity_cn
@@ -54,6 +57,8 @@ class App:
         self._default_name = default_name
         self._battery = battery
         self._wdt = wdt
+        self._make_wdt = make_wdt
+        self._wdt_delay_ms = wdt_delay_ms
         self._led = led
         self._status_ms = status_ms
         self._battery_ms = battery_ms
@@ -259,10 +264,15 @@ class App:
 
     # The main loop: starts everything, then feeds the watchdog while every task is alive and
     # blinks the LED while advertising. A dead task starves the watchdog and resets the board.
+    # A watchdog from make_wdt starts only after wdt_delay_ms (see main.py).
     async def run(self):
         self.start()
         blink = 0
+        t0_ms = time.ticks_ms()
         while self.running:
+            if self._wdt is None and self._make_wdt is not None:
+                if time.ticks_diff(time.ticks_ms(), t0_ms) >= self._wdt_delay_ms:
+                    self._wdt = self._make_wdt()
             alive = True
             for t in self._tasks:
                 if t.done():

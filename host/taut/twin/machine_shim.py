@@ -284,6 +284,34 @@ def make_machine(
         def read(self) -> int:
             return self.read_u16() >> 4
 
+    class Timer:
+        """machine.Timer on the loop: a periodic or one-shot callback (the error blink)."""
+
+        ONE_SHOT, PERIODIC = 0, 1
+
+        def __init__(self, timer_id: int = -1, **kwargs: Any) -> None:
+            self._handle: asyncio.TimerHandle | None = None
+            if kwargs:
+                self.init(**kwargs)
+
+        def init(self, *, mode: int = 1, period: int = -1, freq: float = -1, callback: Any = None) -> None:
+            self.deinit()
+            period_s = period / 1000 if period > 0 else (1 / freq if freq > 0 else 1.0)
+
+            def fire() -> None:
+                self._handle = None
+                if mode == Timer.PERIODIC:
+                    self._handle = asyncio.get_running_loop().call_later(period_s, fire)
+                if callback is not None:
+                    callback(self)
+
+            self._handle = asyncio.get_running_loop().call_later(period_s, fire)
+
+        def deinit(self) -> None:
+            if self._handle is not None:
+                self._handle.cancel()
+                self._handle = None
+
     class WDT:
         def __init__(self, id: int = 0, timeout: int = 5000) -> None:
             self.timeout_ms = timeout
@@ -309,6 +337,7 @@ def make_machine(
     mod.Pin = Pin  # type: ignore[attr-defined]
     mod.ADC = ADC  # type: ignore[attr-defined]
     mod.WDT = WDT  # type: ignore[attr-defined]
+    mod.Timer = Timer  # type: ignore[attr-defined]
     mod.disable_irq = disable_irq  # type: ignore[attr-defined]
     mod.enable_irq = enable_irq  # type: ignore[attr-defined]
     mod.reset = reset  # type: ignore[attr-defined]

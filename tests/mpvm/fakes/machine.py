@@ -61,6 +61,8 @@ asyncio.ThreadSafeFlag is supplied here when the VM's asyncio lacks it.
 ADC: `set_adc_uv(pin_id, uv)` sets the voltage an ADC on that pin measures (an int, or a
 callable returning one); read_uv() returns it, read_u16() scales 0..3.3 V to 0..65535.
 
+Timer: `timers` lists every Timer made, with .mode, .period_ms, .callback (call it to tick).
+
 WDT: `wdts` lists every WDT created; each has .timeout_ms, .feeds and .starved() (True if not fed
 within its timeout, on time.ticks_ms()).
 
@@ -365,6 +367,32 @@ class ADC:
 
     def read(self):
         return self.read_u16() >> 4
+
+
+timers = []
+
+
+class Timer:
+    # A hardware timer that records its set-up; a test calls t.callback(t) to make it tick.
+    ONE_SHOT = 0
+    PERIODIC = 1
+
+    def __init__(self, id=-1, **kwargs):
+        self.id = id
+        self.mode = None
+        self.period_ms = None
+        self.callback = None
+        timers.append(self)
+        if kwargs:
+            self.init(**kwargs)
+
+    def init(self, *, mode=1, period=-1, freq=-1, callback=None):
+        self.mode = mode
+        self.period_ms = period
+        self.callback = callback
+
+    def deinit(self):
+        self.callback = None
 
 
 class WDT:
