@@ -142,7 +142,7 @@ class VirtualBand:
         def schedule(fn: Callable[[], None]) -> None:
             loop.call_soon(self._run_irq, fn)
 
-        ble = bluetooth_shim.BLE(device, mac=self.mac, schedule=schedule)
+        ble = bluetooth_shim.BLE(device, mac=self.mac, schedule=schedule, run_now=self._run_irq)
         ble.on_gatt_pdu = self._filter_pdu
         self.ble = ble
         self._handles: dict[str, int] = {}

@@ -1,7 +1,7 @@
 """MicroPython's `bluetooth` module for CPython, backed by a Bumble peripheral on the virtual radio.
 
-Reproduces what firmware can observe on an ESP32: IRQs run later (never re-entrantly, a write's
-IRQ after its response went out), a handler that raises once is dropped for good, ENOMEM when
+Reproduces what firmware can observe on an ESP32: IRQs run later, never re-entrantly, except a
+write's, which NimBLE delivers inside the write, before the response goes out; a handler that raises once is dropped for good, ENOMEM when
 notifications outrun the link (see BLE.notify_buffers), 20-byte value buffers unless `gatts_set_buffer` enlarged
 them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
 payloads limited to 31 bytes, permissions enforced from the characteristic flags.
@@ -81,10 +81,20 @@ class _Value:
 class BLE:
     """bluetooth.BLE over one Bumble Device (the twin's radio)."""
 
-    def __init__(self, device: Device, *, mac: bytes, schedule: Callable[[Callable[[], None]], object]) -> None:
+    def __init__(
+        self,
+        device: Device,
+        *,
+        mac: bytes,
+        schedule: Callable[[Callable[[], None]], object],
+        run_now: Callable[[Callable[[], None]], object] | None = None,
+    ) -> None:
+        """`schedule(fn)` runs an IRQ later; `run_now(fn)` runs one at once (a write's), guarded
+        as the twin guards IRQs (by default: called directly)."""
         self._device = device
         self._mac = mac
         self._schedule = schedule
+        self._run_now = run_now
         self._active = False
         self._irq: Callable[[int, tuple], Any] | None = None
         self._values: dict[int, _Value] = {}
@@ -178,7 +188,7 @@ class BLE:
     def irq(self, handler: Callable[[int, tuple], Any] | None) -> None:
         self._irq = handler
 
-    def _fire(self, event: int, data: tuple) -> None:
+    def _fire(self, event: int, data: tuple, *, now: bool = False) -> None:
         def run() -> None:
             handler = self._irq
             if handler is None:
@@ -189,7 +199,12 @@ class BLE:
                 self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
                 raise
 
-        self._schedule(run)
+        if not now:
+            self._schedule(run)
+        elif self._run_now is not None:
+            self._run_now(run)
+        else:
+            run()
 
     # GAP ------------------------------------------------------------------------------------
 
@@ -304,7 +319,7 @@ class BLE:
             else:
                 value.data = data[: value.size]
             handle = next(h for h, v in self._values.items() if v is value)
-            self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle))
+            self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle), now=True)
 
         return gatt.CharacteristicValue(read=read, write=write)
 
@@ -323,7 +338,11 @@ class BLE:
             raise OSError(errno.EINVAL, "invalid handle") from None
 
     def gatts_read(self, value_handle: int) -> bytes:
-        return self._value(value_handle).data
+        value = self._value(value_handle)
+        data = value.data
+        if value.append:
+            value.data = b""
+        return data
 
     def gatts_write(self, value_handle: int, data: bytes, send_update: bool = False) -> None:
         value = self._value(value_handle)
@@ -342,6 +361,7 @@ class BLE:
         value = self._value(value_handle)
         value.size = int(size)
         value.append = bool(append)
+        value.data = b""  # NimBLE's gatts_db_resize empties the value
 
     def gatts_notify(self, conn_handle: int, value_handle: int, data: bytes | None = None) -> None:
         payload = self._value(value_handle).data if data is None else bytes(data)
@@ -387,7 +407,7 @@ class BLE:
 
     def _require_active(self) -> None:
         if not self._active:
-            raise OSError(errno.EPERM, "BLE not active")
+            raise OSError(errno.ENODEV, "BLE not active")
 
 
 def _bumble_uuid(uuid: Any) -> BumbleUUID:

@@ -7,6 +7,9 @@
 #   - value buffers hold 20 bytes unless gatts_set_buffer enlarged them; longer writes are cut;
 #   - a connection stops advertising; advertising or scan-response data over 31 bytes raises
 #     OSError(EINVAL); gatts_notify on a handle that is not connected raises OSError(ENOTCONN);
+#   - config("mtu") is 256 until the firmware sets it; a value handle that does not exist
+#     raises OSError(EINVAL), any call needing the radio while inactive OSError(ENODEV);
+#     gatts_set_buffer empties the value, an append-mode gatts_read empties the buffer;
 #   - a notification longer than MTU - 3 is cut; gatts_notify sends whether or not the central
 #     subscribed.
 #
@@ -15,7 +18,7 @@
 #       needs connectable advertising unless force=True (to test a second central).
 #   central_disconnect(conn_handle)            the central (or the link) drops
 #   central_mtu(conn_handle, client_mtu=247)   MTU exchange: min(client, config("mtu"), which
-#                                              starts at 23 until the firmware sets it) -> IRQ 21
+#                                              starts at 256 until the firmware sets it) -> IRQ 21
 #   central_write(conn_handle, value_handle, data)  a write (with response) -> IRQ 3
 #   central_connect_fail()                     a connection attempt that fails: advertising
 #                                              stops and only IRQ 2 (a new handle) reports it
@@ -55,6 +58,7 @@ _IRQ_GATTS_INDICATE_DONE = const(20)
 _IRQ_MTU_EXCHANGED = const(21)
 
 _EBUSY = const(16)
+_ENODEV = const(19)
 _EINVAL = const(22)
 _ENOMEM = const(12)
 _ENOTCONN = const(128)
@@ -121,7 +125,7 @@ class BLE:
         self._attrs = {}
         self._next_handle = 1
         self._next_conn = 64
-        self.config_values = {"mtu": 23, "gap_name": b"MPY ESP32", "mac": (0, b"\x24\x0a\xc4\x5e\xa1\x7b")}
+        self.config_values = {"mtu": 256, "gap_name": b"MPY ESP32", "mac": (0, b"\x24\x0a\xc4\x5e\xa1\x7b")}
         self.services = None
         self.handles = None
         self.adv_log = []
@@ -220,7 +224,11 @@ class BLE:
         return self.handles
 
     def gatts_read(self, value_handle):
-        return self._attr(value_handle).value
+        a = self._attr(value_handle)
+        value = a.value
+        if a.append:
+            a.value = b""
+        return value
 
     def gatts_write(self, value_handle, data, send_update=False):
         a = self._attr(value_handle)
@@ -233,6 +241,7 @@ class BLE:
         a = self._attr(value_handle)
         a.size = length
         a.append = append
+        a.value = b""
 
     def gatts_notify(self, conn_handle, value_handle, data=None):
         self._attr(value_handle)
@@ -311,11 +320,11 @@ class BLE:
 
     def _need_active(self):
         if not self._active:
-            raise OSError(_EINVAL)
+            raise OSError(_ENODEV)
 
     def _attr(self, value_handle):
         if value_handle not in self._attrs:
-            raise ValueError("invalid handle")
+            raise OSError(_EINVAL)
         return self._attrs[value_handle]
 
     def release(self, n=None):
