@@ -2,7 +2,7 @@
 # Pin numbers live only here (hardware/wiring.md must agree; a test checks it). Board: Adafruit
 # HUZZAH32 ESP32 Feather, whose LiPo charger and VBAT/2 divider on GPIO35 are built in.
 from micropython import const
-from machine import ADC, WDT, Pin, Timer
+from machine import ADC, WDT, Pin
 
 from battery import Battery
 from hx711 import HX711
@@ -61,6 +61,8 @@ def safe_mode_requested() -> bool:
 # Blinks `code` short flashes, then a pause, forever, from a hardware timer: the REPL stays
 # free meanwhile (docs/firmware.md lists the codes).
 def show_error(code: int) -> None:
+    from machine import Timer  # only here: a port or stand-in without Timer still boots
+
     led = make_led()
     cycle = 2 * code + 4
     step = [0]

@@ -53,7 +53,7 @@ class HX711:
         if handler is None:
             self._dout.irq(None)
         else:
-            self._dout.irq(handler, Pin.IRQ_FALLING)
+            self._dout.irq(handler, trigger=Pin.IRQ_FALLING)
 
     # One conversion as a signed 24-bit int; waits up to timeout_ms for it (busy-waiting, so
     # async code checks is_ready() first). SAT_HIGH/SAT_LOW come back as they are and set
