@@ -116,6 +116,7 @@ class App:
     def _on_disconnect(self):
         self.streaming = False
         self.control.clear()
+        self._replies = []
 
     def _on_mtu(self, mtu):
         self._new_mtu = mtu

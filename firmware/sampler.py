@@ -190,7 +190,7 @@ class Sampler:
     # DOUT fell (an interrupt handler): stamp the edge, wake run(). Allocates nothing.
     def _on_ready(self, pin) -> None:
         self._edge_us = self._ticks_us()
-        self._edges += 1
+        self._edges = (self._edges + 1) & 0xFFFF  # stays a small int
         flag = self._flag
         if flag is not None:
             flag.set()
