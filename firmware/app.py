@@ -139,6 +139,7 @@ class App:
                 self._replies.pop(0)
             self._replies.append(data)
 
+    # Send waiting control replies, oldest first, while the stack takes them (batching task).
     def _send_replies(self):
         q = self._replies
         while q:

@@ -57,10 +57,12 @@ def build():
     )
 
 
+# The watchdog; App.run() calls this WDT_DELAY_MS after it starts.
 def make_wdt():
     return board.make_wdt(max(_WDT_TIMEOUT_MS, 4 * FEED_MS))
 
 
+# Safe mode, or the app (init errors caught before any watchdog exists).
 def main():
     if board.safe_mode_requested():
         board.make_led().value(1)
