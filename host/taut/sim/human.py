@@ -197,7 +197,7 @@ def rest_fidgets(sp: SetPlan, rng: np.random.Generator) -> SetPlan:
     for _ in range(int(rng.integers(1, 5))):
         step = rng.random() < 0.4
         frac = float(rng.uniform(0.03, 0.10) if step else rng.uniform(0.03, 0.08))
-        amp = travel_for_force(sp, f0 + frac * (ft - f0), x_idle, top) - x_idle
+        amp = travel_for_force(sp, frac * (ft - f0), x_idle, top) - x_idle  # from a band let go (0 N)
         if step:
             act = RestAction("step", amp, float(rng.uniform(0.2, 0.5)), float(rng.uniform(2.0, 10.0)),
                              float(rng.uniform(0.2, 0.5)), float(rng.uniform(0.5, 4.0)))
@@ -316,6 +316,11 @@ def human_plan(seed: int, behaviour: str, *, noise: str | float | None = None, n
     if behaviour == "cut":
         plan = _cut(plan, rng)
     return plan
+
+
+def countable_sets(plan: SessionPlan) -> int:
+    """Sets of a plan with at least one rep the recording does not cut (the sets its truth lists)."""
+    return len({w.set_index for w in Timeline(plan).rep_windows if not w.cut})
 
 
 def _cut(plan: SessionPlan, rng: np.random.Generator) -> SessionPlan:
