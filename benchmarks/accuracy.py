@@ -253,13 +253,14 @@ def run_suite(suite: str, seeds: list[int], n_sets: int) -> None:
     if by_behaviour:
         print("taut by behaviour:")
         print(f"  {'behaviour':14s} {'sets':>5s} {'exact':>7s} {'false':>6s} {'missed':>6s} {'onset':>8s} {'end':>8s} "
-              f"{'TUT err':>8s} {'partial F1':>10s}")
+              f"{'TUT err':>8s} {'partial F1 (tp/fp/fn)':>22s}")
         for name, sc in sorted(by_behaviour.items()):
             onset = f"{1000 * np.median(sc.onset_err_s):.0f} ms" if sc.onset_err_s else "-"
             end = f"{1000 * np.median(sc.end_err_s):.0f} ms" if sc.end_err_s else "-"
             tut = f"{np.median(sc.tut_err):.1%}" if sc.tut_err else "-"
             print(f"  {name:14s} {sc.sets:5d} {sc.exact_observable / max(sc.sets, 1):7.1%} {sc.false_reps:6d} "
-                  f"{sc.missed:6d} {onset:>8s} {end:>8s} {tut:>8s} {sc.partial_f1():10.3f}")
+                  f"{sc.missed:6d} {onset:>8s} {end:>8s} {tut:>8s} "
+                  f"{f'{sc.partial_f1():.3f} ({sc.tp}/{sc.fp}/{sc.fn})':>22s}")
     if suite == "tidy":
         print("observable: a set counts as exact when the reps found equal its truth reps minus those that")
         print("lost samples hide completely (no sample inside the rep, or none in the dip before it)")

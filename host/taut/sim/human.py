@@ -103,9 +103,11 @@ def _clear_of_threshold(reps: list[RepPlan]) -> list[RepPlan]:
 
 
 def gauge_set(rng: np.random.Generator, *, n_reps: int, on_s: float, off_s: float, hold_range=None,
-              pretension: bool | None = None, rest_after_s: float = 30.0, tags: tuple[str, ...] = ()) -> SetPlan:
+              pretension: bool | None = None, base_frac: tuple[float, float] | None = None,
+              rest_after_s: float = 30.0, tags: tuple[str, ...] = ()) -> SetPlan:
     """An isometric set on a stiff pull gauge or grip sensor: quick pulls to a hold, on_s on and
-    off_s off per rep; tension 40–250 N at the top."""
+    off_s off per rep; tension 40–250 N at the top. base_frac: a heavy pre-tension (a force
+    plate's body weight), as that fraction of the top's elongation."""
     f100 = float(math.exp(rng.uniform(math.log(80.0), math.log(400.0))))
     band = band_from_params(f"gauge-{f100:.0f}N", f100, stiffening_jm=40.0,
                             hysteresis_loss=float(rng.uniform(0.02, 0.06)), level="gauge")
@@ -114,6 +116,8 @@ def gauge_set(rng: np.random.Generator, *, n_reps: int, on_s: float, off_s: floa
         pretension = rng.random() < 0.5
     e0 = float(rng.uniform(0.03, 0.12)) if pretension else float(rng.uniform(-0.05, -0.01))
     e_top = float(rng.uniform(0.4, 0.9))
+    if base_frac is not None:
+        e0 = e_top * float(rng.uniform(*base_frac))
     full = (e_top - e0) * l0
     reps = []
     for _ in range(n_reps):
@@ -134,8 +138,8 @@ def gauge_set(rng: np.random.Generator, *, n_reps: int, on_s: float, off_s: floa
 def with_hold_fade_and_dips(sp: SetPlan, rng: np.random.Generator, *, fade=(0.05, 0.3), dip_odds=0.5,
                             depth=(0.1, 0.4)) -> SetPlan:
     """Long holds as real people do them: the force declines over the hold by a drawn fraction of
-    the excursion, and a hold may carry 1–2 dips (a brief drop of 10–40 % of the excursion and
-    back), never below 25 % of the excursion."""
+    the excursion, and a hold may carry 1–2 dips (0.3–1.2 s: a drop of 10–40 % of the excursion
+    and back), never below 25 % of the excursion."""
     reps = []
     any_dip = False
     for r in sp.reps:
@@ -149,7 +153,7 @@ def with_hold_fade_and_dips(sp: SetPlan, rng: np.random.Generator, *, fade=(0.05
             n = 1 if r.hold_s < 5.0 or rng.random() < 0.6 else 2
             slots = np.sort(rng.uniform(0.1, 0.85, n)) * r.hold_s
             for at in slots:
-                dur = float(rng.uniform(0.3, 0.8))
+                dur = float(rng.uniform(0.3, 1.2))
                 at = float(min(max(at, (dips[-1][0] + dips[-1][2] + 0.3) if dips else 0.3), r.hold_s - dur - 0.3))
                 if at <= ((dips[-1][0] + dips[-1][2]) if dips else 0.0):
                     continue
@@ -197,7 +201,7 @@ def rest_fidgets(sp: SetPlan, rng: np.random.Generator) -> SetPlan:
     for _ in range(int(rng.integers(1, 5))):
         step = rng.random() < 0.4
         frac = float(rng.uniform(0.03, 0.10) if step else rng.uniform(0.03, 0.08))
-        amp = travel_for_force(sp, f0 + frac * (ft - f0), x_idle, top) - x_idle
+        amp = travel_for_force(sp, frac * (ft - f0), x_idle, top) - x_idle  # from a band let go (0 N)
         if step:
             act = RestAction("step", amp, float(rng.uniform(0.2, 0.5)), float(rng.uniform(2.0, 10.0)),
                              float(rng.uniform(0.2, 0.5)), float(rng.uniform(0.5, 4.0)))
@@ -212,17 +216,20 @@ def rest_fidgets(sp: SetPlan, rng: np.random.Generator) -> SetPlan:
 
 
 def single_effort(rng: np.random.Generator, *, rest_after_s: float) -> SetPlan:
-    """One maximal pull on a gauge: a pre-tensioned bottom, a wobble after the release (swings of
+    """One maximal effort on a gauge or force plate: a pre-tensioned bottom (half the time heavy,
+    a body's weight: 20–60 % of the top's stretch), a wobble after the release (1–4 swings of
     4–8 % of the excursion) and, half the time, a lasting step (5–12 %) before stepping off."""
+    heavy = rng.random() < 0.5
     sp = gauge_set(rng, n_reps=1, on_s=0.0, off_s=1.0, hold_range=(1.0, 4.0), pretension=True,
-                   rest_after_s=rest_after_s, tags=("single-effort",))
+                   base_frac=(0.2, 0.6) if heavy else None, rest_after_s=rest_after_s,
+                   tags=("single-effort",) + (("heavy-base",) if heavy else ()))
     r = sp.reps[0]
     f0, ft = force_at(sp, r.bottom_m), force_at(sp, r.range_m)
     e = ft - f0
     lo = sp.idle_travel_m
     swing = travel_for_force(sp, f0 + float(rng.uniform(0.04, 0.08)) * e, 0.0, r.range_m)
     acts = [RestAction("wobble", swing * float(rng.choice([-1.0, 1.0])), float(rng.uniform(0.12, 0.3)),
-                       cycles=int(rng.integers(1, 4)), lead_s=float(rng.uniform(0.0, 0.3)))]
+                       cycles=int(rng.integers(1, 5)), lead_s=float(rng.uniform(0.0, 0.3)))]
     if rng.random() < 0.5:
         step = travel_for_force(sp, f0 + float(rng.uniform(0.05, 0.12)) * e, lo, r.range_m)
         acts.append(RestAction("step", step, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0.5, 1.5)),
@@ -316,6 +323,11 @@ def human_plan(seed: int, behaviour: str, *, noise: str | float | None = None, n
     if behaviour == "cut":
         plan = _cut(plan, rng)
     return plan
+
+
+def countable_sets(plan: SessionPlan) -> int:
+    """Sets of a plan with at least one rep the recording does not cut (the sets its truth lists)."""
+    return len({w.set_index for w in Timeline(plan).rep_windows if not w.cut})
 
 
 def _cut(plan: SessionPlan, rng: np.random.Generator) -> SessionPlan:

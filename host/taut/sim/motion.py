@@ -238,6 +238,7 @@ class Timeline:
             if sp.rest_after_s > 0:
                 labels.append(Interval("rest" if s < len(plan.sets) - 1 else "idle", t_rest, t, s))
         self.duration_s = t
+        self._plan_offset_s = float(plan.cut_start_s)  # oscillators run on the plan's clock
         if plan.cut_start_s or plan.cut_end_s:
             segs, labels = self._cut(segs, labels, plan.cut_start_s, t - plan.cut_start_s - plan.cut_end_s)
         self.labels = tuple(sorted(labels, key=lambda iv: (iv.start_s, iv.kind not in TOP_LEVEL_KINDS)))
@@ -358,7 +359,8 @@ class Timeline:
             env = np.where(ks == TOP, base + (ph.tremor_m - base) * _smoothstep(edge), env)
             moving = (ks == CONC) | (ks == ECC)
             wob = np.where(moving, ph.wobble_m * np.sin(math.pi * taus) ** 4, 0.0)
-            dx = env * ph.tremor(ts) + wob * ph.wobble(ts)
+            tp = ts + self._plan_offset_s
+            dx = env * ph.tremor(tp) + wob * ph.wobble(tp)
             e_base = ph.elongation(xs)
             e = ph.elongation(xs + dx)
             f = _after_reversal_arrays(e_base, self.loading[sg], self.e_r[sg], self.f_r[sg], *ph.band_args)
@@ -388,9 +390,10 @@ class Timeline:
             env = base + (ph.tremor_m - base) * float(_smoothstep(min(t - t0, t1 - t) / _TOP_RAMP_S))
         else:
             env = base
-        dx = env * ph.tremor_one(t) if env else 0.0
+        tp = t + self._plan_offset_s
+        dx = env * ph.tremor_one(tp) if env else 0.0
         if kind == CONC or kind == ECC:
-            dx += ph.wobble_m * math.sin(math.pi * tau) ** 4 * ph.wobble_one(t)
+            dx += ph.wobble_m * math.sin(math.pi * tau) ** 4 * ph.wobble_one(tp)
         e_base = ph.elongation_one(x)
         e = ph.elongation_one(x + dx)
         f = _after_reversal_one(e_base, loading, e_r, f_r, *ph.band_args)

@@ -16,7 +16,8 @@ import numpy as np
 
 from taut.sim.draw import random_plan
 from taut.sim.exercise import EXERCISE_IDS
-from taut.sim.human import BEHAVIOURS, human_plan
+from taut.sim.human import BEHAVIOURS, countable_sets, human_plan
+from taut.sim.plan import SessionPlan
 from taut.sim.session import SimRecording, simulate_session
 
 SUITE_NOISE = ("clean", "low", "medium", "high")
@@ -54,7 +55,13 @@ def labelled_suite(
         i += 1
 
 
-def human_suite(
+def human_suite(n_sets: int = 200, seed: int = 0, **options) -> Iterator[SimRecording]:
+    """Recordings of human-like behaviour whose truth sets total n_sets (`human_suite_plans`)."""
+    for plan, fs_hz in human_suite_plans(n_sets, seed, **options):
+        yield simulate_session(plan, fs_hz=fs_hz)
+
+
+def human_suite_plans(
     n_sets: int = 200,
     seed: int = 0,
     *,
@@ -63,10 +70,10 @@ def human_suite(
     noise: tuple[str, ...] = SUITE_NOISE,
     rest_s: tuple[float, float] = (12.0, 40.0),
     max_sets_per_recording: int = 3,
-) -> Iterator[SimRecording]:
-    """Recordings of human-like behaviour whose truth sets total n_sets: recording i shows
-    behaviour i mod len(behaviours); rate and noise level turn over once per round of behaviours
-    (so every behaviour meets every rate and noise level). White noise only (no sensor faults)."""
+) -> Iterator[tuple[SessionPlan, float]]:
+    """The human suite's plans and sampling rates: recording i shows behaviour i mod
+    len(behaviours); rate and noise level turn over once per round of behaviours (so every
+    behaviour meets every rate and noise level). White noise only (no sensor faults)."""
     if n_sets < 1:
         raise ValueError("n_sets must be >= 1")
     if max_sets_per_recording < 1:
@@ -79,9 +86,8 @@ def human_suite(
         round_ = i // len(behaviours)
         plan = human_plan(int(rng.integers(0, 2**31)), behaviours[i % len(behaviours)], n_sets=k,
                           noise=noise[(round_ // len(fs_hz)) % len(noise)], rest_s=rest_s)
-        rec = simulate_session(plan, fs_hz=fs_hz[round_ % len(fs_hz)])
-        yield rec
-        made += max(len(rec.sets), 1)
+        yield plan, fs_hz[round_ % len(fs_hz)]
+        made += max(countable_sets(plan), 1)
         i += 1
 
 
