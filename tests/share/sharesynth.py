@@ -29,7 +29,19 @@ def varied_reps(rng: np.random.Generator, n: int, t0: float, *, peak_n: float) -
     return tuple(reps)
 
 
-def fill_log(path: Path, *, days: int = 21, seed: int = 3) -> list[int]:
+def trace(reps: tuple[Rep, ...], fs_hz: float = 80.0) -> tuple[np.ndarray, np.ndarray]:
+    """A tension trace through the reps' crossing points (for the set plots)."""
+    kt, kx = [reps[0].start_s - 2.0], [reps[0].bottom_n]
+    for r in reps:
+        kt += [r.start_s, r.top_start_s, r.top_end_s, r.end_s]
+        kx += [r.bottom_n, r.peak_n, r.peak_n, r.bottom_n]
+    kt.append(reps[-1].end_s + 2.0)
+    kx.append(reps[-1].bottom_n)
+    t = np.arange(kt[0], kt[-1], 1.0 / fs_hz)
+    return t, np.interp(t, kt, kx)
+
+
+def fill_log(path: Path, *, days: int = 21, seed: int = 3, samples: bool = False) -> list[int]:
     """Sessions every other day for `days` days: face-pull and reverse-fly sets; returns the ids."""
     rng = np.random.default_rng(seed)
     ids = []
@@ -41,6 +53,9 @@ def fill_log(path: Path, *, days: int = 21, seed: int = 3) -> list[int]:
             t = origin + 3.25
             for set_index, ex in enumerate(("face-pull", "face-pull", "reverse-fly")):
                 reps = varied_reps(rng, int(rng.integers(5, 10)), t, peak_n=80.0 + 2.0 * day + 10 * set_index)
+                if samples:
+                    time_s, tension_n = trace(reps)
+                    db.append_samples(sid, time_s, tension_n)
                 db.end_set(sid, RepSet(set_index, reps, ex))
                 t = reps[-1].end_s + rng.uniform(60.0, 120.0)
             db.end_session(sid, ended_unix_s=T0_UNIX_S + day * DAY_S + (t - origin))
