@@ -12,7 +12,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from taut.records import RepSet
+from taut.signal.tempo import tempo_summary
 
 # FIT's exercise_category (profile type) and the closest exercise name of that category.
 # Classic categories, which every Garmin strength device and Garmin Connect know; the newer
@@ -51,8 +54,8 @@ DEV_FIELDS = (
     DevField(2, "good_reps", "uint16", "reps"),
     DevField(3, "peak_tension_n", "float64", "N"),
     DevField(4, "mean_tension_n", "float64", "N"),
-    DevField(5, "tempo", "string", "", 16),
-    DevField(6, "target_tempo", "string", "", 16),
+    DevField(5, "tempo", "string", "", 24),
+    DevField(6, "target_tempo", "string", "", 24),
     DevField(7, "tempo_adherence", "float64", "fraction"),
     DevField(8, "impulse_ns", "float64", "N*s"),
 )
@@ -73,10 +76,6 @@ class FitSet:
 
 def set_values(rep_set: RepSet, target: object | None, adherent: int | None) -> dict:
     """The developer-field values of a set, from its reps (the log's own figures)."""
-    from taut.signal.tempo import tempo_summary
-
-    import numpy as np
-
     reps = rep_set.reps
     tut = sum(r.tut_s for r in reps)
     impulse = sum(r.impulse_ns for r in reps)
