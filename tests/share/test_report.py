@@ -15,7 +15,7 @@ import pytest
 
 from taut.cli import main
 from taut.records import RepSet
-from taut.store import open_log
+from taut.store import BandProfileRecord, open_log
 
 from sharesynth import T0_UNIX_S, fill_log, varied_reps
 
@@ -98,7 +98,8 @@ def report_log(tmp_path) -> Path:
     fill_log(path, days=15, samples=True)
     with open_log(path) as db:
         db.add_calibration(device="Taut-1", offset_raw=8123, counts_per_n=412.5, created_unix_s=T0_UNIX_S - 5000)
-        db.add_calibration(band="red", stretch_cm=120.0, tension_n=88.0, created_unix_s=T0_UNIX_S - 4000)
+        db.save_band_profile(BandProfileRecord(name="red", profile={"kind": "test"}, rest_length_m=1.2, force_100_n=88.0,
+                                               force_200_n=151.0, colour="<red>", created_unix_s=T0_UNIX_S - 4000))  # fmt: skip
     return path
 
 
@@ -119,7 +120,9 @@ def test_report_renders_in_a_real_browser(report_log, tmp_path):
         assert len(rows) == 1 + len(s.reps)
         assert [("partial" in c) for c in rows[1:]] == [r.partial for r in s.reps]
     assert sum(len(v) - 1 for k, v in parsed.rows.items() if k.startswith("reps-")) == n_reps
-    assert len(parsed.rows["calibration"]) == 3  # header, load cell, band
+    assert len(parsed.rows["calibration"]) == 4  # header, band profile, load cell, band calibration row
+    assert "120.0 cm" in dom and "88.0 N at 100 %" in dom and "412.50 counts/N" in dom
+    assert "colour &lt;red&gt;" in html
     assert {"trend-1", "trend-2"} <= set(parsed.rows)  # face-pull and reverse-fly
     assert len(parsed.rows["trend-1"]) >= 3  # weeks up to this session
     # self-contained: every picture is a data URI, nothing is fetched, no scripts
