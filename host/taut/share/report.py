@@ -182,7 +182,7 @@ def _trend(trend: Sequence[WeekProgress], i: int) -> str:
     adherence = [None if w.tempo_adherence is None else 100 * w.tempo_adherence for w in trend]
     quality = line_chart(
         weeks, {"on tempo %": adherence, "partial %": [100 * w.partial_share for w in trend]},
-        title="tempo adherence and partials", y_label="%",
+        title="tempo adherence and partials", y_label="%", y_range=(0.0, 100.0),
     )  # fmt: skip
     rows = "".join(
         f'<tr><td class="l">{_t(w.week_start)}</td><td>{w.sessions}</td><td>{w.sets}</td><td>{w.reps}</td>'
@@ -191,8 +191,8 @@ def _trend(trend: Sequence[WeekProgress], i: int) -> str:
         f"<td>{100 * w.partial_share:.0f}</td></tr>"
         for w in trend
     )
-    head = "".join(f"<th>{h}</th>" for h in ("week of", "sessions", "sets", "reps", "good", "TUT s", "peak N", "mean N",
-                                            "on tempo %", "partial %"))  # fmt: skip
+    columns = ("sessions", "sets", "reps", "good", "TUT s", "peak N", "mean N", "on tempo %", "partial %")
+    head = "<th class=l>week of</th>" + "".join(f"<th>{h}</th>" for h in columns)
     pictures = "".join(
         f'<img alt="{alt}" src="{data_uri(svg, "image/svg+xml")}">'
         for alt, svg in (("TUT per week", tut), ("tension per week", tension), ("tempo and partials", quality))

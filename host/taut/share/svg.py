@@ -29,11 +29,13 @@ def line_chart(
     y_label: str,
     width: int = 720,
     height: int = 260,
+    y_range: tuple[float, float] | None = None,
 ) -> str:
-    """An SVG document: one line per series over the category labels (None: no point there)."""
+    """An SVG document: one line per series over the category labels (None: no point there);
+    the y axis spans `y_range`, else zero (or the lowest value) to a little above the highest."""
     left, right, top, bottom = 56, 40, 28, 44
     pw, ph = width - left - right, height - top - bottom
-    lo, hi = _nice_range([v for vs in series.values() for v in vs if v is not None])
+    lo, hi = y_range or _nice_range([v for vs in series.values() for v in vs if v is not None])
     n = max(1, len(labels))
     x = (lambda i: left + pw / 2) if n == 1 else (lambda i: left + pw * i / (n - 1))
     y = lambda v: top + ph * (1 - (v - lo) / (hi - lo))  # noqa: E731
