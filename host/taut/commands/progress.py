@@ -14,8 +14,6 @@ from rich.table import Column, Table
 
 from taut.cli import CommandError
 from taut.commands._log_access import add_db_argument, open_for, parse_date
-from taut.share.targets import target_tempos
-from taut.signal.profiles import PROFILES
 from taut.store.progress import BEST_METRICS, WeekProgress
 from taut.text import markup_safe, printable
 
@@ -68,6 +66,9 @@ def terminal_chart(groups: dict[str | None, list[WeekProgress]], *, width: int, 
 
 
 def run(args: argparse.Namespace) -> int:
+    from taut.share.targets import target_tempos  # the signal package (numba) only when the command runs
+    from taut.signal.profiles import PROFILES
+
     until = None if args.until is None else args.until + _DAY_S
     console = Console()
     with open_for(args, readonly=None) as db:
