@@ -114,3 +114,26 @@ def test_fit_export_is_refused_cleanly(log_path, tmp_path, capsys):
     assert out.read_bytes() == b"old"  # nothing was written over it
     assert main(["export", "2", "--fit", "-o", str(tmp_path), "--db", str(log_path)]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_an_exercise_without_a_profile_has_no_target_and_an_unknown_category(tmp_path):
+    from taut.records import RepSet
+
+    from sharesynth import T0_UNIX_S, varied_reps
+
+    path = tmp_path / "log.db"
+    with open_log(path) as db:
+        sid = db.start_session(exercise="bicep-curl", started_unix_s=T0_UNIX_S)  # no session end: cut short
+        reps = varied_reps(np.random.default_rng(5), 6, 4.0, peak_n=70.0)
+        db.end_set(sid, RepSet(0, reps, None))
+    out = tmp_path / "x.fit"
+    assert main(["export", str(sid), "--fit", "-o", str(out), "--db", str(path)]) == 0
+    msgs = garmin_read(out.read_bytes())
+    names = {d["field_definition_number"]: d["field_name"] for d in msgs["field_description_mesgs"]}
+    [m] = msgs["set_mesgs"]
+    dev = {names[k]: v for k, v in m["developer_fields"].items()}
+    assert m["category"] == "unknown" and "category_subtype" not in m
+    assert "target_tempo" not in dev and "tempo_adherence" not in dev
+    assert dev["tut_s"] == sum(r.tut_s for r in reps) and m["repetitions"] == 6
+    # a session cut short ends with its last set
+    assert msgs["session_mesgs"][0]["total_elapsed_time"] == pytest.approx(reps[-1].end_s, abs=1e-3)
