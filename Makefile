@@ -28,7 +28,17 @@ $(STUBS)/.taut-installed: pyproject.toml $(PY_STAMP)
 demo: install
 	$(VENV)/bin/taut demo
 
-test: install
+# The HTML report's test renders it in a real browser: Debian's chromium. Installed when missing and
+# we are root (CI); apt-get update only if the first try finds no package.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; \
+	else echo "note: the report test needs Debian's chromium (apt-get install chromium)"; fi
+
+test: install $(CHROMIUM)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: install
