@@ -66,6 +66,7 @@ def _cpu_per_sample(packets: list[tuple[bytes, float]]) -> tuple[float, float]:
 def _healing(packets: list[tuple[bytes, float]]) -> dict:
     """Held packets and their wait, clean and with one wild packet in 40 (seq or time)."""
     out = {}
+    logging.getLogger("taut.ble.assembler").setLevel(logging.ERROR)  # the outliers are on purpose
     for name, every in (("clean", 0), ("mutated", 40)):
         asm = StreamAssembler(rate_hz=80)
         waits, pending = [], []
@@ -83,6 +84,7 @@ def _healing(packets: list[tuple[bytes, float]]) -> dict:
                 pending.append(arrived)
             while len(pending) > asm.held:
                 waits.append(arrived - pending.pop(0))
+        asm.flush()  # the stream ends: what is still held is judged by the clock alone
         out[name] = {"suspects": asm.stats.suspects, "outliers": asm.stats.outliers,
                      "confirmed": asm.stats.confirmed, "waits": waits}
     out["interval_s"] = float(np.median(np.diff([a for _, a in packets])))

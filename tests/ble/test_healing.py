@@ -70,6 +70,33 @@ def test_one_wild_sequence_number_does_not_turn_good_packets_into_duplicates() -
     assert np.max(np.abs(t - true_s)) < 1e-3
 
 
+def test_a_held_packet_is_judged_by_the_clock_when_the_link_drops() -> None:
+    asm = StreamAssembler(rate_hz=80)
+    for i in range(20):
+        asm.feed(packet(i, i * 4 * PERIOD_US, first=i == 0), 100.0 + (i * 4 + 3) * PERIOD_US / 1e6 + LATENCY_S)
+    # A real hole (the band missed 2 s of conversions) arrives last: held, plausible on the clock.
+    hole_us = 20 * 4 * PERIOD_US + 2_000_000
+    asm.feed(packet(20, hole_us), 100.0 + (hole_us + 3 * PERIOD_US) / 1e6 + LATENCY_S)
+    assert asm.held == 1
+    batch = asm.link_lost()
+    assert batch is not None and len(batch) == 4 and asm.held == 0 and asm.stats.outliers == 0
+    # A wild one (300 s ahead) at the end of a stream is dropped instead.
+    asm.feed(packet(0, 0, first=True), 200.0)
+    asm.feed(packet(1, 300_000_000), 200.05)
+    assert asm.stream_stopped() is None and asm.stats.malformed_reasons == {"OutlierTime": 1}
+
+
+def test_three_packets_in_a_row_that_fit_nothing_force_the_oldest_through() -> None:
+    events: list[LinkEvent] = []
+    asm = StreamAssembler(rate_hz=80, on_event=events.append)
+    for i in range(20):
+        asm.feed(packet(i, i * 4 * PERIOD_US, first=i == 0), 100.0 + (i * 4 + 3) * PERIOD_US / 1e6 + LATENCY_S)
+    wild = [(20, 300_000_000), (10_020, 100_000_000), (20_020, 200_000_000)]
+    got = [asm.feed(packet(s, t), 100.3 + k * 0.05) for k, (s, t) in enumerate(wild)]
+    assert got[:2] == [None, None] and got[2] is not None and asm.held <= 2
+    assert asm.stats.time_jumps == 1 and "time-jump" in [e.detail.get("reason") for e in events]
+
+
 # ---------------------------------------------------------------- property tests
 
 from dataclasses import dataclass, field  # noqa: E402
