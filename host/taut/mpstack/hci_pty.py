@@ -26,12 +26,27 @@ _NO_ADDRESS = hci.Address("00:00:00:00:00:00")
 _POWER_OFF = 0x08  # HCI reason "connection timeout": what a peer sees when a band loses power
 
 
+class _PtyAirController(AirController):
+    """An AirController that can slow the radio down: "packets sent" reports go out at most
+    `completions_per_s` a second, so NimBLE's buffers fill as on a congested link."""
+
+    completions_per_s: float | None = None
+
+    def send_hci_packet(self, packet) -> None:  # type: ignore[override]
+        if self.completions_per_s and isinstance(packet, hci.HCI_Number_Of_Completed_Packets_Event):
+            loop = asyncio.get_running_loop()
+            self._next_s = max(getattr(self, "_next_s", 0.0), loop.time()) + 1.0 / self.completions_per_s
+            loop.call_at(self._next_s, super().send_hci_packet, packet)
+            return
+        super().send_hci_packet(packet)
+
+
 class PtyController:
     """One AirController on the running loop's radio, reachable at `self.path` (the pty's replica)."""
 
     def __init__(self, name: str = "micropython") -> None:
         self.name = name
-        self.controller: AirController | None = None
+        self.controller: _PtyAirController | None = None
         self.path = ""
         self._fds: tuple[int, int] | None = None
         self._transports: list[Any] = []
@@ -46,9 +61,14 @@ class PtyController:
         read_transport, source = await loop.connect_read_pipe(StreamPacketSource, open(primary, "rb", closefd=False))
         write_transport, _ = await loop.connect_write_pipe(asyncio.BaseProtocol, open(primary, "wb", closefd=False))
         self._transports = [read_transport, write_transport]
-        self.controller = AirController(
+        self.controller = _PtyAirController(
             self.name, host_source=source, host_sink=StreamPacketSink(write_transport), link=radio().link
         )
+
+    def congest(self, completions_per_s: float | None) -> None:
+        """Lets the link carry at most that many packets a second (None: unlimited)."""
+        if self.controller is not None:
+            self.controller.completions_per_s = completions_per_s
 
     @property
     def address(self) -> str | None:

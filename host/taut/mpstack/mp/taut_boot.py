@@ -11,8 +11,32 @@ import asyncio  # noqa: F401
 import vfs
 
 _flash = os.getenv("TAUT_MP_FLASH")
+
+
+class _Flash:
+    # The flash folder as "/": a VfsPosix rooted there, except rename. MicroPython 1.27's
+    # VfsPosix.rename with a root builds both paths in one buffer, so it renames the new path
+    # onto itself and reports success (extmod/vfs_posix.c); an unrooted one gets host paths.
+    def __init__(self, root):
+        self._vfs = vfs.VfsPosix(root)
+        self._plain = vfs.VfsPosix()
+        self._root = root
+
+    def mount(self, readonly, mkfs):
+        self._vfs.mount(readonly, mkfs)
+
+    def umount(self):
+        self._vfs.umount()
+
+    def rename(self, old, new):
+        self._plain.rename(self._root + old, self._root + new)
+
+    def __getattr__(self, name):
+        return getattr(self._vfs, name)
+
+
 vfs.umount("/")
-vfs.mount(vfs.VfsPosix(_flash), "/")
+vfs.mount(_Flash(_flash), "/")
 os.chdir("/")
 sys.path[:] = ["", "/lib"]
 
