@@ -9,6 +9,7 @@ makes up a random static one, which is what Bumble's LocalLink routes LE data by
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import pty
@@ -23,22 +24,75 @@ from taut.bumble_backend.radio import AirController, radio
 log = logging.getLogger(__name__)
 
 _NO_ADDRESS = hci.Address("00:00:00:00:00:00")
-_POWER_OFF = 0x08  # HCI reason "connection timeout": what a peer sees when a band loses power
+_POWER_OFF = 0x08
+_ATT_CID = b"\x04\x00"
+_ATT_NOTIFICATION = 0x1B  # HCI reason "connection timeout": what a peer sees when a band loses power
 
 
 class _PtyAirController(AirController):
-    """An AirController that can slow the radio down: "packets sent" reports go out at most
-    `completions_per_s` a second, so NimBLE's buffers fill as on a congested link."""
+    """An AirController that can slow the radio down: "packets sent" reports to NimBLE go out at
+    most `completions_per_s` a second (0: none), so its buffers fill as on a congested link."""
 
     completions_per_s: float | None = None
+    # LE ACL buffers reported to the host: Bumble's default is 64; a phone-side or ESP32 controller
+    # has far fewer, and with few, a stalled link fills NimBLE's own pool within a second.
+    total_num_le_acl_data_packets = 8
+    _held: collections.deque[Any] | None = None
+    _releaser: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notified: dict[int, list[bytes]] = collections.defaultdict(list)
+        self._assemblers: dict[int, hci.HCI_AclDataPacketAssembler] = {}
+
+    def on_hci_acl_data_packet(self, packet: hci.HCI_AclDataPacket) -> None:
+        """The ground truth: every ATT notification NimBLE hands to the radio, by value handle."""
+        assembler = self._assemblers.get(packet.connection_handle)
+        if assembler is None:
+            assembler = self._assemblers[packet.connection_handle] = hci.HCI_AclDataPacketAssembler(self._on_l2cap)
+        assembler.feed_packet(packet)
+        super().on_hci_acl_data_packet(packet)
+
+    def _on_l2cap(self, pdu: bytes) -> None:
+        if len(pdu) >= 7 and pdu[2:4] == _ATT_CID and pdu[4] == _ATT_NOTIFICATION:
+            self.notified[int.from_bytes(pdu[5:7], "little")].append(bytes(pdu[7:]))
 
     def send_hci_packet(self, packet) -> None:  # type: ignore[override]
-        if self.completions_per_s and isinstance(packet, hci.HCI_Number_Of_Completed_Packets_Event):
-            loop = asyncio.get_running_loop()
-            self._next_s = max(getattr(self, "_next_s", 0.0), loop.time()) + 1.0 / self.completions_per_s
-            loop.call_at(self._next_s, super().send_hci_packet, packet)
+        if isinstance(packet, hci.HCI_Number_Of_Completed_Packets_Event) and (
+            self.completions_per_s is not None or self._held
+        ):
+            if self._held is None:
+                self._held = collections.deque()
+            self._held.append(packet)
+            self._schedule_release()
             return
         super().send_hci_packet(packet)
+
+    def _schedule_release(self) -> None:
+        if self._releaser is not None or not self._held:
+            return
+        rate = self.completions_per_s
+        if rate is None:
+            self._release_all()
+        elif rate > 0:
+            self._releaser = asyncio.get_running_loop().call_later(1.0 / rate, self._release_one)
+
+    def _release_one(self) -> None:
+        self._releaser = None
+        if self._held:
+            super().send_hci_packet(self._held.popleft())
+        self._schedule_release()
+
+    def _release_all(self) -> None:
+        while self._held:
+            super().send_hci_packet(self._held.popleft())
+
+    def set_throughput(self, completions_per_s: float | None) -> None:
+        self.completions_per_s = completions_per_s
+        if self._releaser is not None:
+            self._releaser.cancel()
+            self._releaser = None
+        self._schedule_release()
 
 
 class PtyController:
@@ -66,9 +120,9 @@ class PtyController:
         )
 
     def congest(self, completions_per_s: float | None) -> None:
-        """Lets the link carry at most that many packets a second (None: unlimited)."""
+        """Lets the link carry at most that many packets a second (0: none; None: unlimited again)."""
         if self.controller is not None:
-            self.controller.completions_per_s = completions_per_s
+            self.controller.set_throughput(completions_per_s)
 
     @property
     def address(self) -> str | None:
@@ -77,6 +131,11 @@ class PtyController:
         if c is None or c.random_address == _NO_ADDRESS:
             return None
         return str(c.random_address).split("/")[0]
+
+    def notified(self, value_handle: int) -> list[bytes]:
+        """Every notification value the band sent on `value_handle` (all connections, in order)."""
+        c = self.controller
+        return list(c.notified.get(value_handle, ())) if c is not None else []
 
     def advertising(self) -> bool:
         c = self.controller

@@ -221,7 +221,7 @@ def _edge_watch():
         if level and not now:
             _edge()
         level = now
-        time.sleep_us(1000)
+        time.sleep_ms(1)  # (sleep_us would keep the GIL on unix)
 
 
 def disable_irq():
