@@ -32,3 +32,11 @@ def test_runtime_errors_are_one_line(monkeypatch, capsys) -> None:
     monkeypatch.setenv("TAUT_RUNTIME", "jython")
     assert main(["stream", "--virtual", "row", "--seconds", "1"]) == 2
     assert "TAUT_RUNTIME='jython': expected one of cpython, micropython" in capsys.readouterr().err
+
+
+def test_live_on_the_micropython_runtime(runtime, tmp_path, capsys) -> None:
+    args = ["live", "--virtual", "face-pull", "--runtime", "micropython", "--seconds", "3", "--view", "none",
+            "--db", str(tmp_path / "log.sqlite3")]  # fmt: skip
+    assert main(args) == 0
+    assert main(["live", "--virtual", "face-pull", "--runtime", "micropython", "--fast", "--view", "none"]) == 2
+    assert "--fast runs on a simulated clock" in capsys.readouterr().err

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ble.helpers import collect
 
 from taut import protocol as p
-from taut.protocol import CommandFailed
 from taut.ble import BandClient, BleSource, ControlTimeout, scan, virtual
-from taut.bumble_backend import BumbleClient
 from taut.mpstack.band import STANDINS_DIR, MicroPythonBand
+from taut.protocol import CommandFailed
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 TENSION_N = 42.0
@@ -31,18 +31,6 @@ def _run(coro, timeout_s: float = 120.0):
             return await coro
 
     return asyncio.run(bounded())
-
-
-async def _collect(source: BleSource, seconds: float) -> tuple[np.ndarray, np.ndarray]:
-    loop = asyncio.get_running_loop()
-    t_end = loop.time() + seconds
-    times, values = [], []
-    async for batch in source.batches():
-        times.append(batch.time_s)
-        values.append(batch.tension_n)
-        if loop.time() >= t_end:
-            break
-    return np.concatenate(times), np.concatenate(values)
 
 
 def _ad_fields(data: bytes) -> dict[int, bytes]:
@@ -80,7 +68,7 @@ def test_streams_60_s_at_80_hz_every_sample_accounted_for_mtu_185(runtime) -> No
             await band.start()
             source = BleSource(band.name, backend=virtual(mtu=185))
             info = await source.start()
-            t, y = await _collect(source, STREAM_S)
+            t, y = await collect(source, STREAM_S)
             await source.close()
             await asyncio.sleep(1.2)  # one more heap report after the stream stopped
             alive = band.process.running
@@ -121,7 +109,7 @@ def test_a_central_that_never_asks_for_mtu_gets_23(runtime) -> None:
             await band.start()
             source = BleSource(band.name, backend=virtual(exchange_mtu=False))
             info = await source.start()
-            await _collect(source, 4.0)
+            await collect(source, 4.0)
             await source.close()
             return info, source.stats
         finally:
@@ -140,7 +128,7 @@ def test_every_control_opcode_and_every_bad_write(runtime) -> None:
         band = MicroPythonBand(lambda t: 20.0, seed=4)
         try:
             await band.start()
-            client = BandClient(band.name if False else band.address, backend=virtual(mtu=185))
+            client = BandClient(band.address, backend=virtual(mtu=185))
             await client.connect()
             out = {"settings0": await client.get_settings()}
             out["tare"] = await client.tare(8)
@@ -242,7 +230,7 @@ def test_a_watchdog_reset_reboots_the_band_and_the_stream_starts_over(runtime) -
                 await asyncio.sleep(0.01)
             source = BleSource(band.name, backend=virtual())
             await source.start()
-            await _collect(source, 1.0)
+            await collect(source, 1.0)
             await source.close()
             return band.boots, band.watchdog_resets, source.stats, first_address
         finally:
@@ -260,13 +248,13 @@ def test_back_pressure_drops_notifications_as_gaps_and_never_crashes(runtime) ->
             await band.start()
             source = BleSource(band.name, backend=virtual(exchange_mtu=False))
             await source.start()
-            await _collect(source, 1.0)
+            await collect(source, 1.0)
             band.radio.congest(10.0)  # the link carries 10 packets/s; the stream needs 40
-            await _collect(source, 4.0)
+            await collect(source, 4.0)
             band.radio.congest(None)
             await asyncio.sleep(1.0)
             before = source.stats.samples
-            await _collect(source, 2.0)
+            await collect(source, 2.0)
             after = source.stats.samples
             await source.close()
             return source.stats, after - before, band.process.running, band.boots

@@ -97,17 +97,19 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"  {mark} {check.found.reps} reps found, {check.truth.reps} done")
 
     sessions = []  # every set's live session, a stopped one too
+    failures: tuple[type[BaseException], ...] = (BleError, LogError)
+    if runtime == "micropython":
+        from taut.mpstack.band import BandError
+        from taut.mpstack.build import BuildError
+
+        failures += (BandError, BuildError)
     try:
         result = demo.run_demo(
             sets, fast=args.fast, view=args.view, log_db=db, runtime=runtime,
             on_set_start=started, on_set_done=done, on_session=sessions.append,
         )  # fmt: skip
-    except (BleError, LogError) as exc:
+    except failures as exc:
         raise CommandError(str(exc)) from exc
-    except RuntimeError as exc:  # taut.mpstack: BuildError, BandError
-        if type(exc).__module__.startswith("taut.mpstack"):
-            raise CommandError(str(exc)) from exc
-        raise
     finally:
         db.close()
     console.print(summary_table(result.checks))

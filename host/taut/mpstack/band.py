@@ -92,6 +92,7 @@ class MicroPythonBand:
         self._booted: asyncio.Event | None = None
         self._rebooting: asyncio.Task[None] | None = None
         self._runtime: build.Runtime | None = None
+        self._last_reset = ""  # "wdt" or "soft": what reset_cause() says after the next boot
 
     # Set-up ----------------------------------------------------------------------------------
 
@@ -133,8 +134,6 @@ class MicroPythonBand:
         if "HX711_RATE_PIN" in pins:
             env["TAUT_MP_RATE"] = str(pins["HX711_RATE_PIN"])
         return env
-
-    _last_reset = ""
 
     async def start(self) -> None:
         """Power on: build/locate the binary, boot the firmware, wait until it advertises."""

@@ -40,7 +40,6 @@ _BATTERY_UV = _env_int("TAUT_MP_BATTERY_UV", 1_975_000)
 _reset_cause = _env_int("TAUT_MP_RESET_CAUSE", PWRON_RESET)
 _irq_depth = 0
 _outputs = {}
-_lock = _thread.allocate_lock()
 
 
 # A line to the host (not on the per-sample path).
@@ -106,23 +105,21 @@ class _Chip:
                 self.power_downs += 1
                 self.shifting = False
 
-    # DOUT as the firmware reads it now.
+    # DOUT as the firmware reads it now; reading it after the 25th pulse ends the read.
     def dout(self):
         self._check_power()
+        if self.shifting and self.pulses >= 25:
+            self.shifting = False
+        return self.dout_level()
+
+    # DOUT without side effects (also for the edge watcher thread).
+    def dout_level(self):
         if not self.powered:
             return 1
         if self.shifting:
             n = self.pulses
             if 1 <= n <= 24:
                 return (self.word >> (24 - n)) & 1
-            if n >= 25:
-                self.shifting = False  # the read is over; DOUT high until the next conversion
-            return 1
-        return 0 if self.latest() > self.read_index else 1
-
-    # DOUT without side effects (for the edge watcher thread).
-    def ready_level(self):
-        if not self.powered or self.shifting:
             return 1
         return 0 if self.latest() > self.read_index else 1
 
@@ -142,14 +139,6 @@ class _Chip:
                 self.powered = True
                 self.gain = 128
                 self._restart()
-
-    def dout_level(self):
-        if self.shifting:
-            n = self.pulses
-            if 1 <= n <= 24:
-                return (self.word >> (24 - n)) & 1
-            return 1
-        return 0 if self.latest() > self.read_index else 1
 
     def _rising(self):
         if not self.shifting:
@@ -217,7 +206,7 @@ def _edge_watch():
     c = _chip
     level = 1
     while c.irq_pin is not None:
-        now = c.ready_level()
+        now = c.dout_level()
         if level and not now:
             _edge()
         level = now
