@@ -67,10 +67,21 @@ def recipe_stamp() -> str:
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _in_checkout() -> bool:
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "firmware").is_dir()
+
+
 def cache_dir() -> Path:
-    """`.cache/micropython-nimble/` in the repository (or $TAUT_MICROPYTHON_CACHE)."""
+    """`.cache/micropython-nimble/` in the checkout (or $TAUT_MICROPYTHON_CACHE; installed from a
+    wheel: the user's cache folder)."""
     env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else REPO_ROOT / ".cache" / "micropython-nimble"
+    if env:
+        return Path(env)
+    if _in_checkout():
+        return REPO_ROOT / ".cache" / "micropython-nimble"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("taut", appauthor=False)) / "micropython-nimble"
 
 
 def vendor_tarball() -> Path:
@@ -147,7 +158,7 @@ def _git_source(tmp: Path, tarball: Path) -> Path:
     src = tmp / "micropython"
     steps = [
         ["git", "clone", "--quiet", "--depth", "1", "--branch", GIT_TAG, url, str(src)],
-        ["git", "-C", str(src), "submodule", "update", "--init", "--quiet", "--depth", "50", "lib/mynewt-nimble"],
+        ["git", "-C", str(src), "submodule", "update", "--init", "--quiet", "lib/mynewt-nimble"],
     ]
     for cmd in steps:
         try:
