@@ -92,3 +92,44 @@ print(json.dumps({"vals": vals, "down": down, "ready_ms": ready_at, "uv": adc.re
     assert out["down"] == [1, 1], "PD_SCK held high powers the chip down: DOUT high"
     assert 45 <= out["ready_ms"] <= 80, "after power-up it settles for 4 periods (50 ms at 80 Hz)"
     assert out["uv"] == 1975000
+
+
+def test_a_periodic_timer_calls_back_until_deinit(runtime, tmp_path) -> None:
+    out, _ = run_mp(runtime, tmp_path, """
+import json, machine, time
+n = [0]
+def tick(t):
+    n[0] += 1
+t = machine.Timer(0)
+t.init(mode=machine.Timer.PERIODIC, period=50, callback=tick)
+time.sleep_ms(520)
+t.deinit()
+k = n[0]
+time.sleep_ms(200)
+print(json.dumps({"k": k, "n": n[0]}))
+""")
+    assert 8 <= out["k"] <= 10 and out["n"] == out["k"]
+
+
+def test_boot_mounts_the_flash_as_root_and_keeps_asyncio_whole(runtime, tmp_path) -> None:
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    (flash / "main.py").write_text("""
+import asyncio, json, os
+def main():
+    with open("/settings.json.tmp", "w") as f:
+        f.write("new")
+    os.rename("/settings.json.tmp", "/settings.json")
+    print(json.dumps({"root": sorted(os.listdir("/")), "flag": asyncio.ThreadSafeFlag.__name__,
+                      "gather": asyncio.gather.__name__, "lock": asyncio.Lock.__name__}))
+""")
+    (flash / "settings.json").write_text("old")
+    env = {"MICROPYPATH": f"{STANDINS_DIR}:{runtime.lib_dir}", "TAUT_MP_FLASH": str(flash), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([str(runtime.binary), str(STANDINS_DIR / "taut_boot.py")], env=env, capture_output=True,
+                         text=True, timeout=10, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "@taut boot"
+    assert json.loads(lines[-1]) == {"root": ["main.py", "settings.json"], "flag": "ThreadSafeFlag",
+                                     "gather": "gather", "lock": "Lock"}  # fmt: skip
+    assert (flash / "settings.json").read_text() == "new", "rename works on the mounted flash"

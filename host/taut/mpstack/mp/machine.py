@@ -347,6 +347,40 @@ class WDT:
         _halt()
 
 
+class Timer:
+    # A software timer: the callback runs through the scheduler, as a soft timer IRQ does.
+    ONE_SHOT = const(0)
+    PERIODIC = const(1)
+
+    def __init__(self, id=-1, **kwargs):
+        self._run = 0
+        if kwargs:
+            self.init(**kwargs)
+
+    def init(self, *, mode=1, period=-1, freq=-1, callback=None):
+        self.deinit()
+        if freq > 0:
+            period = 1000 // freq
+        self._run += 1
+        _thread.start_new_thread(self._loop, (self._run, mode, max(1, period), callback))
+
+    def deinit(self):
+        self._run += 1
+
+    def _loop(self, run, mode, period_ms, callback):
+        while run == self._run:
+            time.sleep_ms(period_ms)
+            if run != self._run:
+                break
+            if callback is not None:
+                try:
+                    micropython.schedule(callback, self)
+                except RuntimeError:
+                    pass
+            if mode == 0:
+                break
+
+
 def _halt():
     # The chip stops here; the host kills and restarts the process (a hard reset).
     while True:

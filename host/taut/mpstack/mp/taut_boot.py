@@ -10,6 +10,11 @@ import machine  # noqa: F401  (the stand-in; the firmware's imports find it in s
 import asyncio  # noqa: F401
 import vfs
 
+# asyncio loads Event, ThreadSafeFlag, gather, ... on first use from its own folder, which the
+# remount below hides (on an ESP32 they are frozen in): load them all now.
+for _name in asyncio._attrs:
+    getattr(asyncio, _name)
+
 _flash = os.getenv("TAUT_MP_FLASH")
 
 
