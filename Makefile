@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.taut-installed
 NODE_STAMP := node_modules/.taut-installed
 STUBS := .stubs/esp32
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean micropython
 
 install: $(PY_STAMP) $(NODE_STAMP) $(STUBS)/.taut-installed
 
@@ -38,11 +38,16 @@ $(CHROMIUM):
 		{ apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; \
 	else echo "note: the report test needs Debian's chromium (apt-get install chromium)"; fi
 
-test: install $(CHROMIUM)
+# The real MicroPython (unix port, NimBLE) for tests/mpstack: built once into .cache/ (~20 s);
+# fails loudly when neither ../shared/vendor's archive nor the network has the pinned source.
+micropython: install
+	$(PY) -m taut.mpstack.build
+
+test: install micropython $(CHROMIUM)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-bench: install
+bench: install micropython
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules .stubs
+	rm -rf $(VENV) node_modules .stubs .cache
