@@ -61,8 +61,10 @@ print(json.dumps({"vals": vals, "edges": edges[0], "stats": machine.hx711_stats(
     reads, missed, late, downs = out["stats"]
     assert 140 <= reads == len(out["vals"]) <= 162, "80 conversions a second after 4 periods of settling"
     assert missed == late == downs == 0
-    # One edge when a conversion is ready, one more from the data bits falling while IRQs were off.
-    assert reads <= out["edges"] <= 2 * reads + 2
+    # One edge when a conversion is ready, and at most one more per data bit clocked out: the
+    # driver turns interrupts off for one clock pulse at a time, so DOUT's falls while bits are
+    # read show as edges too (the sampler ignores a wake-up with no conversion ready).
+    assert reads <= out["edges"] <= 25 * reads + 2
     assert set(out["vals"]) <= set(fed)
 
 
