@@ -17,6 +17,7 @@ from taut.ble.errors import (
     ControlTimeout,
     MissingCharacteristic,
     NotConnected,
+    WriteRefused,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "LinkLost",
     "MissingCharacteristic",
     "NotConnected",
+    "WriteRefused",
     "find_band",
     "scan",
     "virtual",

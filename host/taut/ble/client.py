@@ -15,12 +15,19 @@ from dataclasses import dataclass
 
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
-from bleak.exc import BleakError
+from bleak.exc import BleakError, BleakGATTProtocolError
 
 from taut import protocol
 from taut.ble.backend import PLATFORM, Backend
 from taut.ble.control import DEFAULT_TIMEOUT_S, ControlChannel
-from taut.ble.errors import BandNotFound, BleError, BluetoothUnavailable, MissingCharacteristic, NotConnected
+from taut.ble.errors import (
+    BandNotFound,
+    BleError,
+    BluetoothUnavailable,
+    MissingCharacteristic,
+    NotConnected,
+    WriteRefused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +166,13 @@ class BandClient:
     async def _write_control(self, data: bytes) -> None:
         if not self._client.is_connected:
             raise NotConnected("the band is not connected")
-        await self._client.write_gatt_char(protocol.CONTROL_UUID, data, response=True)
+        try:
+            await self._client.write_gatt_char(protocol.CONTROL_UUID, data, response=True)
+        except BleakGATTProtocolError as exc:
+            raise WriteRefused(f"the band refused the control write: {exc.args[-1]} (ATT 0x{int(exc.code):02X})",
+                               int(exc.code)) from exc
+        except (BleakError, OSError) as exc:
+            raise WriteRefused(f"the control write failed: {exc!r}") from exc
 
     async def _read(self, uuid: str) -> bytes | None:
         if self._client.services.get_characteristic(uuid) is None:

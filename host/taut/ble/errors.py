@@ -28,3 +28,12 @@ class ControlTimeout(BleError):
 
 class MissingCharacteristic(BleError):
     """The device lacks a characteristic of the Taut GATT layout (not a Taut band, or too old)."""
+
+
+class WriteRefused(BleError):
+    """The band's BLE stack refused a control write at the ATT level (`att_error`: the ATT code,
+    e.g. 0x11 insufficient resources while its buffers are full; None when the stack gave none)."""
+
+    def __init__(self, message: str, att_error: int | None = None) -> None:
+        super().__init__(message)
+        self.att_error = att_error
