@@ -17,6 +17,22 @@ TICKS_PERIOD_US = 1 << 30
 _HALF_PERIOD_US = TICKS_PERIOD_US // 2
 
 
+def ticks_delta_us(from_ticks: int, from_host_s: float, to_ticks: int, to_host_s: float) -> int:
+    """Device microseconds from one tick value to another seen later on the host (may be < 0).
+
+    Within half a tick period of host time the shorter way round the wrap wins (a stamp slightly
+    older than the last one comes out negative); after a longer silence the host clock counts
+    the whole wraps.
+    """
+    delta = (to_ticks - from_ticks) % TICKS_PERIOD_US
+    elapsed_us = (to_host_s - from_host_s) * 1e6
+    if elapsed_us > _HALF_PERIOD_US:
+        delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
+    elif delta > _HALF_PERIOD_US:
+        delta -= TICKS_PERIOD_US
+    return delta
+
+
 class DeviceClock:
     """Unwraps device ticks and maps them to host time; one instance per device time base."""
 
@@ -43,13 +59,7 @@ class DeviceClock:
             self._unwrapped_us = 0
             self._origin_s = ticks_us / 1e6
         else:
-            delta = (ticks_us - self._last_ticks) % TICKS_PERIOD_US
-            elapsed_us = (host_s - self._last_host_s) * 1e6
-            if elapsed_us > _HALF_PERIOD_US:  # a long silence: count whole wraps from the host clock
-                delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
-            elif delta > _HALF_PERIOD_US:  # slightly older than the last one (out-of-order stamp)
-                delta -= TICKS_PERIOD_US
-            self._unwrapped_us += delta
+            self._unwrapped_us += ticks_delta_us(self._last_ticks, self._last_host_s, ticks_us, host_s)
         self._last_ticks = ticks_us
         self._last_host_s = host_s
         return self._unwrapped_us / 1e6
