@@ -191,6 +191,12 @@ class StreamAssembler:
         if tip is None or self._clock is None:  # a new epoch: nothing to judge it against
             return self._accept(packet, host_s)
         ref = _Ref.of(packet, host_s)
+        # A held packet this one continues from was real (tried first: it lies between the tip and
+        # this packet, so the tip's looser bound over two packets must not refute it; and after a
+        # held reset, sequence numbers behind the tip's are no duplicates).
+        for i in range(len(self._held) - 1, -1, -1):
+            if self._suspicion(self._held[i].ref, ref, clock=False) is None:
+                return self._confirm(i, packet, host_s)
         if self._duplicate(tip, ref):
             self.stats.duplicates += 1
             log.warning("stream packet seq %d after %d: duplicate, skipped", packet.seq, tip.seq)
@@ -204,9 +210,6 @@ class StreamAssembler:
                 self._outlier(h)
             self._held = []
             return self._accept(packet, host_s)
-        for i in range(len(self._held) - 1, -1, -1):
-            if self._suspicion(self._held[i].ref, ref, clock=False) is None:
-                return self._confirm(i, packet, host_s)
         return self._hold(packet, ref, reason, len(data))
 
     def _hold(self, packet: protocol.StreamPacket, ref: _Ref, reason: str, size: int) -> SampleBatch | None:
@@ -291,6 +294,10 @@ class StreamAssembler:
         if clock and self._clock is not None and self._last_device_s is not None:
             if self._last_device_s + reach_s > self._clock.predict_device_s(p.host_s) + _AHEAD_TOLERANCE_S:
                 return "time"
+        elif not clock and reach_s > p.host_s - ref.host_s + _REBOOT_JUMP_S:
+            # Between two held packets no clock is trusted, but device time cannot run much
+            # faster than the host's between their arrivals (two unrelated outliers rarely agree).
+            return "time"
         return None
 
     def _rate_high_hz(self) -> float:

@@ -1,8 +1,8 @@
 """Maps the band's clock (ticks_us, modulo 2**30) to host seconds, correcting offset and drift.
 
-Each packet gives a pair (device time of its last sample, host arrival time). Arrival is device
-time plus a fixed offset, the clock drift, and a latency that is never negative: the lower
-envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
+Each packet the assembler trusts gives a pair (device time of its last sample, host arrival time;
+held suspects never do). Arrival is device time plus a fixed offset, the clock drift, and a
+latency that is never negative: the lower envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
 (minimum per bucket, then a least-squares line through the minima), so drift of tens of ppm is
 followed and queueing delays do not shift the samples.
 """
