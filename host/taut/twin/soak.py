@@ -39,7 +39,7 @@ class SoakReport:
     delivered: int = 0
     lost: int = 0  # counted lost in gaps by sequence number
     not_sampled: int = 0  # holes in the device's own sampling
-    link_down: int = 0  # samples' worth of time the link was down (reconnects, reboots): never streamed
+    link_down: int = 0  # samples' worth of time between epochs (reconnects, reboots, time jumps): never streamed
     logged: int = 0  # in the log, after importing the recovery file (if any)
     recovered: int = 0  # of which came from the recovery file
     reps_completed: int = 0
