@@ -175,3 +175,42 @@ def test_a_band_that_never_comes_back_ends_the_stream_with_link_lost() -> None:
     source, err = run(main())
     assert err is not None and "after 2 attempts" in str(err)
     assert [e.kind for e in source.events].count("reconnecting") == 2
+
+
+def test_flipped_bytes_and_wild_packets_are_counted_as_malformed_and_their_samples_as_lost() -> None:
+    async def spaced(faults: Faults) -> None:  # one at a time, clean packets between them
+        async def inject() -> None:
+            for kind in ("flip", "flip", "flip", "seq", "time"):
+                faults.corrupt_next("flipped") if kind == "flip" else faults.wild_next(kind)
+                await asyncio.sleep(1.0)
+
+        asyncio.get_running_loop().create_task(inject())
+
+    band, faults, source, t = run(_stream_with(spaced, seconds=12.0, at_s=2.0, seed=4))
+    stats = source.stats
+    assert faults.corrupted == 3 and faults.wild == 2 and band.sent.corrupted_packets == 5
+    assert stats.malformed == 5 and stats.outliers == 2
+    assert set(stats.malformed_reasons) >= {"OutlierSeq", "OutlierTime"}
+    assert stats.samples + stats.lost_samples == band.sent.samples  # each spoiled packet is a gap of its samples
+    assert silent_holes(t, source.events, PERIOD_S) == []
+    with pytest.raises(ValueError, match="unknown wild packet"):
+        faults.wild_next("nonsense")
+
+
+def test_what_the_assembler_flushes_on_close_comes_before_the_end_of_the_batches() -> None:
+    from taut.sources import SampleBatch
+
+    async def main():
+        band, _ = await start_band(Load(5.0), seed=6)
+        source = BleSource(backend=virtual())
+        await source.start()
+        await asyncio.sleep(1.0)
+        flushed = SampleBatch(np.array([1e6]), np.array([5.0]))
+        source.assembler.stream_stopped = lambda: flushed  # as if a packet were held for a verdict
+        await source.close()
+        seen = [b async for b in source.batches()]  # what was queued, up to the end
+        await band.close()
+        return flushed, seen
+
+    flushed, seen = run(main())
+    assert seen and seen[-1] is flushed

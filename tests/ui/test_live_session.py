@@ -126,3 +126,43 @@ def test_space_ends_a_set_early_and_the_next_set_gets_the_next_index(tmp_path, k
         assert r.start_s == pytest.approx(want.start_s, abs=0.05)
         assert r.end_s == pytest.approx(want.end_s, abs=0.05)
     db.close()
+
+
+def test_a_stop_keeps_the_batch_the_source_hands_over_as_it_closes(tmp_path):
+    """A BLE source flushes the packets it held for a verdict when it stops: the session takes them."""
+    from taut.sources import SampleBatch
+
+    class Stopping:
+        def __init__(self) -> None:
+            self.queue: asyncio.Queue = asyncio.Queue()
+            self.queue.put_nowait(SampleBatch(np.arange(4) / 80.0, np.ones(4)))
+
+        async def batches(self):
+            while (item := await self.queue.get()) is not None:
+                yield item
+
+        async def close(self) -> None:
+            if not getattr(self, "closed", False):
+                self.closed = True
+                self.queue.put_nowait(SampleBatch(np.arange(4, 7) / 80.0, np.ones(3)))  # flushed on stopping
+                self.queue.put_nowait(None)
+
+    class Nothing:
+        def feed(self, t, x):  # noqa: ANN001, ANN202
+            return ()
+
+    db = open_log(tmp_path / "log.db")
+    sid = db.start_session(source="test")
+    from taut.store.recorder import LiveRecorder
+
+    session = LiveSession(Stopping(), Nothing(), LiveModel(), LiveRecorder(db, sid, flush_s=0.0))
+
+    async def main():
+        asyncio.get_running_loop().call_later(0.05, session.request_stop)
+        return await session.run()
+
+    result = asyncio.run(main())
+    assert result.stopped_by_user and result.samples == 7 and result.log.complete
+    t, _ = db.samples(sid)
+    np.testing.assert_allclose(t, np.arange(7) / 80.0)
+    db.close()

@@ -150,7 +150,8 @@ class BleSource:
                 self._queue.put_nowait(exc)
             raise
         finally:
-            self._queue.put_nowait(_END)
+            if not self._closed:  # else close() ends the queue, after what the stopping stream flushed
+                self._queue.put_nowait(_END)
 
     async def _restore(self) -> None:
         attempt = 0
@@ -204,5 +205,4 @@ class BleSource:
                 await self._supervisor
             except BaseException:
                 pass
-        else:
-            self._queue.put_nowait(_END)
+        self._queue.put_nowait(_END)

@@ -1,4 +1,4 @@
-"""Fault injection on a virtual band: link drops, lost and malformed notifications, reboots,
+"""Fault injection on a virtual band: link drops, lost, malformed and wild notifications, reboots,
 stalled control responses. Random choices come from one seeded generator (reproducible).
 """
 
@@ -16,7 +16,12 @@ from taut.twin.band import VirtualBand
 log = logging.getLogger(__name__)
 
 _SUPERVISION_TIMEOUT = 0x08
-MALFORMED_KINDS = ("truncated", "reserved-flags", "bad-offsets", "bad-version")
+MALFORMED_KINDS = ("truncated", "reserved-flags", "bad-offsets", "bad-version", "flipped")
+# A wild packet is well formed but does not fit the stream: its seq or its device time is far off.
+WILD_KINDS = ("seq", "time")
+# Header bytes the parser checks, each with the bits a flip there always breaks: the stream has
+# no checksum, so a flip inside a sample's tension is not detectable by design.
+_FLIPPABLE = ((0, 0x80), (1, 0x80), (7, 0xC0), (9, 0x80))  # version, flags, t0 bits 30-31, first offset
 
 
 class Faults:
@@ -28,9 +33,11 @@ class Faults:
         self._lose_next = 0
         self._lose_probability = 0.0
         self._corrupt: list[str] = []
+        self._wild: list[str] = []
         self._stall_s = 0.0
         self.lost = 0
         self.corrupted = 0
+        self.wild = 0
         self.stalled = 0
         band.add_pdu_filter(self._filter)
 
@@ -61,6 +68,12 @@ class Faults:
             raise ValueError(f"unknown malformation {kind!r}; known: {', '.join(MALFORMED_KINDS)}")
         self._corrupt.append(kind)
 
+    def wild_next(self, kind: str = "seq") -> None:
+        """The next stream notification arrives well formed but with a wild seq or device time."""
+        if kind not in WILD_KINDS:
+            raise ValueError(f"unknown wild packet {kind!r}; known: {', '.join(WILD_KINDS)}")
+        self._wild.append(kind)
+
     def stall_control(self, seconds: float) -> None:
         """Control responses go out `seconds` late (0 ends the stall)."""
         self._stall_s = max(0.0, seconds)
@@ -77,7 +90,10 @@ class Faults:
                 return None
             if self._corrupt:
                 self.corrupted += 1
-                return _corrupt(pdu, self._corrupt.pop(0))
+                return _corrupt(pdu, self._corrupt.pop(0), self._rng)
+            if self._wild:
+                self.wild += 1
+                return _wild(pdu, self._wild.pop(0), self._rng)
         elif value_handle == band.handle_of(protocol.CONTROL_UUID) and self._stall_s > 0:
             self.stalled += 1
             device = band._device
@@ -94,9 +110,12 @@ def _send_late(band: VirtualBand, conn_handle: int, pdu: bytes) -> None:
         device.send_l2cap_pdu(conn_handle, att.ATT_CID, pdu)
 
 
-def _corrupt(pdu: bytes, kind: str) -> bytes:
+def _corrupt(pdu: bytes, kind: str, rng: random.Random) -> bytes:
     head, payload = pdu[:3], bytearray(pdu[3:])
-    if kind == "truncated":
+    if kind == "flipped":
+        at, bits = rng.choice(_FLIPPABLE)
+        payload[at] ^= bits
+    elif kind == "truncated":
         payload = payload[:-2]
     elif kind == "reserved-flags":
         payload[1] |= 0x80
@@ -106,4 +125,17 @@ def _corrupt(pdu: bytes, kind: str) -> bytes:
         payload[0] = 0x7F
     else:
         payload = payload[:5]
+    return head + bytes(payload)
+
+
+def _wild(pdu: bytes, kind: str, rng: random.Random) -> bytes:
+    """A well-formed packet whose seq (or t0) is moved far from where the stream is."""
+    head, payload = pdu[:3], bytearray(pdu[3:])
+    if kind == "seq":
+        seq = int.from_bytes(payload[2:4], "little")
+        payload[2:4] = ((seq + rng.randrange(1000, 30000)) & 0xFFFF).to_bytes(2, "little")
+    else:
+        t0_us = int.from_bytes(payload[4:8], "little")
+        jump_us = rng.randrange(30, 3000) * 1_000_000 * rng.choice((-1, 1))
+        payload[4:8] = ((t0_us + jump_us) % (1 << 30)).to_bytes(4, "little")
     return head + bytes(payload)

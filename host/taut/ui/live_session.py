@@ -25,6 +25,9 @@ from taut.ui.live_model import LiveModel
 
 log = logging.getLogger(__name__)
 
+# Loop turns a stopping source gets to hand over a batch it already has.
+_READY_SPINS = 4
+
 
 class Detector(Protocol):
     """A streaming rep detector: events for each batch of samples."""
@@ -133,8 +136,8 @@ class LiveSession:
                 next_task = asyncio.ensure_future(it.__anext__())
                 done, _ = await asyncio.wait({next_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
                 if next_task not in done:
-                    next_task.cancel()
                     self.result.stopped_by_user = True
+                    await self._take_what_is_left(it, next_task)
                     break
                 try:
                     batch = next_task.result()
@@ -154,6 +157,28 @@ class LiveSession:
             self.model.set_status(link="ended", set_active=False)
             self.done.set()
         return self.result
+
+    async def _take_what_is_left(self, it: Any, next_task: asyncio.Future[Any]) -> None:
+        """On a stop, close the source and take the batches it hands over as it stops (a BLE source
+        flushes packets it held for a verdict): samples it delivered are never dropped unseen."""
+        await self.source.close()
+        while True:
+            for _ in range(_READY_SPINS):  # ready now, not waited for: a replay's next batch is not
+                if next_task.done():
+                    break
+                await asyncio.sleep(0)
+            if not next_task.done():
+                next_task.cancel()
+                return
+            try:
+                batch = next_task.result()
+            except StopAsyncIteration:
+                return
+            except Exception as exc:  # the source failed while closing: what came before is kept
+                log.info("source ended with %r after the stop", exc)
+                return
+            self._process(batch.time_s, batch.tension_n)
+            next_task = asyncio.ensure_future(it.__anext__())
 
     async def _poll_recorder(self) -> None:
         while True:
