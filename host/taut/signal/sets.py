@@ -12,10 +12,12 @@ import numpy as np
 
 from taut.records import Rep, RepSet
 from taut.signal.filters import median_of
+from taut.signal.levels import PARTIAL_FRACTION
 from taut.signal.measure import RepShape
 from taut.signal.tempo import tempo_summary
 
-PARTIAL_FRACTION = 0.8
+SETUP_BIG_FRACTION = 0.5  # reps of at least this fraction of the set's largest are its full reps...
+SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fraction of their median ends the setup
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -95,8 +97,8 @@ def leading_setup_count(ranges: Sequence[float]) -> int:
     r = np.asarray(ranges, dtype=float)
     if len(r) < 2:
         return 0
-    big = r[r >= 0.5 * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
-    first_big = int(np.argmax(r >= 0.7 * median_of(big)))
+    big = r[r >= SETUP_BIG_FRACTION * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
+    first_big = int(np.argmax(r >= SETUP_FIRST_FULL_FRACTION * median_of(big)))
     if first_big == 0:
         return 0
     reference = median_of(r[first_big:])
