@@ -72,8 +72,8 @@ def test_up_scan_finds_the_end_and_the_plateau(seed):
     # window w (first full one w - 1 samples in), still below 0.3 N or 0.1 E, no plateau yet, theta 2 N
     # (no valley yet, none within reach: allowance 0 N, rise 1e9 N)
     sig = Signal(t, x, x, x, prev, ext, ext, ext, hist)
-    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0)
-    rules = UpRules(0.7, 15.0, w, w - 1, 0.3, 0.1, 2.0, 0.0, 0.1, 1e9, 0.3, False, 0.0)
+    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, w, w - 1, 0.3, 0.1, 2.0, 0.75, 0.25, 0.0, 0.0, 0.1, 1e9, 0.3, False, 0.0)
     k, late, p_end, j_rise, top, peak, m_still, still_min, still_max, *_ = up_scan(sig, 1, len(x), cand, rules)
     assert not late
     assert 50 <= j_rise <= 53  # the second rise clears the plateau's level by theta = 2 N
@@ -94,16 +94,16 @@ def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
     ext = np.concatenate((np.full(hist, x[0]), x))
     prev = np.concatenate((x[:1], x[:-1]))
     sig = Signal(t, x, x, x, prev, ext, ext, ext, hist)
-    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0)
-    rules = UpRules(0.7, 15.0, 4, 3, 0.3, 0.1, 1e9, 2.0, 0.1, 1.0, 0.3, False, 0.0)
-    k, *_, v, vk, by_valley = up_scan(sig, 1, len(x), cand, rules)
+    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, 4, 3, 0.3, 0.1, 1e9, 0.75, 0.25, 0.0, 2.0, 0.1, 1.0, 0.3, False, 0.0)
+    k, *_, v, vk, by_valley, _ = up_scan(sig, 1, len(x), cand, rules)
     assert by_valley and vk == 19 and v == 3.0
     assert x[k] - v > 0.3 * 20.0 and all(x[19:k] - v <= 0.3 * 20.0)
     # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
-    k, *_, by_valley = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0))
+    k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0))
     assert not by_valley and x[k] < 2.0 and k > 30
     # carried over from an earlier stretch: a valley found before i still ends the candidate
-    k, *_, v, vk, by_valley = up_scan(sig, 22, len(x), cand._replace(peak_n=20.0, valley_n=3.0, valley_k=-5), rules)
+    k, *_, v, vk, by_valley, _ = up_scan(sig, 22, len(x), cand._replace(peak_n=20.0, valley_n=3.0, valley_k=-5), rules)
     assert by_valley and vk == -5 and k >= 22
 
 
@@ -149,7 +149,7 @@ def test_up_scan_peak_votes_count_a_lone_top_but_no_spike(votes):
     hi_ext = np.concatenate((np.full(hist, hi[0]), hi))
     # no end (end test needs y below -1e9), no plateau restart, no valley: only the running peak
     sig = Signal(t, lo, hi, np.full(len(x), 1e9), prev, lo_ext, hi_ext, ext, hist)
-    cand = UpCandidate(lo[3], 0.0, 0.3, np.inf, np.inf, 0)
-    rules = UpRules(0.7, 15.0, 4, 0, 0.0, 0.0, 1e9, 0.0, 0.1, 1e9, 0.3, votes, 0.5)
+    cand = UpCandidate(lo[3], 0.0, 0.3, np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, 4, 0, 0.0, 0.0, 1e9, 0.75, 0.25, 0.0, 0.0, 0.1, 1e9, 0.3, votes, 0.5)
     p_end = up_scan(sig, 3, len(x), cand, rules).p_end
     assert p_end == (30.0 if votes else 15.0)

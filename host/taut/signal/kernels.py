@@ -50,6 +50,7 @@ class UpCandidate(NamedTuple):
     still_top: float  # level of its latest plateau (inf: none yet)
     valley_n: float  # lowest hi since the peak (inf: none)...
     valley_k: int  # ...and its index relative to this block (negative: an earlier block)
+    held_n: float  # level of the highest plateau it held (-inf: none)
 
 
 class UpRules(NamedTuple):
@@ -62,6 +63,11 @@ class UpRules(NamedTuple):
     still_abs_n: float  # a plateau wanders by less than this (noise allowance)...
     still_fraction: float  # ...or this fraction of E, its ends level within half of that
     restart_n: float  # rise above the plateau's top that restarts the candidate (at least 0.25 of its height)
+    restart_top_fraction: float  # ...when the plateau lies this high in the candidate's excursion so far (its top)...
+    step_level_fraction: float  # ...or this low (an offset step), or the rise clears the peak so far by restart_n;
+    # otherwise the plateau is a dip inside a hold and the candidate goes on...
+    hold_min_excursion_n: float  # ...if the candidate is an effort this large (inf: never, outside a set) that
+    # held a plateau within restart_top_fraction of its peak
     valley_allow_n: float  # a valley within this of B + 0.1 E (noise sigmas)...
     valley_allow_fraction: float  # ...and this fraction of E...
     valley_rise_n: float  # ...then a rise of this much...
@@ -85,6 +91,7 @@ class UpFound(NamedTuple):
     valley_n: float  # lowest hi since the peak, carried on
     valley_k: int
     by_valley: bool  # the candidate ended at that valley, decided at k
+    held_n: float  # level of the highest plateau held, carried on
 
 
 # BOTTOM: running minimum of (hi - leak) from `base_d`; the first sample whose lo clears it by
@@ -179,12 +186,21 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
     m_still = -1
     still_min = 0.0
     still_max = 0.0
+    held_n = cand.held_n
     for m in range(i, k):
         thr = 0.25 * (top - base_n)
         if rules.restart_n > thr:
             thr = rules.restart_n
-        if lo[m] > top + thr:
-            return UpFound(k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley)
+        height = top - base_n
+        if lo[m] > top + thr and (
+            held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak
+            or p - base_n < rules.hold_min_excursion_n
+            or height >= rules.restart_top_fraction * (p - base_n)
+            or p - top <= rules.still_abs_n
+            or height <= rules.step_level_fraction * (p - base_n)
+            or lo[m] > p + rules.restart_n
+        ):
+            return UpFound(k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
         if lo[m] > p:
             p = lo[m]
         if m - i < rules.still_a0:
@@ -205,7 +221,9 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
             still_min = rmin
             still_max = rmax
             top = 0.5 * (rmax + rmin)
-    return UpFound(k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley)
+            if top > held_n:
+                held_n = top
+    return UpFound(k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
 
 
 def warm_up() -> None:
@@ -213,8 +231,8 @@ def warm_up() -> None:
     z = np.zeros(4)
     bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
     sig = Signal(z, z, z, z, z, np.zeros(8), np.zeros(8), np.zeros(8), 4)
-    up_scan(sig, 0, 4, UpCandidate(0.0, 0.0, 0.0, np.inf, np.inf, 0),
-            UpRules(0.7, 15.0, 3, 0, 0.3, 0.1, 0.3, 0.0, 0.1, 1.0, 0.3, False, 0.0))
+    up_scan(sig, 0, 4, UpCandidate(0.0, 0.0, 0.0, np.inf, np.inf, 0, -np.inf),
+            UpRules(0.7, 15.0, 3, 0, 0.3, 0.1, 0.3, 0.75, 0.25, 0.0, 0.0, 0.1, 1.0, 0.3, False, 0.0))
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

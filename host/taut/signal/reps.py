@@ -85,6 +85,8 @@ class DetectorConfig:
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
     valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     step_level_fraction: float = 0.25  # a restart from a plateau this low (in E) ends the rep there (offset step)
+    restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
+    hold_ref_fraction: float = 0.5  # ...of an effort in a set at least this fraction of its median excursion
     peak_vote_spike_noise_k: float = 5.0  # 10 Hz: a lone top sample beyond this many sigmas of its median is a spike
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.025  # wait after the end is confirmed before measuring (half the 50 ms smoothing)
@@ -94,6 +96,8 @@ class DetectorConfig:
     noise_update_weight: float = 0.2  # ...by this weight...
     noise_growth_max: float = 1.1  # ...growing by at most this factor per rep (motion never inflates it)
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
+    rest_set_max_reps: int = 2  # a set of at most this many movements...
+    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion is rest activity
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
 
 
@@ -151,6 +155,7 @@ class RepDetector:
         self._suspended: tuple[int, float, float, float, int] | None = None  # candidate a restart set aside
         self._valley_n = np.inf  # lowest hi since the open candidate's peak...
         self._valley_g = -1  # ...and where
+        self._held_n = -np.inf  # the highest plateau the open candidate held
         # the open set
         self._set_index = 0
         self._set_shapes: list[RepShape] = []
@@ -159,6 +164,7 @@ class RepDetector:
         self._set_skip = 0  # leading reps of the open set withdrawn live as setup tugs
         self._last_end_s = -np.inf
         self._set_median_cache: float | None = None
+        self._last_set_excursion_n = 0.0  # median excursion of the last set reported (rest activity is judged by it)
         self._finished = False
 
     # ---------------------------------------------------------------- public API
@@ -351,6 +357,11 @@ class RepDetector:
             still_abs_n=max(self._noise_n * self._still_k, cfg.still_floor_n),
             still_fraction=cfg.still_fraction,
             restart_n=restart_n,
+            restart_top_fraction=cfg.restart_top_fraction,
+            step_level_fraction=cfg.step_level_fraction,
+            hold_min_excursion_n=(
+                cfg.hold_ref_fraction * self._set_median_excursion() if self._in_set(self._trigger_t) else np.inf
+            ),
             valley_allow_n=cfg.valley_noise_k * self._noise_n,
             valley_allow_fraction=np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction,
             valley_rise_n=restart_n,
@@ -368,8 +379,11 @@ class RepDetector:
         """
         sig, g0 = blk.sig, blk.g0
         e = min(len(sig.t), i + _SCAN)
-        cand = UpCandidate(self._peak_n, self._base_n, self._trigger_t, self._still_top, self._valley_n, self._valley_g - g0)
+        cand = UpCandidate(
+            self._peak_n, self._base_n, self._trigger_t, self._still_top, self._valley_n, self._valley_g - g0, self._held_n
+        )
         found = up_scan(sig, i, e, cand, self._up_rules(g0, i))
+        self._held_n = found.held_n
         self._valley_n, self._valley_g = found.valley_n, g0 + found.valley_k
         if found.j_rise >= 0:
             return self._on_restart(blk, found, events)
@@ -457,6 +471,7 @@ class RepDetector:
 
     def _start_still_tracking(self) -> None:
         self._valley_n, self._valley_g = np.inf, -1
+        self._held_n = -np.inf
         g = self._trigger_g
         tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
         dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
@@ -557,7 +572,7 @@ class RepDetector:
         if not self._live_reps:
             return True
         ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
-        skip = leading_setup_count(ranges)
+        skip = leading_setup_count(ranges, self._set_shapes)
         reference = _reference_range(ranges[skip:])
         for j in range(skip, self._set_skip):  # earlier reps no longer look like setup: back they come
             rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
@@ -593,14 +608,32 @@ class RepDetector:
     def _close_set(self, events: list[Event]) -> None:
         if not self._set_shapes:
             return
-        rep_set = close_set(
-            self._set_index, self._set_shapes, self._set_ranges, self._set_ranges_cm, self.exercise
-        )
-        events.append(SetEnded(rep_set))
-        self._set_index += 1
+        if self._is_rest_activity():
+            # a bump or a level step in a rest, alone in a "set" of its own: withdrawn, no set
+            log.debug("set of %d movement(s) at %.2f s dropped: rest activity", len(self._set_shapes),
+                      self._set_shapes[0].start_s)
+            if self._live_reps:
+                for j in range(self._set_skip, len(self._set_shapes)):
+                    events.append(RepCancelled(self._last_t, self._set_index, j))
+        else:
+            rep_set = close_set(
+                self._set_index, self._set_shapes, self._set_ranges, self._set_ranges_cm, self.exercise
+            )
+            events.append(SetEnded(rep_set))
+            self._set_index += 1
+            self._last_set_excursion_n = self._set_median_excursion()
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
         self._set_skip = 0
         self._set_median_cache = None
+
+    def _is_rest_activity(self) -> bool:
+        """A "set" of at most `rest_set_max_reps` movements, each smaller than `rest_ref_fraction` of
+        the last real set's median excursion: a bump or a level step during the rest, no effort."""
+        cfg = self.config
+        if len(self._set_shapes) > cfg.rest_set_max_reps or not self._last_set_excursion_n > 0:
+            return False
+        need = cfg.rest_ref_fraction * self._last_set_excursion_n
+        return all(s.peak_n - s.bottom_n < need for s in self._set_shapes)
 
 
 def _noise_gain(width: int) -> float:

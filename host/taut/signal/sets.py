@@ -18,6 +18,10 @@ from taut.signal.tempo import tempo_summary
 
 SETUP_BIG_FRACTION = 0.5  # reps of at least this fraction of the set's largest are its full reps...
 SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fraction of their median ends the setup
+SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' TUT and hold is an effort...
+SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
+SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
+SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -87,12 +91,15 @@ def build_rep(
     )
 
 
-def leading_setup_count(ranges: Sequence[float]) -> int:
+def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | None = None) -> int:
     """How many of a set's first movements are setup (tugs), not reps.
 
-    Before the first rep of at least 0.7 of the full reps' median range, movements smaller than a
-    partial rep of the rest (PARTIAL_FRACTION of its median) are setup; a set never starts
-    with a partial rep.
+    By size: before the first rep of at least 0.7 of the full reps' median range, movements
+    smaller than a partial rep of the rest (PARTIAL_FRACTION of its median) are candidates.
+    By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
+    reps (`like_the_reps`: as long, held as long); that one and all after it are efforts (a
+    warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
+    with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
     """
     r = np.asarray(ranges, dtype=float)
     if len(r) < 2:
@@ -103,7 +110,29 @@ def leading_setup_count(ranges: Sequence[float]) -> int:
         return 0
     reference = median_of(r[first_big:])
     small = r[:first_big] < PARTIAL_FRACTION * reference
-    return first_big if small.all() else int(np.argmin(small))
+    count = first_big if small.all() else int(np.argmin(small))
+    if shapes is None or count == 0:
+        return count
+    full = shapes[first_big:]
+    hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
+    tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
+    for j in range(count):
+        if like_the_reps(shapes[j], hold_ref, tut_ref):
+            return j
+    return count
+
+
+def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
+    """Shaped like a set's reps (median hold and TUT given): as long, held as long and for at least
+    SETUP_MIN_HOLD_S, not held where they are not. A setup tug is short and has no hold; a
+    warm-up effort is a rep in small. (Reps without a hold look like tugs: there, size decides.)"""
+    hold = shape.top_end_s - shape.top_start_s
+    tut = shape.end_s - shape.start_s
+    return (
+        tut >= SETUP_LIKE_FRACTION * tut_ref_s
+        and hold >= max(SETUP_LIKE_FRACTION * hold_ref_s, SETUP_MIN_HOLD_S)
+        and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
+    )
 
 
 def close_set(
@@ -118,7 +147,7 @@ def close_set(
     Leading setup movements (`leading_setup_count`) are left out.
     """
     ranges, ranges_cm, unit = judged_ranges(shapes, ranges, ranges_cm)
-    skip = leading_setup_count(ranges)
+    skip = leading_setup_count(ranges, shapes)
     shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
     reference = _reference_range(ranges)
     pauses = [b.start_s - a.end_s for a, b in zip(shapes[:-1], shapes[1:])] + [None]
