@@ -37,7 +37,7 @@ from taut.signal.sets import (
     build_rep,
     close_set,
     judged_ranges,
-    leading_setup_count,
+    counted_movements,
     rep_range,
 )
 
@@ -97,7 +97,8 @@ class DetectorConfig:
     noise_growth_max: float = 1.1  # ...growing by at most this factor per rep (motion never inflates it)
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
     rest_set_max_reps: int = 2  # a set of at most this many movements...
-    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion is rest activity
+    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
+    rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
 
 
@@ -161,7 +162,7 @@ class RepDetector:
         self._set_shapes: list[RepShape] = []
         self._set_ranges: list[float] = []
         self._set_ranges_cm: list[float | None] = []
-        self._set_skip = 0  # leading reps of the open set withdrawn live as setup tugs
+        self._set_shown: list[bool] = []  # which of the open set's movements are shown live as reps
         self._last_end_s = -np.inf
         self._set_median_cache: float | None = None
         self._last_set_excursion_n = 0.0  # median excursion of the last set reported (rest activity is judged by it)
@@ -571,17 +572,19 @@ class RepDetector:
         self._last_end_s = shape.end_s
         if not self._live_reps:
             return True
+        # every new rep re-judges the open set: movements now seen as setup tugs or rest loads are
+        # withdrawn, those no longer seen so come back (the live count is what SetEnded will say)
         ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
-        skip = leading_setup_count(ranges, self._set_shapes)
-        reference = _reference_range(ranges[skip:])
-        for j in range(skip, self._set_skip):  # earlier reps no longer look like setup: back they come
-            rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
-            events.append(RepCompleted(rep, self._set_index))
-        for j in range(self._set_skip, skip):  # the reps after them show these were setup tugs
-            events.append(RepCancelled(t_end, self._set_index, j))
-        self._set_skip = skip
-        index = len(self._set_shapes) - 1  # never below skip: setup only ever precedes a full rep
-        events.append(RepCompleted(build_rep(index, shape, ranges[-1], ranges_cm[-1], reference), self._set_index))
+        counted = counted_movements(ranges, self._set_shapes)
+        reference = _reference_range([r for r, c in zip(ranges, counted) if c])
+        self._set_shown.append(False)
+        for j, (now, shown) in enumerate(zip(counted, self._set_shown)):
+            if now and not shown:
+                rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
+                events.append(RepCompleted(rep, self._set_index))
+            elif shown and not now:
+                events.append(RepCancelled(t_end, self._set_index, j))
+        self._set_shown = counted
         return True
 
     def _reject_reason(self, shape: RepShape | None) -> str:
@@ -612,8 +615,8 @@ class RepDetector:
             # a bump or a level step in a rest, alone in a "set" of its own: withdrawn, no set
             log.debug("set of %d movement(s) at %.2f s dropped: rest activity", len(self._set_shapes),
                       self._set_shapes[0].start_s)
-            if self._live_reps:
-                for j in range(self._set_skip, len(self._set_shapes)):
+            for j, shown in enumerate(self._set_shown):
+                if shown:
                     events.append(RepCancelled(self._last_t, self._set_index, j))
         else:
             rep_set = close_set(
@@ -623,17 +626,20 @@ class RepDetector:
             self._set_index += 1
             self._last_set_excursion_n = self._set_median_excursion()
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
-        self._set_skip = 0
+        self._set_shown = []
         self._set_median_cache = None
 
     def _is_rest_activity(self) -> bool:
         """A "set" of at most `rest_set_max_reps` movements, each smaller than `rest_ref_fraction` of
-        the last real set's median excursion: a bump or a level step during the rest, no effort."""
+        the last real set's median excursion and none held for `rest_max_hold_s`: a bump during the
+        rest, no effort. (A lone light rep after a heavy set, with a different band, holds.)"""
         cfg = self.config
         if len(self._set_shapes) > cfg.rest_set_max_reps or not self._last_set_excursion_n > 0:
             return False
         need = cfg.rest_ref_fraction * self._last_set_excursion_n
-        return all(s.peak_n - s.bottom_n < need for s in self._set_shapes)
+        return all(
+            s.peak_n - s.bottom_n < need and s.top_end_s - s.top_start_s < cfg.rest_max_hold_s for s in self._set_shapes
+        )
 
 
 def _noise_gain(width: int) -> float:

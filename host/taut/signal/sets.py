@@ -20,6 +20,9 @@ SETUP_BIG_FRACTION = 0.5  # reps of at least this fraction of the set's largest 
 SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fraction of their median ends the setup
 SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' TUT and hold is an effort...
 SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
+REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
+REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
+REST_LOAD_HOLD_FRACTION = 0.25  # ...held less than this fraction of their hold is load left in the rest
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
@@ -135,6 +138,37 @@ def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
     )
 
 
+def counted_movements(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool]:
+    """Which of a set's movements are reps: not its leading setup tugs (`leading_setup_count`) and
+    not `rest_loads`."""
+    skip = leading_setup_count(ranges, shapes)
+    rest = rest_loads(ranges[skip:], shapes[skip:])
+    return [False] * skip + [not r for r in rest]
+
+
+def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool]:
+    """Movements that are load left on the handle during a rest, not partial reps.
+
+    Only in a set whose full reps (at least SETUP_BIG_FRACTION of the largest) are held long, for
+    REST_LOAD_MIN_HOLD_S and more (repeaters, isometric pulls): there, a movement under
+    REST_LOAD_RANGE_FRACTION of their median range held for less than REST_LOAD_HOLD_FRACTION of
+    their hold is a hand resting on the handle. Partial reps of a held set are held too and stay reps.
+    """
+    r = np.asarray(ranges, dtype=float)
+    out = [False] * len(r)
+    if len(r) < 3:
+        return out
+    full = np.flatnonzero(r >= SETUP_BIG_FRACTION * r.max())
+    hold_ref = median_of(np.array([shapes[j].top_end_s - shapes[j].top_start_s for j in full]))
+    if hold_ref < REST_LOAD_MIN_HOLD_S:
+        return out
+    reference = median_of(r[full])
+    for j in range(len(r)):
+        hold = shapes[j].top_end_s - shapes[j].top_start_s
+        out[j] = bool(r[j] < REST_LOAD_RANGE_FRACTION * reference and hold < REST_LOAD_HOLD_FRACTION * hold_ref)
+    return out
+
+
 def close_set(
     index: int,
     shapes: Sequence[RepShape],
@@ -144,11 +178,16 @@ def close_set(
 ) -> RepSet:
     """The final `RepSet` for measured reps (at least one), with pauses and a tempo summary.
 
-    Leading setup movements (`leading_setup_count`) are left out.
+    Leading setup movements (`leading_setup_count`) and load held during rests (`rest_loads`)
+    are left out.
     """
     ranges, ranges_cm, unit = judged_ranges(shapes, ranges, ranges_cm)
     skip = leading_setup_count(ranges, shapes)
-    shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
+    counted = counted_movements(ranges, shapes)
+    rest = sum(1 for j, c in enumerate(counted) if not c and j >= skip)
+    shapes = [s for s, c in zip(shapes, counted) if c]
+    ranges = [r for r, c in zip(ranges, counted) if c]
+    ranges_cm = [r for r, c in zip(ranges_cm, counted) if c]
     reference = _reference_range(ranges)
     pauses = [b.start_s - a.end_s for a, b in zip(shapes[:-1], shapes[1:])] + [None]
     reps = [
@@ -157,6 +196,7 @@ def close_set(
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
     extra = {
         "setup_movements": skip,
+        "rest_loads": rest,  # movements left out as load held during the rest (issue 10)
         "reference_range": reference,
         "range_unit": unit,
         # reps with a crossing inside lost samples: counted, timings interpolated across the gap
