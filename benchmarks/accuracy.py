@@ -12,6 +12,15 @@ and end median error <= 40 ms; set TUT error <= 2 % (median); partial-rep F1 >= 
     python benchmarks/accuracy.py --seeds 0-9    # 2,000 sets
     python benchmarks/accuracy.py --seeds 4      # one suite seed's 200 sets
     python benchmarks/accuracy.py --quick        # 60 sets of seed 0
+    python benchmarks/accuracy.py --real-only    # only the real recordings (benchmarks/real)
+    python benchmarks/accuracy.py --suite human  # only the human-like suite (issue 10)
+
+Two simulated suites, printed as separate sections with the same figures: the tidy one (labelled_suite) and
+the human-like one (human_suite: warm-up, rising and fading loads, three intensities, isometric
+repeaters with dips and fading holds, load left on between pulls, fidgets and level steps in
+rests, single efforts with wobble and step-off, recordings cut mid-effort, a spike at the start
+of a plateau), the latter also by behaviour. `--suite tidy|human|all` (default all).
+The corpus of real recordings (benchmarks/real) is printed after them.
 
 The figures are pooled over every set scored; the exact count is also printed per suite seed
 (200 sets each: one set is 0.5 %, so single seeds scatter by about a point around the pool).
@@ -28,9 +37,12 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from taut.records import Rep, RepSet
 from taut.signal import analyze
-from taut.sim import labelled_suite
+from taut.sim import behaviour_of, human_suite, labelled_suite
 
-OUTSIDE_SETS = ("setup", "rest", "idle", "release", "tug", "grip")
+# Labelled time that holds no rep; a detected rep whose centre lies in any of them is a false rep
+# (counted once however many labels nest there).
+OUTSIDE_SETS = ("setup", "rest", "idle", "release", "tug", "grip", "rest-load", "fidget", "step", "wobble", "cut")
+SUITES = {"tidy": labelled_suite, "human": human_suite}
 
 
 @dataclass
@@ -54,9 +66,10 @@ class Score:
     def add(self, rec, found: list[RepSet]) -> None:
         reps = [r for s in found for r in s.reps]
         centre = np.array([(r.start_s + r.end_s) / 2 for r in reps])
+        outside = np.zeros(len(centre), dtype=bool)
         for iv in rec.intervals(*OUTSIDE_SETS):
-            if len(centre):
-                self.false_reps += int(((centre > iv.start_s) & (centre < iv.end_s)).sum())
+            outside |= (centre > iv.start_s) & (centre < iv.end_s)
+        self.false_reps += int(outside.sum())
         used: set[int] = set()
         for ts in rec.sets:
             self.sets += 1
@@ -177,12 +190,13 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def score_seed(seed: int, n_sets: int, by_rate: dict[float, Score]) -> tuple[Score, Score, int]:
+def score_seed(seed: int, n_sets: int, by_rate: dict[float, Score], suite: str = "tidy",
+               by_behaviour: dict[str, Score] | None = None) -> tuple[Score, Score, int]:
     """Taut and the peer on one suite seed's sets, and the number of recordings they came in;
-    taut's scores are also pooled by sampling rate into `by_rate`."""
+    taut's scores are also pooled by sampling rate into `by_rate` (and by behaviour)."""
     taut_score, peer_score = Score(), Score()
     recordings = 0
-    for rec in labelled_suite(n_sets=n_sets, seed=seed):
+    for rec in SUITES[suite](n_sets=n_sets, seed=seed):
         recordings += 1
         for score, fn in ((taut_score, lambda t, x: analyze(t, x).sets), (peer_score, peer_baseline)):
             t0 = time.perf_counter()
@@ -192,7 +206,66 @@ def score_seed(seed: int, n_sets: int, by_rate: dict[float, Score]) -> tuple[Sco
             score.add(rec, found)
             if score is taut_score:
                 by_rate.setdefault(rec.fs_hz, Score()).add(rec, found)
+                if by_behaviour is not None:
+                    by_behaviour.setdefault(behaviour_of(rec), Score()).add(rec, found)
     return taut_score, peer_score, recordings
+
+
+TARGETS = {
+    "  counting observable reps": ">= 99%",
+    "false reps in setup/rest": "0",
+    "onset error, median": "<= 40 ms",
+    "end error, median": "<= 40 ms",
+    "set TUT error, median": "<= 2%",
+    "partial-rep F1": ">= 0.95",
+}
+
+
+def run_suite(suite: str, seeds: list[int], n_sets: int) -> None:
+    """Score one suite over the seeds and print its section (taut beside the peer, by rate, by seed;
+    the human-like suite also by behaviour)."""
+    taut_score, peer_score = Score(), Score()
+    recordings = 0
+    per_seed = []
+    by_rate: dict[float, Score] = {}
+    by_behaviour: dict[str, Score] | None = {} if suite == "human" else None
+    for seed in seeds:
+        t_s, p_s, n_rec = score_seed(seed, n_sets, by_rate, suite, by_behaviour)
+        per_seed.append((seed, t_s))
+        taut_score.merge(t_s)
+        peer_score.merge(p_s)
+        recordings += n_rec
+    if suite != "tidy":
+        print(f"\n== {suite}-like suite (taut.sim.human_suite) ==")
+    print(f"accuracy on {taut_score.sets} labelled sets (suite seed{'s' * (len(seeds) > 1)} {','.join(map(str, seeds))}: "
+          f"{recordings} simulated recordings, {len(taut_score.onset_err_s)} matched reps)")
+    a, b = taut_score.figures(), peer_score.figures()
+    print(f"{'':28s} {'taut':>16s} {'peer baseline':>16s} {'target':>10s}")
+    for key in a:
+        print(f"{key:28s} {a[key]:>16s} {b[key]:>16s} {TARGETS.get(key, ''):>10s}")
+    print("taut by sampling rate: " + "  ".join(
+        f"{fs:g} Hz: {sc.sets} sets, exact {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}, "
+        f"false reps {sc.false_reps}, partial F1 {sc.partial_f1():.3f}" for fs, sc in sorted(by_rate.items())))
+    if len(per_seed) > 1:
+        print("exact rep count per suite seed (observable / all truth reps):")
+        print("  " + "  ".join(f"{seed}: {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}"
+                               for seed, sc in per_seed))
+    if by_behaviour:
+        print("taut by behaviour:")
+        print(f"  {'behaviour':14s} {'sets':>5s} {'exact':>7s} {'false':>6s} {'missed':>6s} {'onset':>8s} {'end':>8s} "
+              f"{'TUT err':>8s} {'partial F1 (tp/fp/fn)':>22s}")
+        for name, sc in sorted(by_behaviour.items()):
+            onset = f"{1000 * np.median(sc.onset_err_s):.0f} ms" if sc.onset_err_s else "-"
+            end = f"{1000 * np.median(sc.end_err_s):.0f} ms" if sc.end_err_s else "-"
+            tut = f"{np.median(sc.tut_err):.1%}" if sc.tut_err else "-"
+            print(f"  {name:14s} {sc.sets:5d} {sc.exact_observable / max(sc.sets, 1):7.1%} {sc.false_reps:6d} "
+                  f"{sc.missed:6d} {onset:>8s} {end:>8s} {tut:>8s} "
+                  f"{f'{sc.partial_f1():.3f} ({sc.tp}/{sc.fp}/{sc.fn})':>22s}")
+    if suite == "tidy":
+        print("observable: a set counts as exact when the reps found equal its truth reps minus those that")
+        print("lost samples hide completely (no sample inside the rep, or none in the dip before it)")
+        print("peer baseline: 2 Hz zero-phase low-pass + scipy.signal.find_peaks (prominence 25 % of span)")
+        print("published anchor: wrist-IMU rep counting (RecoFit, 2014) within +-1 rep in ~93 % of sets")
 
 
 def main() -> int:
@@ -202,46 +275,31 @@ def main() -> int:
                         help="suite seeds, e.g. 0-4 (default), 0-9 or 1,3,5")
     parser.add_argument("--seed", type=int, help="one suite seed (same as --seeds N)")
     parser.add_argument("--quick", action="store_true", help="60 sets of seed 0")
+    parser.add_argument("--real-only", action="store_true", help="only the corpus of real recordings (benchmarks/real)")
+    parser.add_argument("--suite", choices=("tidy", "human", "all"), default="all",
+                        help="which simulated suite(s) to score (default all: tidy, then human-like)")
     args = parser.parse_args()
+    if args.real_only:
+        return print_real_corpus()
     seeds = [args.seed] if args.seed is not None else args.seeds
     n_sets = args.sets
     if args.quick:
         seeds, n_sets = [0], 60
-    taut_score, peer_score = Score(), Score()
-    recordings = 0
-    per_seed = []
-    by_rate: dict[float, Score] = {}
-    for seed in seeds:
-        t_s, p_s, n_rec = score_seed(seed, n_sets, by_rate)
-        per_seed.append((seed, t_s))
-        taut_score.merge(t_s)
-        peer_score.merge(p_s)
-        recordings += n_rec
-    print(f"accuracy on {taut_score.sets} labelled sets (suite seed{'s' * (len(seeds) > 1)} {','.join(map(str, seeds))}: "
-          f"{recordings} simulated recordings, {len(taut_score.onset_err_s)} matched reps)")
-    targets = {
-        "  counting observable reps": ">= 99%",
-        "false reps in setup/rest": "0",
-        "onset error, median": "<= 40 ms",
-        "end error, median": "<= 40 ms",
-        "set TUT error, median": "<= 2%",
-        "partial-rep F1": ">= 0.95",
-    }
-    a, b = taut_score.figures(), peer_score.figures()
-    print(f"{'':28s} {'taut':>16s} {'peer baseline':>16s} {'target':>10s}")
-    for key in a:
-        print(f"{key:28s} {a[key]:>16s} {b[key]:>16s} {targets.get(key, ''):>10s}")
-    print("taut by sampling rate: " + "  ".join(
-        f"{fs:g} Hz: {sc.sets} sets, exact {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}, "
-        f"false reps {sc.false_reps}, partial F1 {sc.partial_f1():.3f}" for fs, sc in sorted(by_rate.items())))
-    if len(per_seed) > 1:
-        print("exact rep count per suite seed (observable / all truth reps):")
-        print("  " + "  ".join(f"{seed}: {sc.exact_observable / sc.sets:.1%} / {sc.exact_sets / sc.sets:.1%}"
-                               for seed, sc in per_seed))
-    print("observable: a set counts as exact when the reps found equal its truth reps minus those that")
-    print("lost samples hide completely (no sample inside the rep, or none in the dip before it)")
-    print("peer baseline: 2 Hz zero-phase low-pass + scipy.signal.find_peaks (prominence 25 % of span)")
-    print("published anchor: wrist-IMU rep counting (RecoFit, 2014) within +-1 rep in ~93 % of sets")
+    for suite in (("tidy", "human") if args.suite == "all" else (args.suite,)):
+        run_suite(suite, seeds, n_sets)
+    print()
+    return print_real_corpus()
+
+
+def print_real_corpus() -> int:
+    """Beside the model's suites: real human recordings and their truth (benchmarks/real_corpus.py)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import real_corpus
+
+    real_corpus.print_report(real_corpus.score_corpus(real_corpus.load_manifest()))
     return 0
 
 

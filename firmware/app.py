@@ -19,13 +19,17 @@ _STATUS_MS = const(100)
 _BATTERY_MS = const(30_000)
 FEED_MS = const(1000)
 _BATTERY_UNKNOWN = const(255)
+# Control replies waiting for room in the BLE stack's buffers (ENOMEM); beyond this many the
+# oldest goes (the central has long timed out on it).
+_REPLIES_MAX = const(8)
 
 
 class App:
     # ble: bluetooth.BLE(); make_sampler(on_sample) -> Sampler; settings: the loaded Settings;
     # save_settings(settings) raises DeviceError(STORAGE_ERROR); default_settings(name) ->
     # Settings; battery: .percent() and .low (or None); wdt: .feed() (or None); led: .value(v)
-    # (or None); capacity_cn: the load cell's rating; default_name: the factory name.
+    # (or None); capacity_cn: the load cell's rating; default_name: the factory name;
+    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None).
 
     def __init__(
         self,
@@ -43,6 +47,8 @@ class App:
         status_ms=_STATUS_MS,
         battery_ms=_BATTERY_MS,
         feed_ms=FEED_MS,
+        make_wdt=None,
+        wdt_delay_ms=0,
     ):
         self.settings = settings
         self.capacity_cn = capacity_cn
@@ -51,6 +57,8 @@ class App:
         self._default_name = default_name
         self._battery = battery
         self._wdt = wdt
+        self._make_wdt = make_wdt
+        self._wdt_delay_ms = wdt_delay_ms
         self._led = led
         self._status_ms = status_ms
         self._battery_ms = battery_ms
@@ -63,6 +71,9 @@ class App:
         self._status_buf = bytearray(wire.STATUS_BYTES)
         self._status_rate = 0
         self._status_battery = -1
+        self._status_retry = False
+        self._replies = []
+        self.stream_dropped = 0
         self._tasks = []
         self.gatt = Gatt(
             ble,
@@ -90,8 +101,10 @@ class App:
                 self._apply_mtu()
             self.packer.add(t_us, value_cn)
 
+    # A full BLE buffer (ENOMEM) drops the packet: its seq is spent, so the host sees the gap.
     def _send_packet(self, view):
-        self._notify(self._h_stream, view)
+        if not self._notify(self._h_stream, view):
+            self.stream_dropped += 1
 
     # ---- BLE events (from the IRQ handler, which may run between any two bytecodes of a
     # task: they only set flags; the packer is touched from tasks alone)
@@ -103,6 +116,7 @@ class App:
     def _on_disconnect(self):
         self.streaming = False
         self.control.clear()
+        self._replies = []
 
     def _on_mtu(self, mtu):
         self._new_mtu = mtu
@@ -116,8 +130,25 @@ class App:
     def _on_control(self, data):
         self.control.submit(data)
 
+    # Control replies are never dropped: one the stack cannot take now waits, in order.
     def _respond(self, data):
-        self.gatt.notify(self.gatt.h_control, data)
+        if self._replies or not self.gatt.notify(self.gatt.h_control, data):
+            if self.gatt.conn is None:
+                return
+            if len(self._replies) >= _REPLIES_MAX:
+                self._replies.pop(0)
+            self._replies.append(data)
+
+    # Send waiting control replies, oldest first, while the stack takes them (batching task).
+    def _send_replies(self):
+        q = self._replies
+        while q:
+            if self.gatt.conn is None:
+                self._replies = []
+                return
+            if not self.gatt.notify(self.gatt.h_control, q[0]):
+                return
+            q.pop(0)
 
     # ---- what control.py asks of the device
 
@@ -169,13 +200,16 @@ class App:
         f = self.status_bits()
         rate = self.settings.rate_hz
         pct = self.battery_pct
-        if f == self.status_flags and rate == self._status_rate and pct == self._status_battery:
+        same = f == self.status_flags and rate == self._status_rate and pct == self._status_battery
+        if same and not self._status_retry:
             return False
         self.status_flags = f
         self._status_rate = rate
         self._status_battery = pct
         wire.pack_status(self._status_buf, f, pct, rate)
-        self.gatt.publish(self.gatt.h_status, self._status_buf)
+        # A notification the stack refused (ENOMEM) is sent again on the next round.
+        sent = self.gatt.publish(self.gatt.h_status, self._status_buf)
+        self._status_retry = not sent and self.gatt.conn is not None
         return True
 
     # Read the battery and publish its level if it changed (Battery Level reads 0 while the
@@ -192,12 +226,15 @@ class App:
         while self.running:
             if self._new_mtu:
                 self._apply_mtu()
+            if self._replies:
+                self._send_replies()
             if self.streaming:
                 self.packer.poll(time.ticks_us())
             await asyncio.sleep_ms(_BATCH_POLL_MS)
 
     async def _status(self):
         while self.running:
+            self.gatt.keep_advertising()
             self.update_status()
             await asyncio.sleep_ms(self._status_ms)
 
@@ -229,10 +266,15 @@ class App:
 
     # The main loop: starts everything, then feeds the watchdog while every task is alive and
     # blinks the LED while advertising. A dead task starves the watchdog and resets the board.
+    # A watchdog from make_wdt starts only after wdt_delay_ms (see main.py).
     async def run(self):
         self.start()
         blink = 0
+        t0_ms = time.ticks_ms()
         while self.running:
+            if self._wdt is None and self._make_wdt is not None:
+                if time.ticks_diff(time.ticks_ms(), t0_ms) >= self._wdt_delay_ms:
+                    self._wdt = self._make_wdt()
             alive = True
             for t in self._tasks:
                 if t.done():

@@ -12,10 +12,14 @@ HX711_PD_SCK_PIN = const(32)
 # HX711 RATE: low = 10 samples/s, high = 80 samples/s.
 HX711_RATE_PIN = const(27)
 LED_PIN = const(13)
+# Safe mode: this pin held low at power-on or reset (a push button or a jumper to GND) starts no
+# app and no watchdog, so the REPL stays free for reflashing.
+SAFE_MODE_PIN = const(4)
 BATTERY_ADC_PIN = const(35)
 # Cell voltage / ADC pin voltage (two 100 kOhm resistors on the Feather).
 BATTERY_DIVIDER = 2.0
 HX711_GAIN = const(128)
+_BLINK_MS = const(250)
 # Rated load of the S-type cell (200 kg) and its rated output; tensions are in 0.01 N on the wire.
 CAPACITY_N = const(1961)
 CAPACITY_CN = const(196_100)
@@ -47,3 +51,25 @@ def make_led() -> Pin:
 # The watchdog; once started it cannot be stopped, so only main.py calls this.
 def make_wdt(timeout_ms: int) -> WDT:
     return WDT(timeout=timeout_ms)
+
+
+# Whether the safe-mode pin is held low (read once at boot; internal pull-up).
+def safe_mode_requested() -> bool:
+    return Pin(SAFE_MODE_PIN, Pin.IN, Pin.PULL_UP).value() == 0
+
+
+# Blinks `code` short flashes, then a pause, forever, from a hardware timer: the REPL stays
+# free meanwhile (docs/firmware.md lists the codes).
+def show_error(code: int) -> None:
+    from machine import Timer  # only here: a port or stand-in without Timer still boots
+
+    led = make_led()
+    cycle = 2 * code + 4
+    step = [0]
+
+    def tick(_t) -> None:
+        i = step[0]
+        led.value(1 if i < 2 * code and not i & 1 else 0)
+        step[0] = (i + 1) % cycle
+
+    Timer(0).init(mode=Timer.PERIODIC, period=_BLINK_MS, callback=tick)

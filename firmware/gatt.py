@@ -1,6 +1,10 @@
 # The band's GATT server on MicroPython's `bluetooth` module: Taut service (stream, control,
 # status), Battery and Device Information services, advertising, and the IRQ dispatch for one
-# central at a time. The IRQ handler only records and forwards; the app does the work.
+# central at a time. The IRQ handler only records and forwards; the app does the work. It never
+# raises: MicroPython drops a BLE IRQ handler for good after one exception (no more connects,
+# writes or re-advertising until a reset). keep_advertising(), called from a task, restarts
+# advertising whenever nothing is connected, which also covers a connection attempt that failed
+# and was reported only as a disconnect.
 import bluetooth
 from micropython import const
 
@@ -70,6 +74,8 @@ class Gatt:
         self.mtu = wire.MTU_DEFAULT
         self.rejected = 0
         self.dropped = 0
+        self.irq_errors = 0
+        self.advertising = False
         ble.active(True)
         ble.config(mtu=wire.MTU_MAX)
         ble.irq(self._irq)
@@ -100,16 +106,29 @@ class Gatt:
         self._resp = b""
         self.set_name(name)
 
-    # Start (or restart) connectable advertising.
+    # Start (or restart) connectable advertising; False if the stack refused (retried by
+    # keep_advertising).
     def advertise(self):
-        self._ble.gap_advertise(_ADV_INTERVAL_US, adv_data=self._adv, resp_data=self._resp)
+        try:
+            self._ble.gap_advertise(_ADV_INTERVAL_US, adv_data=self._adv, resp_data=self._resp)
+        except OSError:
+            self.advertising = False
+            return False
+        self.advertising = True
+        return True
+
+    # Advertise again if nothing is connected and advertising stopped (from a task).
+    def keep_advertising(self):
+        if self.conn is None and not self.advertising:
+            self.advertise()
 
     # New GAP device name and scan response (used from the next advertising on).
     def set_name(self, name):
         self._resp = scan_response(name)
         self._ble.config(gap_name=name)
 
-    # Send one notification to the connected central; False if it could not go out.
+    # Send one notification to the connected central; False if it could not go out (nobody
+    # connected, or OSError(ENOMEM): NimBLE's buffers are full).
     def notify(self, handle, data):
         conn = self.conn
         if conn is None:
@@ -121,14 +140,22 @@ class Gatt:
             self.dropped += 1
             return False
 
-    # Update a readable value (status, battery) and notify it.
+    # Update a readable value (status, battery) and notify it; False if the notification did
+    # not go out.
     def publish(self, handle, data):
         self._ble.gatts_write(handle, data)
-        self.notify(handle, data)
+        return self.notify(handle, data)
 
     def _irq(self, event, data):
+        try:
+            self._dispatch(event, data)
+        except Exception:  # whatever it was, raising it would cost the handler
+            self.irq_errors += 1
+
+    def _dispatch(self, event, data):
         if event == _IRQ_CENTRAL_CONNECT:
             conn = data[0]
+            self.advertising = False  # a connection stops advertising
             if self.conn is not None:
                 self.rejected += 1
                 self._ble.gap_disconnect(conn)
@@ -138,6 +165,8 @@ class Gatt:
             self._on_connect()
         elif event == _IRQ_CENTRAL_DISCONNECT:
             if data[0] != self.conn:
+                if self.conn is None:
+                    self.advertising = False  # a connection attempt failed
                 return
             self.conn = None
             self.mtu = wire.MTU_DEFAULT

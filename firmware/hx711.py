@@ -2,17 +2,14 @@
 # Datasheet timing: DOUT low = conversion ready; each PD_SCK pulse shifts out one bit, MSB
 # first; 25/26/27 pulses in total pick channel A gain 128 / channel B gain 32 / channel A gain
 # 64 for the next conversion; PD_SCK held high > 60 us powers the chip down.
-# Bit-banged rather than SPI-clocked: with interrupts off for the ~25 pulses (tens of us) no
-# pulse can stretch to 60 us, a 25th/26th/27th pulse is one more toggle, and any two GPIOs work.
+# Bit-banged rather than SPI-clocked: with interrupts off for each pulse's high phase (a few us)
+# no pulse can stretch to 60 us, a 25th/26th/27th pulse is one more toggle, and any two GPIOs
+# work. Interrupts stay on between pulses, so BLE and pin IRQs wait microseconds, not a read.
 from micropython import const
-from machine import disable_irq, enable_irq
+from machine import Pin, disable_irq, enable_irq
 from time import ticks_diff, ticks_ms
 
 from codes import OUT_OF_RANGE, SENSOR_FAULT, DeviceError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from machine import Pin
 
 # The two saturation codes the chip outputs when its input is out of range.
 SAT_HIGH = const(0x7FFFFF)
@@ -50,6 +47,14 @@ class HX711:
     def is_ready(self) -> bool:
         return self._dout.value() == 0
 
+    # Calls handler(pin) on every DOUT falling edge (a conversion ready), or stops (None). DOUT
+    # also falls while bits are clocked out, so a handler's caller must check is_ready().
+    def on_ready(self, handler) -> None:
+        if handler is None:
+            self._dout.irq(None)
+        else:
+            self._dout.irq(handler, trigger=Pin.IRQ_FALLING)
+
     # One conversion as a signed 24-bit int; waits up to timeout_ms for it (busy-waiting, so
     # async code checks is_ready() first). SAT_HIGH/SAT_LOW come back as they are and set
     # self.saturated: callers report them as overload, never as tension.
@@ -61,19 +66,26 @@ class HX711:
             while dout.value():
                 if ticks_diff(ticks_ms(), t0) > timeout_ms:
                     raise DeviceError(SENSOR_FAULT, "HX711 not ready (DOUT high)")
-        # A pulse stretched past 60 us by an interrupt would power the chip down mid-read.
-        state = disable_irq()
+        # A high phase stretched past 60 us by an interrupt would power the chip down mid-read:
+        # each one runs with interrupts off, re-enabled whatever happens.
         v = 0
         for _ in range(24):
-            sck.value(1)
-            sck.value(0)
+            state = disable_irq()
+            try:
+                sck.value(1)
+                sck.value(0)
+            finally:
+                enable_irq(state)
             v = (v << 1) | dout.value()
         for _ in range(self._pulses - 24):
-            sck.value(1)
-            sck.value(0)
+            state = disable_irq()
+            try:
+                sck.value(1)
+                sck.value(0)
+            finally:
+                enable_irq(state)
         # The 25th pulse pulls DOUT high until the next conversion: low now means a stuck line.
         after = dout.value()
-        enable_irq(state)
         if not after:
             raise DeviceError(SENSOR_FAULT, "HX711 DOUT stuck low")
         if v & _SIGN:

@@ -1,7 +1,11 @@
 # Turns HX711 conversions into timestamped tensions in 0.01 N: scaling, overload, tare, calibration.
 # The per-sample path (poll) uses small-int fixed-point arithmetic only, so it never allocates.
-# Data-ready is polled, not a DOUT IRQ: DOUT also toggles while bits are clocked out, and a doze
-# until just before the next conversion plus 1 ms polls keeps timestamps within ~1 ms.
+# Sampling follows the chip's clock: DOUT's falling edge (a Pin IRQ) stamps the time and sets a
+# ThreadSafeFlag that wakes run(). On the ESP32 asyncio sleeps end on the 100 Hz FreeRTOS tick
+# (a 2 ms poll takes 10 ms), but a pin interrupt wakes the task at once, and the stamp is the
+# edge's whatever the task's latency. DOUT also falls while bits are clocked out: a wake-up
+# with no conversion ready is ignored. A slow watch task reads conversions no edge announced and
+# raises the fault flag when the chip falls silent.
 import asyncio
 import time
 from time import ticks_diff
@@ -32,8 +36,9 @@ _FAULT_US = const(1_000_000)
 _MOVING_CN = const(200)
 _MOVING_MIN_COUNTS = const(1000)
 _CAL_SAMPLES = const(32)
-# run() sleeps until this long before the next conversion is due, then polls every 1 ms.
-_EARLY_MS = const(3)
+# The watch task's period, and tare/calibrate's poll period when run() is not running.
+_WATCH_MS = const(100)
+_AVERAGE_POLL_MS = const(1)
 
 
 class Sampler:
@@ -52,6 +57,12 @@ class Sampler:
         self.busy = False
         self.tared = False
         self._ok_us = self._ticks_us()
+        # Written by the DOUT IRQ handler: the last edge's time and a count of edges.
+        self._edge_us = 0
+        self._edges = 0
+        self._seen = 0
+        self._flag = None
+        self._running = False
         # Tare/calibrate collector, fed by poll().
         self._want = 0
         self._got = 0
@@ -105,10 +116,9 @@ class Sampler:
         self.settings.rate_hz = rate_hz
         self._set_rate_pin(rate_hz)
 
-    # Period, doze time and RATE pin level for rate_hz; restarts the fault timer.
+    # Period and RATE pin level for rate_hz; restarts the fault timer.
     def _set_rate_pin(self, rate_hz: int) -> None:
         self._period_us = 12_500 if rate_hz == 80 else 100_000
-        self._doze_ms = self._period_us // 1000 - _EARLY_MS
         if self._rate_pin is not None:
             self._rate_pin.value(1 if rate_hz == 80 else 0)
         self._ok_us = self._ticks_us()
@@ -135,10 +145,12 @@ class Sampler:
             return OVER_LOW
         return v
 
-    # Reads one conversion if the HX711 has one: scale, flag, feed tare, call on_sample.
-    def poll(self) -> bool:
+    # Reads one conversion if the HX711 has one: scale, flag, feed tare, call on_sample with
+    # t_us (the conversion's edge; now when not given).
+    def poll(self, t_us=None) -> bool:
         hx = self._hx
-        t_us = self._ticks_us()
+        if t_us is None:
+            t_us = self._ticks_us()
         if not hx.is_ready():
             if ticks_diff(t_us, self._ok_us) > _FAULT_US:
                 self.fault = True
@@ -175,14 +187,47 @@ class Sampler:
         if self._got >= self._want:
             self._want = 0
 
-    # Polls forever: dozes until just before the next conversion is due, then every 1 ms.
+    # DOUT fell (an interrupt handler): stamp the edge, wake run(). Allocates nothing.
+    def _on_ready(self, pin) -> None:
+        self._edge_us = self._ticks_us()
+        self._edges = (self._edges + 1) & 0xFFFF  # stays a small int
+        flag = self._flag
+        if flag is not None:
+            flag.set()
+
+    # Reads each conversion as DOUT announces it, stamped with the edge's time, until cancelled.
     async def run(self) -> None:
+        flag = asyncio.ThreadSafeFlag()
+        self._flag = flag
         self._ok_us = self._ticks_us()
+        self._running = True
+        self._hx.on_ready(self._on_ready)
+        watch = asyncio.create_task(self._watch())
+        try:
+            while True:
+                await flag.wait()
+                t_us = self._edge_us
+                self._seen = self._edges
+                self.poll(t_us)
+        finally:
+            self._running = False
+            self._hx.on_ready(None)
+            self._flag = None
+            watch.cancel()
+
+    # Every 100 ms: read a conversion no edge announced (the IRQ armed after DOUT fell, a stuck
+    # line let go), and flag a chip that has been silent for a second.
+    async def _watch(self) -> None:
         while True:
-            if self.poll():
-                await asyncio.sleep_ms(self._doze_ms)
-            else:
-                await asyncio.sleep_ms(1)
+            await asyncio.sleep_ms(_WATCH_MS)
+            flag = self._flag
+            if flag is None:
+                continue
+            if self._seen == self._edges and self._hx.is_ready():
+                self._edge_us = self._ticks_us()
+                flag.set()
+            elif ticks_diff(self._ticks_us(), self._ok_us) > _FAULT_US:
+                self.fault = True
 
     # Mean raw count of n still samples; DeviceError MOVING, SENSOR_FAULT or BUSY.
     async def _average(self, n: int) -> int:
@@ -197,13 +242,14 @@ class Sampler:
             t0 = self._ticks_us()
             timeout_us = n * self._period_us + 2 * _FAULT_US
             while self._want:
-                self.poll()
+                if not self._running:
+                    self.poll()
                 if self._sat:
                     raise DeviceError(SENSOR_FAULT, "HX711 saturated")
                 if self.fault or ticks_diff(self._ticks_us(), t0) > timeout_us:
                     raise DeviceError(SENSOR_FAULT, "HX711 gave no samples")
                 if self._want:
-                    await asyncio.sleep_ms(1)
+                    await asyncio.sleep_ms(_AVERAGE_POLL_MS)
             if self._sat:
                 raise DeviceError(SENSOR_FAULT, "HX711 saturated")
             if self._max - self._min > self._moving_counts:

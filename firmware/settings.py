@@ -7,6 +7,7 @@ import os
 from micropython import const
 
 from codes import STORAGE_ERROR, DeviceError
+from wire import printable_name
 
 SETTINGS_PATH = "/settings.json"
 _TMP_SUFFIX = ".tmp"
@@ -54,9 +55,9 @@ def defaults(name: str) -> Settings:
     return Settings(name, DEFAULT_RATE_HZ, 0, DEFAULT_COUNTS_PER_N, False, DEFAULT_OVERLOAD_PERMILLE)
 
 
-# Whether name is a valid device name: 1..18 bytes of UTF-8 (one RENAME write at MTU 23).
+# Whether name is a valid device name: 1..18 bytes of printable UTF-8 (one RENAME write at MTU 23).
 def valid_name(name) -> bool:
-    return isinstance(name, str) and 1 <= len(name.encode()) <= NAME_MAX_BYTES
+    return isinstance(name, str) and 1 <= len(name.encode()) <= NAME_MAX_BYTES and printable_name(name)
 
 
 # Whether counts_per_n is a usable scale: finite, |x| in 1..1e6 (so never 0).

@@ -49,6 +49,18 @@ SETTINGS_CALIBRATED = const(0x01)
 SETTINGS_RECORD_BYTES = const(16)
 STATUS_BYTES = const(4)
 
+
+# Whether a name shows as itself everywhere: no C0/C1 control, DEL, bidi control or BOM, which a
+# terminal or an app's device list would act on rather than show.
+def printable_name(name) -> bool:
+    for ch in name:
+        c = ord(ch)
+        if c < 0x20 or 0x7F <= c <= 0x9F or 0x200E <= c <= 0x200F or 0x202A <= c <= 0x202E:
+            return False
+        if 0x2066 <= c <= 0x2069 or c == 0xFEFF:
+            return False
+    return True
+
 # Payload length of each request (index = opcode); -1: variable (RENAME).
 _REQ_LEN = (0, 0, 0, 1, 4, 8, 1, 0, -1, 1, 2)
 
@@ -191,6 +203,8 @@ def decode_request(data):
             a = bytes(data[2:]).decode("utf-8")
         except UnicodeError:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "name not UTF-8")
+        if not printable_name(a):
+            raise codes.DeviceError(codes.OUT_OF_RANGE, "name not printable")
     elif op == OP_FACTORY_RESET:
         if data[2] != RESET_GUARD:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "guard byte")

@@ -20,6 +20,13 @@ class CommandError(Exception):
     """A user-facing failure: printed as one line on stderr, exit status 2."""
 
 
+def _is_log_error(exc: Exception) -> bool:
+    """A workout-log failure (damaged, locked, full) reaching the top: its message is for the user.
+    Checked without importing the store, which a command that never opened a log has not loaded."""
+    errors = sys.modules.get("taut.store.errors")
+    return errors is not None and isinstance(exc, errors.LogError)
+
+
 def _command_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
 
@@ -53,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(mod.run(args) or 0)
     except CommandError as exc:
+        print(f"taut {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not _is_log_error(exc):
+            raise
         print(f"taut {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,8 +1,12 @@
 """Put the firmware on a board: copy firmware/*.py with mpremote, optionally precompiled to .mpy.
 
-One mpremote run does it all: remove the other flavour of each module (a stale `x.py` would
-shadow a new `x.mpy`, since MicroPython prefers source), copy the files to the device's root,
-soft-reset. `main.py` and `boot.py` always stay source: MicroPython runs only those at boot.
+Two mpremote runs. The first hard-resets the board: a running band's watchdog cannot be stopped
+and would reset it in the middle of a copy, but after a reset main.py starts the watchdog only
+10 s in (firmware/main.py), so the second run, which interrupts main.py at once, gets a REPL
+without one. The second run removes the other flavour of each module (a stale `x.py` would
+shadow a new `x.mpy`, since MicroPython prefers source), copies the files to the device's root
+and ends with a hard reset (`mpremote reset`): a soft reset from the raw REPL does not run
+main.py. `main.py` and `boot.py` always stay source: MicroPython runs only those at boot.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +38,8 @@ class Deployment:
     files: tuple[str, ...]
     removed: tuple[str, ...]
     argv: tuple[str, ...]
+    reset_argv: tuple[str, ...] = ()
+    attempts: int = 1
 
 
 def firmware_sources(source_dir: Path = FIRMWARE_DIR) -> list[Path]:
@@ -90,8 +97,16 @@ def _stale_names(files: list[Path]) -> list[str]:
     return stale
 
 
+def reset_argv(port: str | None, mpremote: list[str]) -> list[str]:
+    """mpremote's hard reset of the board (first, so main.py starts over without its watchdog)."""
+    argv = list(mpremote)
+    if port:
+        argv += ["connect", port]
+    return [*argv, "reset"]
+
+
 def mpremote_argv(files: list[Path], removed: list[str], port: str | None, mpremote: list[str]) -> list[str]:
-    """One chained mpremote command: connect, remove stale files, copy, soft-reset."""
+    """One chained mpremote command: connect, remove stale files, copy, hard-reset."""
     argv = list(mpremote)
     if port:
         argv += ["connect", port]
@@ -105,8 +120,22 @@ def mpremote_argv(files: list[Path], removed: list[str], port: str | None, mprem
             "        pass\n"
         )
         argv += ["exec", script, "+"]
-    argv += ["fs", "cp", *(str(f) for f in files), ":", "+", "soft-reset"]
+    argv += ["fs", "cp", *(str(f) for f in files), ":", "+", "reset"]
     return argv
+
+
+def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+    except OSError as exc:
+        raise DeployError(f"cannot run mpremote: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise DeployError(f"mpremote gave no answer within {timeout_s:.0f} s") from exc
+
+
+def _failure(proc: subprocess.CompletedProcess[str]) -> DeployError:
+    detail = (proc.stderr or proc.stdout).strip().splitlines()
+    return DeployError(f"mpremote failed (exit {proc.returncode}): {detail[-1] if detail else 'no output'}")
 
 
 def deploy(
@@ -117,22 +146,36 @@ def deploy(
     mpremote: list[str] | None = None,
     mpy_cross: list[str] | None = None,
     timeout_s: float = 300.0,
+    boot_wait_s: float = 1.0,
+    attempts: int = 3,
 ) -> Deployment:
-    """Copies the firmware to the board on `port` (mpremote's auto-detect if None), soft-resets it."""
+    """Copies the firmware to the board on `port` (mpremote's auto-detect if None): hard reset,
+    copy within the watchdog's start delay (`attempts` tries, `boot_wait_s` apart), hard reset."""
     sources = firmware_sources(source_dir)
     tool = mpremote or find_tool("mpremote")
     with tempfile.TemporaryDirectory(prefix="taut-mpy-") as tmp:
         files = compile_sources(sources, Path(tmp), mpy_cross) if compile else sources
         removed = _stale_names(files)
+        first = reset_argv(port, tool)
         argv = mpremote_argv(files, removed, port, tool)
-        log.info("copying %d files to %s", len(files), port or "the first board found")
-        try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
-        except OSError as exc:
-            raise DeployError(f"cannot run mpremote: {exc}") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise DeployError(f"mpremote gave no answer within {timeout_s:.0f} s") from exc
+        log.info("resetting %s", port or "the first board found")
+        proc = _run(first, timeout_s)
+        if proc.returncode != 0:
+            raise _failure(proc)
+        tries = 0
+        for tries in range(1, max(1, attempts) + 1):
+            time.sleep(boot_wait_s)  # the board reboots; main.py has not started the watchdog
+            log.info("copying %d files (try %d)", len(files), tries)
+            proc = _run(argv, timeout_s)
+            if proc.returncode == 0:
+                break
+            log.warning("mpremote failed (exit %d), the board may still be booting", proc.returncode)
     if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise DeployError(f"mpremote failed (exit {proc.returncode}): {detail[-1] if detail else 'no output'}")
-    return Deployment(files=tuple(f.name for f in files), removed=tuple(removed), argv=tuple(argv))
+        raise _failure(proc)
+    return Deployment(
+        files=tuple(f.name for f in files),
+        removed=tuple(removed),
+        argv=tuple(argv),
+        reset_argv=tuple(first),
+        attempts=tries,
+    )

@@ -446,9 +446,19 @@ class GetSettings:
         return cls()
 
 
+def printable_char(ch: str) -> bool:
+    """Whether a name character shows as itself (firmware/wire.py `printable_name` has the same rule):
+    no C0/C1 control, DEL, bidi control or BOM, which terminals and device lists would act on."""
+    c = ord(ch)
+    return not (
+        c < 0x20 or 0x7F <= c <= 0x9F or 0x200E <= c <= 0x200F or 0x202A <= c <= 0x202E or 0x2066 <= c <= 0x2069
+        or c == 0xFEFF
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Rename:
-    """New advertised name, 1..18 bytes of UTF-8 (so the request fits a 23-byte MTU)."""
+    """New advertised name, 1..18 bytes of printable UTF-8 (so the request fits a 23-byte MTU)."""
 
     name: str
     OPCODE: ClassVar[Opcode] = Opcode.RENAME
@@ -459,6 +469,9 @@ class Rename:
             raise BadLength("RENAME: empty name")
         if size > NAME_MAX_BYTES:
             raise OutOfRange(f"RENAME: name is {size} bytes of UTF-8, at most {NAME_MAX_BYTES}")
+        bad = next((ch for ch in self.name if not printable_char(ch)), None)
+        if bad is not None:
+            raise OutOfRange(f"RENAME: name has the non-printable character U+{ord(bad):04X}")
 
     def payload(self) -> bytes:
         return self.name.encode("utf-8")

@@ -1,7 +1,9 @@
 """Tension recordings on disk: CSV with header `time_s,tension_n`, one sample per line.
 
 Missing samples are simply absent (a gap in time). Reading is strict: any bad line raises a
-`RecordingError` naming the line, so nothing is silently lost or invented. The writer streams
+`RecordingError` naming the line, so nothing is silently lost or invented. Samples that repeat
+the previous timestamp (a logger's coarse clock) are merged into one at their mean tension and
+counted in `Recording.merged_samples`, so the caller can say so; time going back is refused. The writer streams
 samples as they arrive (used by `taut stream --out`) and drops invalid (NaN) samples, since the
 format represents them by absence.
 """
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+
+from taut.atomic import AtomicFile
 
 HEADER = ("time_s", "tension_n")
 # Beyond any band, load cell or the wire format's +-83,886 N: such a value is corrupt data, not tension.
@@ -37,10 +41,15 @@ class RecordingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    """A whole recording: strictly increasing times (s) and finite tensions (N)."""
+    """A whole recording: strictly increasing times (s) and finite tensions (N).
+
+    `merged_samples`: how many file samples repeated the previous one's time and were merged into
+    it (mean tension); 0 for a file with strictly increasing times.
+    """
 
     time_s: np.ndarray
     tension_n: np.ndarray
+    merged_samples: int = 0
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -70,8 +79,29 @@ def read_recording(source: str | os.PathLike | IO[str]) -> Recording:
     return _read(source, getattr(source, "name", None))
 
 
+class _CsvRows:
+    """csv.reader whose own errors (a field over csv's size limit, a NUL byte) become a RecordingError naming the line."""
+
+    def __init__(self, fh: IO[str], path: str | None) -> None:
+        self._reader = csv.reader(fh)
+        self._path = path
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            return next(self._reader)
+        except csv.Error as exc:
+            raise RecordingError(f"not a readable CSV line ({exc})", path=self._path, line=self._reader.line_num) from None
+
+
 def _read(fh: IO[str], path: str | None) -> Recording:
-    reader = csv.reader(fh)
+    reader = _CsvRows(fh, path)
     header = None
     for row in reader:
         if row and any(cell.strip() for cell in row):
@@ -91,6 +121,7 @@ def _read(fh: IO[str], path: str | None) -> Recording:
     width = len(header)
     times: list[float] = []
     tensions: list[float] = []
+    shared: list[int] = []  # samples behind each time (1 unless the time repeated)
     last_time = -math.inf
     for row in reader:
         line = reader.line_num
@@ -106,29 +137,39 @@ def _read(fh: IO[str], path: str | None) -> Recording:
                 path=path,
                 line=line,
             )
-        if t <= last_time:
-            raise RecordingError(f"time not increasing ({t!r} after {last_time!r})", path=path, line=line)
+        if t == last_time:
+            tensions[-1] += f  # summed here, divided by the count below: the mean of the shared time
+            shared[-1] += 1
+            continue
+        if t < last_time:
+            raise RecordingError(f"time not increasing: goes back ({t!r} after {last_time!r})", path=path, line=line)
         last_time = t
         times.append(t)
         tensions.append(f)
+        shared.append(1)
     if not times:
         raise RecordingError("no samples after the header", path=path, line=header_line)
-    return Recording(np.asarray(times, dtype=float), np.asarray(tensions, dtype=float))
+    counts = np.asarray(shared, dtype=float)
+    return Recording(np.asarray(times, dtype=float), np.asarray(tensions, dtype=float) / counts,
+                     merged_samples=int(counts.sum()) - len(times))
 
 
 class RecordingWriter:
     """Appends samples to a CSV recording as they arrive; NaN (invalid) samples are left out.
 
     Use as a context manager, or call `close()`. Times must keep increasing across writes.
+    A path is written through a temporary file beside it (`taut.atomic`): `close()` renames it
+    into place, `abort()` leaves the file that was there untouched, and `keep_as()` keeps a
+    half-written recording under another name.
     """
 
     def __init__(self, target: str | os.PathLike | IO[str], *, flush_every: int = 1) -> None:
+        self._atomic: AtomicFile | None = None
         if isinstance(target, (str, os.PathLike)):
-            self._fh: IO[str] = open(Path(target), "w", newline="", encoding="utf-8")
-            self._owns = True
+            self._atomic = AtomicFile(target)
+            self._fh: IO[str] = self._atomic.file
         else:
             self._fh = target
-            self._owns = False
         self._fh.write("time_s,tension_n\n")
         self._last_time = -math.inf
         self._flush_every = max(1, flush_every)
@@ -161,16 +202,37 @@ class RecordingWriter:
         return n
 
     def close(self) -> None:
-        if self._owns:
-            self._fh.close()
+        """Finish: a path gets the whole recording, renamed into place."""
+        if self._atomic is not None:
+            self._atomic.commit()
         else:
             self._fh.flush()
+
+    def abort(self) -> None:
+        """Give up: a path's old file stays as it was and nothing new is left behind."""
+        if self._atomic is not None:
+            self._atomic.abort()
+
+    def keep_as(self, path: str | os.PathLike) -> Path | None:
+        """Keep what was written so far under `path`, cut to whole lines (the target stays as it was)."""
+        if self._atomic is None:
+            return None
+        kept = self._atomic.keep_as(path)
+        with open(kept, "r+b") as f:
+            size = f.seek(0, os.SEEK_END)
+            tail_at = max(0, size - 65536)
+            f.seek(tail_at)
+            f.truncate(tail_at + f.read().rfind(b"\n") + 1)
+        return kept
 
     def __enter__(self) -> RecordingWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_recording(path: str | os.PathLike | IO[str], time_s: np.ndarray, tension_n: np.ndarray) -> int:

@@ -133,3 +133,40 @@ def test_shim_indications_advertising_limit_and_local_writes() -> None:
     kinds = [e for e, _ in events]
     assert kinds[0] == 1 and 20 in kinds and kinds[-1] == 2
     assert next(d for e, d in events if e == 20)[2] == 0  # indication confirmed
+
+
+def test_a_write_irq_runs_inside_the_write_before_its_response() -> None:
+    """NimBLE runs the write's IRQ on its host task before the write response goes out."""
+
+    async def main():
+        bt, ble = shim_module()
+        tiny = Tiny(bt, b"tiny")
+        await ble.idle()
+        order: list[str] = []
+        server = ble._device.gatt_server
+        send_response = server.send_response
+
+        def logged_response(bearer, response):
+            order.append(type(response).__name__)
+            return send_response(bearer, response)
+
+        server.send_response = logged_response
+        irq = tiny._irq
+
+        def logged_irq(event, data):
+            if event == 3:
+                order.append("IRQ_GATTS_WRITE")
+            return irq(event, data)
+
+        ble.irq(logged_irq)
+        device = await BleakScanner.find_device_by_name("tiny", timeout=2, backend=BumbleScanner)
+        client = BleakClient(device, backend=BumbleClient)
+        await client.connect()
+        order.clear()
+        await client.write_gatt_char(ECHO, b"abc", response=True)
+        await asyncio.sleep(0.05)
+        await client.disconnect()
+        return order
+
+    order = run(main())
+    assert order == ["IRQ_GATTS_WRITE", "ATT_Write_Response"]

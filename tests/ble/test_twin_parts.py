@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
 import pytest
 from ble.helpers import Load, start_band
 
@@ -121,3 +122,72 @@ def test_a_dead_firmware_task_starves_the_watchdog_and_the_band_reboots() -> Non
 
     boots, band = run(main())
     assert boots == 2 and band.watchdog_resets == 1
+
+
+def test_samples_are_stamped_at_the_conversion_edge_on_a_10ms_tick() -> None:
+    """With asyncio held to the ESP32's 100 Hz tick, the firmware still stamps each sample at
+    DOUT's falling edge: every timestamp within 1 ms of its conversion."""
+    from taut import protocol
+
+    async def main():
+        band, _ = await start_band(Load(30.0), seed=8, os_tick_ms=10)
+        stream_h = band.handle_of(protocol.STREAM_UUID)
+        stamps: list[int] = []
+
+        def grab(handle: int, pdu: bytes) -> bytes:
+            if handle == stream_h:
+                stamps.extend(int(t) for t in protocol.StreamPacket.from_bytes(pdu[3:]).time_us)
+            return pdu
+
+        band.add_pdu_filter(grab)
+        source = BleSource(band.name, backend=virtual())
+        await source.start()
+        async for _ in source.batches():
+            if len(stamps) >= 200:
+                break
+        await source.close()
+        await band.close()
+        return band, stamps
+
+    band, stamps = run(main())
+    boot = band.clock._boot_ticks_us
+    edges = np.array([(boot + round(t * 1e6)) % TICKS_PERIOD for t in band.hx711.conversion_times_s])
+    worst = max(int(np.min(np.abs(edges - t))) for t in stamps)
+    assert worst <= 1000, f"a sample stamped {worst} us from its conversion"
+    assert band.errors == []
+
+
+def test_full_notification_buffers_cost_stream_packets_as_gaps_not_the_link() -> None:
+    """The twin's stack raises ENOMEM when notifications outrun the link; the firmware drops
+    stream packets (the host sees sequence gaps), keeps its control replies and never crashes."""
+
+    async def main():
+        band, _ = await start_band(Load(20.0), seed=9)
+        source = BleSource(band.name, backend=virtual())
+        await source.start()
+        loop = asyncio.get_running_loop()
+        n = 0
+        async for _ in source.batches():
+            n += 1
+            if n == 20:
+                band.ble.notify_buffers, band.ble.notify_rate_hz = 2, 8.0
+                choked_until = loop.time() + 2.0
+            if n > 20 and loop.time() > choked_until:
+                band.ble.notify_buffers, band.ble.notify_rate_hz = 64, 1000.0
+                break
+        recovered = 0
+        async for batch in source.batches():
+            recovered += len(batch.tension_n)
+            if recovered > 160:
+                break
+        assert source.band is not None
+        settings = await source.band.get_settings()
+        await source.close()
+        await band.close()
+        return band, source, settings
+
+    band, source, settings = run(main())
+    assert band.ble.enomem > 0
+    assert source.stats.gaps > 0 and source.stats.lost_samples > 0
+    assert settings.rate_hz == 80, "control replies still get through"
+    assert band.errors == []

@@ -28,6 +28,11 @@ with open(os.environ["FAKE_MPREMOTE_LOG"], "a") as f:
 if os.environ.get("FAKE_MPREMOTE_FAIL"):
     sys.stderr.write("mpremote: no device found\\n")
     sys.exit(1)
+busy = Path(os.environ["FAKE_MPREMOTE_LOG"] + ".busy")
+if "cp" in sys.argv and busy.exists() and int(busy.read_text()) > 0:
+    busy.write_text(str(int(busy.read_text()) - 1))
+    sys.stderr.write("mpremote: could not enter raw repl\\n")
+    sys.exit(1)
 """
 
 
@@ -57,18 +62,23 @@ def _removed_by(script: str) -> list[str]:
     return list(ast.literal_eval(line[len("for f in "):-1]))
 
 
-def test_deploy_copies_every_source_file_then_soft_resets(fake):
+def test_deploy_resets_copies_every_source_file_then_hard_resets(fake):
+    """A soft reset from mpremote's raw REPL does not run main.py, and a running band's watchdog
+    cannot be stopped: deploy hard-resets first (main.py starts the watchdog 10 s later), copies
+    at once, and ends with a hard reset."""
     proc, calls = fake("--port", "/dev/ttyFAKE0")
     assert proc.returncode == 0, proc.stderr
-    assert len(calls) == 1
-    argv = calls[0]["argv"]
+    assert len(calls) == 2
+    assert calls[0]["argv"] == ["connect", "/dev/ttyFAKE0", "reset"]
+    argv = calls[1]["argv"]
     sources = sorted(p.name for p in FIRMWARE.glob("*.py"))
     assert argv[:3] == ["connect", "/dev/ttyFAKE0", "exec"]
     cp = argv.index("cp")
     assert argv[cp - 2: cp] == ["+", "fs"]
     assert [Path(a).name for a in argv[cp + 1: -3]] == sources
-    assert argv[-3:] == [":", "+", "soft-reset"]
-    assert sorted(calls[0]["files"]) == sources
+    assert argv[-3:] == [":", "+", "reset"]
+    assert "soft-reset" not in argv
+    assert sorted(calls[1]["files"]) == sources
     assert _removed_by(argv[3]) == [Path(s).stem + ".mpy" for s in sources if s not in ("main.py", "boot.py")]
     assert f"deployed {len(sources)} files" in proc.stdout
 
@@ -76,15 +86,24 @@ def test_deploy_copies_every_source_file_then_soft_resets(fake):
 def test_deploy_compile_sends_mpy_files_and_removes_stale_sources(fake):
     proc, calls = fake("--compile")
     assert proc.returncode == 0, proc.stderr
-    argv = calls[0]["argv"]
+    assert calls[0]["argv"] == ["reset"]
+    argv = calls[1]["argv"]
     assert "connect" not in argv  # no --port: mpremote finds the board itself
-    files = calls[0]["files"]
+    files = calls[1]["files"]
     modules = sorted(p.stem for p in FIRMWARE.glob("*.py") if p.name not in ("main.py", "boot.py"))
     assert sorted(n[:-4] for n in files if n.endswith(".mpy")) == modules
     assert all(f["head"] == "4d06" for n, f in files.items() if n.endswith(".mpy"))  # "M", v6
     if (FIRMWARE / "main.py").exists():
         assert "main.py" in files  # MicroPython only runs main.py as source
     assert sorted(_removed_by(argv[1])) == sorted(m + ".py" for m in modules)
+
+
+def test_a_board_still_booting_is_tried_again(fake, tmp_path):
+    (tmp_path / "calls.jsonl.busy").write_text("2")
+    proc, calls = fake("--port", "/dev/ttyFAKE0")
+    assert proc.returncode == 0, proc.stderr
+    assert [c["argv"][-1] for c in calls] == ["reset"] * 4  # reset, then three copy tries
+    assert [("cp" in c["argv"]) for c in calls] == [False, True, True, True]
 
 
 def test_mpremote_failure_is_a_clear_cli_error(fake):
@@ -139,6 +158,10 @@ def _parse_with_mpremote(argv: list[str]) -> list[tuple[str, object]]:
             remaining.pop(0)
             continue
         cmd = remaining.pop(0)
+        if cmd not in mp._COMMANDS:  # a shortcut such as "reset" = exec --no-follow ...
+            remaining = list(mp._BUILTIN_COMMAND_EXPANSIONS[cmd]["command"]) + remaining
+            done.append((cmd, None))
+            continue
         _, parser_func = mp._COMMANDS[cmd]
         cut = remaining.index("+") if "+" in remaining else len(remaining)
         parser = parser_func()
@@ -151,9 +174,13 @@ def _parse_with_mpremote(argv: list[str]) -> list[tuple[str, object]]:
 
 def test_the_real_mpremote_parses_the_chain(fake):
     _, calls = fake("--port", "/dev/ttyFAKE0", "--compile")
-    chain = _parse_with_mpremote(calls[0]["argv"])
-    assert [c for c, _ in chain] == ["connect", "exec", "fs", "soft-reset"]
+    first = _parse_with_mpremote(calls[0]["argv"])
+    assert [c for c, _ in first] == ["connect", "reset", "exec"]
+    assert first[2][1].follow is False and "machine.reset()" in first[2][1].expr[0]
+    chain = _parse_with_mpremote(calls[1]["argv"])
+    assert [c for c, _ in chain] == ["connect", "exec", "fs", "reset", "exec"]
     assert chain[0][1].device == ["/dev/ttyFAKE0"]
     fs = chain[2][1]
-    assert fs.command == ["cp"] and fs.path[-1] == ":" and len(fs.path) == len(calls[0]["files"]) + 1
+    assert fs.command == ["cp"] and fs.path[-1] == ":" and len(fs.path) == len(calls[1]["files"]) + 1
     compile(chain[1][1].expr[0], "<exec>", "exec")  # the removal script is valid Python
+    assert "machine.reset()" in chain[4][1].expr[0], "a hard reset, which runs main.py"

@@ -179,3 +179,40 @@ sck.value(1); sck.value(0)
 out(v=v, unguarded=sim.unguarded_pulses)
 """, is_async=True, timeout_s=20)
     assert res.last == {"v": 77, "unguarded": 25}
+
+
+def test_interrupts_come_back_when_a_read_fails_midway(vm):
+    """A pin that raises mid-read must not leave interrupts off (the board would go deaf)."""
+    res = vm("""
+sim.extend([1234, 1234])
+hx = board.make_hx711()
+class FlakySck:
+    def __init__(self, pin):
+        self.pin = pin
+        self.calls = 0
+    def value(self, v=None):
+        self.calls += 1
+        if self.calls == 9:
+            raise OSError(5)
+        return self.pin.value(v)
+real = hx._sck
+hx._sck = FlakySck(real)
+try:
+    hx.read_raw()
+    raised = False
+except OSError:
+    raised = True
+out(raised=raised, irq_off=machine.irq_disabled())
+""")
+    assert res.last == {"raised": True, "irq_off": False}
+
+
+def test_each_critical_section_covers_one_pulse(vm):
+    """Interrupts are off for one PD_SCK pulse at a time, not for a whole 25-pulse read."""
+    res = vm("""
+sim.extend([1000, -5000, 0x555555])
+hx = board.make_hx711()
+got = [hx.read_raw() for _ in range(3)]
+out(got=got, longest=machine.max_guarded_pulses, unguarded=sim.unguarded_pulses)
+""")
+    assert res.last == {"got": [1000, -5000, 0x555555], "longest": 1, "unguarded": 0}

@@ -103,7 +103,7 @@ offset = await sp.tare(32)
 sim.push(50_000 + 2190)
 sp.poll()
 out(offset=offset, stored=st.offset_raw, tared=sp.tared, busy=sp.busy, n=len(samples), last=samples[-1][1])
-""", is_async=True, timeout_s=20)
+""", is_async=True, os_tick_ms=10, timeout_s=20)
     r = res.last
     assert r["offset"] == 50_000 + round(sum(noise) / 32)
     assert r["stored"] == r["offset"]
@@ -132,7 +132,7 @@ bad_n = await attempt(n=0)
 sim.extend([7] * 4)
 ok = await attempt(n=4)
 out(moving=moving, saturated=saturated, gone=gone, bad_n=bad_n, ok=ok, offset=st.offset_raw, busy=sp.busy)
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     assert r["moving"] == codes["MOVING"]
     assert r["saturated"] == codes["SENSOR_FAULT"]
@@ -163,7 +163,7 @@ sim.push(10_000 + 20 * 1234)
 sp.poll()
 out(before_tare=before_tare, too_big=too_big, zero=zero, nothing=nothing, cpn=cpn,
     calibrated=st.calibrated, stored=st.counts_per_n, twenty_n=samples[-1][1])
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     assert r["before_tare"] == ["error", codes["NOT_CALIBRATED"]]
     assert r["too_big"] == ["error", codes["OUT_OF_RANGE"]]
@@ -188,7 +188,7 @@ except DeviceError as e:
     second = e.code
 offset = await t
 out(second=second, offset=offset, busy=sp.busy)
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     assert r["second"] == codes["BUSY"]
     assert r["offset"] == 0 and r["busy"] is False
@@ -208,7 +208,7 @@ task.cancel()
 ts = [t for t, _ in samples]
 out(fast=fast, total=len(samples), ts=ts, rate_pin=machine.pin_level(board.HX711_RATE_PIN),
     conversions=sim.conversions, missed=sim.missed, fault=sp.fault)
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     # 80/s: 4 periods of settling, then one sample per 12.5 ms until 1050 ms.
     assert r["fast"] == (1050_000 - 4 * 12_500) // 12_500 + 1
@@ -236,7 +236,7 @@ await asyncio.sleep_ms(1000)
 task.cancel()
 ts = [t for t, _ in samples]
 out(ts=ts, gaps=[time.ticks_diff(b, a) for a, b in zip(ts, ts[1:])], fault=sp.fault)
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     assert all(0 <= t < 2**30 for t in r["ts"])
     assert any(t < 100_000 for t in r["ts"]) and any(t > 2**30 - 100_000 for t in r["ts"])
@@ -261,7 +261,7 @@ sim.stuck = None
 await asyncio.sleep_ms(100)
 task.cancel()
 out(ok_before=ok_before, early=early, late=late, recovered=not sp.fault, resumed=len(samples) > n_stuck)
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     assert res.last == {"ok_before": True, "early": False, "late": True, "recovered": True, "resumed": True}
 
 
@@ -347,10 +347,35 @@ task.cancel()
 ts = [t for t, _ in samples]
 out(during=n1 - n0, offset=offset, missed=sim.missed, after=[v for _, v in samples[n1:]],
     gaps=[b - a for a, b in zip(ts, ts[1:])])
-""", is_async=True, timeout_s=30)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
     r = res.last
     assert r["during"] == 32  # every conversion of the tare also went to on_sample
     assert r["missed"] == 0
     assert all(12_000 <= g <= 13_000 for g in r["gaps"]), r["gaps"]
     assert r["offset"] == 40_002
     assert r["after"] and all(abs(v) <= 10 for v in r["after"])  # +-2 counts = +-0.1 cN
+
+
+def test_timestamps_stay_on_the_conversion_edge_on_a_10ms_tick(vm):
+    """On the ESP32 asyncio wakes on the 100 Hz tick; samples are stamped at DOUT's falling edge
+    anyway: every timestamp within ~1 ms of its conversion (the VM's ticks_us counts whole ms)."""
+    res = vm(SETUP + """
+sim.timed = True
+sim.edges_us = []
+sim.fn = lambda elapsed_us: 40_000
+sp.set_rate(80)
+task = asyncio.create_task(sp.run())
+await asyncio.sleep_ms(1500)
+task.cancel()
+await asyncio.sleep_ms(20)
+out(ts=[t for t, _ in samples], edges=sim.edges_us, missed=sim.missed, errors=machine.irq_errors,
+    fault=sp.fault)
+""", is_async=True, os_tick_ms=10, timeout_s=30)
+    r = res.last
+    edges, ts = r["edges"], r["ts"]
+    assert r["errors"] == [] and r["fault"] is False
+    assert len(ts) >= 110 and r["missed"] == 0
+    worst = max(min(abs(t - e) for e in edges) for t in ts)
+    assert worst <= 1000, f"a sample stamped {worst} us from its conversion"
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    assert all(11_500 <= g <= 13_500 for g in gaps), gaps

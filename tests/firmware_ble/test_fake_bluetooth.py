@@ -51,6 +51,15 @@ try:
 except OSError:
     out["notify_gone"] = "refused"
 out["mtu"] = ble.connected[c2]
+def bad(event, data):
+    log.append(["bad", event])
+    raise ValueError("boom")
+ble.irq(bad)
+c3 = ble.central_connect(force=True)
+ble._drain(None)
+ble.central_disconnect(c3)
+ble._drain(None)
+out["after_raise"] = [e for e in log if e[0] == "bad"]
 print(json.dumps(out))
 """
 
@@ -64,3 +73,40 @@ def test_fake_follows_the_port():
     assert out["mtu"] == 100
     assert out["notified"] == 97 and out["truncated"] == 1
     assert out["notify_gone"] == "refused"
+    assert out["after_raise"] == [["bad", 1]], "one exception and the handler is gone for good"
+
+
+def test_fake_raises_and_resets_as_nimble_does():
+    """modbluetooth.c + NimBLE: MTU 256 by default, OSError(EINVAL) for a bad handle,
+    OSError(ENODEV) while inactive, gatts_set_buffer clears the value, an append-mode read
+    empties the buffer."""
+    out = mpvm.run(r"""
+import json, bluetooth
+ble = bluetooth.BLE()
+out = {"mtu": ble.config("mtu")}
+def err(fn, *a):
+    try:
+        fn(*a)
+        return None
+    except OSError as e:
+        return ["OSError", e.args[0]]
+    except Exception as e:
+        return [type(e).__name__]
+out["inactive"] = err(ble.gap_advertise, 100000, b"x")
+ble.active(True)
+((h,),) = ble.gatts_register_services(((bluetooth.UUID(0x1234), (
+    (bluetooth.UUID(0x2345), bluetooth.FLAG_READ | bluetooth.FLAG_WRITE),)),))
+out["bad_read"] = err(ble.gatts_read, 999)
+out["bad_write"] = err(ble.gatts_write, 999, b"x")
+ble.gatts_write(h, b"hello")
+ble.gatts_set_buffer(h, 64, True)
+out["after_resize"] = bytes(ble.gatts_read(h)).decode()
+c = ble.central_connect(force=True)
+ble.central_write(c, h, b"ab")
+ble.central_write(c, h, b"cd")
+out["appended"] = bytes(ble.gatts_read(h)).decode()
+out["after_read"] = bytes(ble.gatts_read(h)).decode()
+print(json.dumps(out))
+""").last
+    assert out == {"mtu": 256, "inactive": ["OSError", 19], "bad_read": ["OSError", 22],
+                   "bad_write": ["OSError", 22], "after_resize": "", "appended": "abcd", "after_read": ""}

@@ -116,3 +116,34 @@ print(json.dumps({"battery": notes(H["battery"]), "status": status()}))
     assert out["battery"] == ["0c", "00"]
     sts = [p.Status.from_bytes(bytes.fromhex(h)) for h in out["status"]]
     assert [(s.battery_pct, s.low_battery) for s in sts] == [(12, True), (None, False)]
+
+
+def test_irq_handler_survives_a_failing_stack_call():
+    """MicroPython drops a BLE IRQ handler that raises once; a refused re-advertise after a
+    disconnect must not cost the band its control point or its advertising."""
+    out = run_app("""
+c1 = await connect()
+ble.fail_advertise = 1
+ble.central_disconnect(c1)
+await asyncio.sleep_ms(300)
+adv = ble.advertising is not None
+c2 = await connect()
+r2 = await request(c2, "0702")
+print(json.dumps({"adv": adv, "r2": r2, "errors": ble.irq_errors, "conn": app.gatt.conn == c2}))
+""").last
+    assert out["errors"] == [], "the handler never raised"
+    assert out["adv"] is True, "advertising came back"
+    assert out["conn"] is True
+    assert len(out["r2"]) == 1 and p.ControlResponse.from_bytes(bytes.fromhex(out["r2"][0])).ok
+
+
+def test_a_failed_connection_seen_only_as_a_disconnect_readvertises():
+    out = run_app("""
+ble.central_connect_fail()
+await asyncio.sleep_ms(300)
+adv = ble.advertising is not None
+c = await connect()
+r = await request(c, "0702")
+print(json.dumps({"adv": adv, "r": len(r), "errors": ble.irq_errors}))
+""").last
+    assert out == {"adv": True, "r": 1, "errors": []}

@@ -29,6 +29,7 @@ await asyncio.sleep_ms(2000)
 ble.central_write(conn, hc, b"\x02\x02")
 await asyncio.sleep_ms(50)
 notes = [[n[1], hexlify(n[2]).decode()] for n in ble.notifications]
+await asyncio.sleep_ms(main.WDT_DELAY_MS)   # the watchdog starts after the safe delay
 wdt = machine.wdts[0]
 print(json.dumps({"notes": notes, "hs": hs, "hc": hc, "name": ble.config("gap_name").decode(),
                   "feeds": wdt.feeds, "timeout": wdt.timeout_ms, "battery": hexlify(ble.gatts_read(ble.handle(0x2A19))).decode(),
@@ -96,3 +97,61 @@ def test_read_scale_pack_notify_allocates_nothing():
     assert out["samples"] == 1000
     assert out["sent"] >= 100, "packets really went out"
     assert out["bytes"] == 0
+
+
+_BOOT = r"""
+import asyncio, json, machine, bluetooth, board
+sim = machine.HX711Sim(dout=board.HX711_DOUT_PIN, pd_sck=board.HX711_PD_SCK_PIN, rate=board.HX711_RATE_PIN)
+sim.timed = True
+"""
+
+
+def test_safe_mode_pin_held_at_boot_runs_nothing_and_leaves_the_repl_free():
+    out = mpvm.run(_BOOT + r"""
+machine.set_input(board.SAFE_MODE_PIN, 0)
+import main
+main.main()
+print(json.dumps({"wdts": len(machine.wdts), "adv": bluetooth.BLE().advertising is not None,
+                  "led": machine.pin_level(board.LED_PIN)}))
+""").last
+    assert out == {"wdts": 0, "adv": False, "led": 1}
+
+
+def test_an_init_error_blinks_a_code_instead_of_a_reboot_loop():
+    out = mpvm.run(_BOOT + r"""
+def broken():
+    raise OSError(19)   # e.g. ENODEV from a part that is not there
+board.make_hx711 = broken
+import main
+main.main()
+t = machine.timers[-1]
+levels = []
+for _ in range(16):
+    t.callback(t)
+    levels.append(machine.pin_level(board.LED_PIN))
+print(json.dumps({"wdts": len(machine.wdts), "levels": levels, "periodic": t.mode == machine.Timer.PERIODIC}))
+""").last
+    assert out["wdts"] == 0, "no watchdog: the REPL stays usable"
+    assert out["periodic"] is True
+    assert 1 in out["levels"] and 0 in out["levels"], "the LED blinks the error code"
+
+
+def test_the_watchdog_starts_only_after_a_delay_that_leaves_time_to_interrupt():
+    out = mpvm.run(_BOOT + r"""
+import main
+app = main.build()
+created = len(machine.wdts)
+task = asyncio.create_task(app.run())
+await asyncio.sleep_ms(main.WDT_DELAY_MS - 1500)
+early = len(machine.wdts)
+await asyncio.sleep_ms(3000)
+late = len(machine.wdts)
+feeds = machine.wdts[0].feeds if machine.wdts else 0
+app.stop()
+task.cancel()
+print(json.dumps({"created": created, "early": early, "late": late, "feeds": feeds,
+                  "delay_ms": main.WDT_DELAY_MS}))
+""", is_async=True, max_sim_ms=60_000).last
+    assert out["created"] == 0 and out["early"] == 0
+    assert out["late"] == 1 and out["feeds"] >= 1
+    assert out["delay_ms"] >= 5000

@@ -182,3 +182,41 @@ print(json.dumps({"fed": fed, "later": wdt.feeds, "led": led.values[:4]}))
     assert out["fed"] >= 3
     assert out["later"] - out["fed"] <= 1
     assert out["led"] == [1, 0, 1, 0], "blinks while advertising"
+
+
+def test_full_ble_buffers_drop_stream_packets_with_a_gap_but_never_replies():
+    """NimBLE raises ENOMEM when its buffers are full: a stream packet is dropped and counted
+    (its seq is skipped, so the host sees the gap), control replies and status go out later."""
+    out = run_app("""
+conn = await connect(mtu=64)
+await request(conn, "0101")
+ble.queue_max = 3
+t = 0
+for i in range(60):
+    sampler.on_sample(t, i)
+    t += 12500
+resp = await request(conn, "0702", wait_ms=20)
+sampler.overload = True
+await asyncio.sleep_ms(150)
+full = [len(control()), len(status()), ble.enomem, app.stream_dropped]
+ble.queue_max = None
+ble.release()
+await asyncio.sleep_ms(150)
+sampler.overload = False
+for i in range(60, 80):
+    sampler.on_sample(t, i)
+    t += 12500
+await asyncio.sleep_ms(100)
+print(json.dumps({"full": full, "control": control(), "stream": stream(), "status": status(),
+                  "errors": ble.irq_errors}))
+""").last
+    n_control, n_status, enomem, dropped = out["full"]
+    assert enomem > 0 and dropped > 0
+    assert n_control == 1, "only START's reply got out while the buffers were full"
+    assert [bytes.fromhex(h)[:2] for h in out["control"]] == [b"\x01\x01", b"\x07\x02"]
+    pkts = decode(out["stream"])
+    seqs = [k.seq for k in pkts]
+    assert seqs == sorted(seqs) and seqs[-1] + 1 - len(seqs) == dropped, "every drop is a seq gap"
+    sts = [p.Status.from_bytes(bytes.fromhex(h)) for h in out["status"]]
+    assert any(s.overload for s in sts) and not sts[-1].overload
+    assert out["errors"] == []

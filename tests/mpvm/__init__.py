@@ -72,6 +72,7 @@ def run(
     collect: list[str] | None = None,
     timeout_s: float = 120.0,
     heapsize: int = 4 * 1024 * 1024,
+    os_tick_ms: int = 0,
 ) -> Result:
     """Run `script` in a fresh MicroPython VM with firmware in /lib and fakes in /fakes.
 
@@ -98,6 +99,7 @@ def run(
         "tick_ms": tick_ms,
         "heapsize": heapsize,
         "collect": collect or [],
+        "os_tick_ms": os_tick_ms,
     }
     proc = subprocess.run(
         ["node", str(RUNNER)],

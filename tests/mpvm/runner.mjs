@@ -1,6 +1,10 @@
 // Runs a MicroPython script in the real MicroPython VM (WebAssembly port) under Node.js.
 // Input (JSON on stdin): {files: {path: base64}, sys_path: [..], script: str,
-//   fake_timers: bool, max_sim_ms: number, tick_ms: number, heapsize: number, collect: [paths]}
+//   fake_timers: bool, max_sim_ms: number, tick_ms: number, heapsize: number, collect: [paths],
+//   os_tick_ms: number}
+// os_tick_ms (with fake_timers): every setTimeout with a delay (asyncio's wake-ups) ends on the
+// next multiple of os_tick_ms of the clock, as ESP32 sleeps end on the 100 Hz FreeRTOS tick;
+// globalThis.mpvmSetTimeoutExact stays exact (the fakes' pin interrupts use it).
 // Output: the script's stdout, then one line "\n__MPVM_RESULT__ {json}" with
 //   {ok, error, sim_ms, files: {path: base64 | null}}.
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
@@ -16,6 +20,19 @@ if (spec.fake_timers) {
     now: spec.start_ms ?? 1_000_000,
     toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
   });
+}
+const exactTimeout = globalThis.setTimeout;
+globalThis.mpvmSetTimeoutExact = (fn, ms) => exactTimeout(fn, ms);
+if (clock && spec.os_tick_ms) {
+  const tick = spec.os_tick_ms;
+  globalThis.setTimeout = (fn, ms, ...args) => {
+    let delay = Number(ms) || 0;
+    if (delay > 0) {
+      const now = Date.now();
+      delay = Math.ceil((now + delay) / tick) * tick - now;
+    }
+    return exactTimeout(fn, delay, ...args);
+  };
 }
 
 const out = (s) => process.stdout.write(s);

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import tautsynth
@@ -64,6 +65,19 @@ def test_bad_input_error_on_stderr_nothing_on_stdout(tmp_path, capsys, text, mes
     assert captured.out == ""
     assert message in captured.err
     assert captured.err.count("\n") == 1
+
+
+def test_repeated_timestamps_are_merged_with_one_note_on_stderr(tmp_path, capsys):
+    t = np.round(np.arange(0, 40, 0.05), 2)
+    f = 20 + 60 * np.clip(np.sin(2 * np.pi * (t - 5) / 6), 0, None) * (t > 5) * (t < 29)
+    lines = [f"{ti:.2f},{fi:.3f}" for ti, fi in zip(t, f)]
+    doubled = [x for line in lines for x in (line, line)]  # every time logged twice
+    path = tmp_path / "coarse.csv"
+    path.write_text("time_s,tension_n\n" + "\n".join(doubled) + "\n")
+    assert main(["analyze", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)["sets"][0]["reps"]) == 4
+    assert captured.err.count("\n") == 1 and f"{len(t)} sample(s) repeated" in captured.err
 
 
 def test_unknown_exercise_and_missing_file(tmp_path, capsys):

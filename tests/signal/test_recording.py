@@ -35,7 +35,7 @@ def test_columns_may_come_in_any_order_and_blank_lines_are_skipped():
         ("time_s,tension_n\n0,1\nx,2\n", 3, "not a number"),
         ("time_s,tension_n\n0,1\n0.1,nan\n", 3, "not finite"),
         ("time_s,tension_n\n0,1\n0.1,inf\n", 3, "not finite"),
-        ("time_s,tension_n\n0,1\n0.1,2\n0.1,3\n", 4, "not increasing"),
+        ("time_s,tension_n\n0,1\n0.1,2\n0.1,3\n0.05,3\n", 5, "goes back"),
         ("time_s,tension_n\n0,1\n0.2,2\n0.1,3\n", 4, "not increasing"),
         ("time_s,tension_n\n0,1\n0.1\n", 3, "columns"),
         ("time_s,tension_n\n0,1\n0.1,2,3\n", 3, "columns"),
@@ -47,6 +47,24 @@ def test_bad_input_names_the_line(text, line, words):
     assert err.value.line == line
     assert f"line {line}" in str(err.value)
     assert words in str(err.value)
+
+
+def test_repeated_timestamps_are_merged_at_their_mean_tension():
+    rec = _read("time_s,tension_n\n0,1\n0.1,2\n0.1,4\n0.1,9\n0.2,5\n0.3,6\n0.3,7\n")
+    assert rec.time_s.tolist() == [0.0, 0.1, 0.2, 0.3]
+    assert rec.tension_n.tolist() == [1.0, 5.0, 5.0, 6.5]
+    assert rec.merged_samples == 3
+
+
+def test_strictly_increasing_file_merges_nothing():
+    rec = _read("time_s,tension_n\n0,1\n0.1,2\n")
+    assert rec.merged_samples == 0
+
+
+def test_time_going_back_after_a_repeat_is_still_refused():
+    with pytest.raises(RecordingError) as err:
+        _read("time_s,tension_n\n0,1\n0.1,2\n0.1,3\n0.09,3\n")
+    assert err.value.line == 5 and "goes back" in str(err.value)
 
 
 def test_missing_file_is_a_recording_error(tmp_path):

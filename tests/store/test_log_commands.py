@@ -14,24 +14,13 @@ from taut.cli import main
 from taut.recording import write_recording
 from taut.store import SCHEMA_VERSION, open_log
 
-
-def _trapezoids(n_reps: int, *, peak_n: float = 120.0, fs_hz: float = 80.0, start_s: float = 2.0):
-    knots_t, knots_x, t = [0.0], [20.0], start_s
-    for i in range(n_reps):
-        p = 60.0 if i == 2 else peak_n  # the third rep is a partial
-        knots_t += [t, t + 1.0, t + 3.0, t + 5.0]
-        knots_x += [20.0, p, p, 20.0]
-        t += 6.0
-    knots_t.append(t + 3.0)
-    knots_x.append(20.0)
-    time_s = np.arange(0, knots_t[-1], 1 / fs_hz)
-    return time_s, np.interp(time_s, knots_t, knots_x)
+from logsynth import trapezoids
 
 
 @pytest.fixture
 def logged(tmp_path, capsys):
     rec = tmp_path / "rec.csv"
-    write_recording(rec, *_trapezoids(5))
+    write_recording(rec, *trapezoids(5))
     db = tmp_path / "log.db"
     code = main(["live", "--replay", str(rec), "--speed", "0", "--view", "none", "--exercise", "row", "--band", "red",
                  "--db", str(db)])  # fmt: skip
@@ -48,7 +37,7 @@ def test_live_replay_is_logged_with_the_real_detector(logged):
         assert len(rep_set.reps) == 5 and [r.partial for r in rep_set.reps] == [False, False, True, False, False]
         assert rep_set.exercise == "row" and rep_set.extra["complete"]
         assert log.session(1).band == "red"
-        assert log.sample_count(1) == len(_trapezoids(5)[0])
+        assert log.sample_count(1) == len(trapezoids(5)[0])
 
 
 def test_history_show_export(logged, capsys, tmp_path):
@@ -77,13 +66,13 @@ def test_history_show_export(logged, capsys, tmp_path):
     assert main(["export", "1", "--json", "--samples", "-o", str(out_json), "--db", str(db)]) == 0
     doc = json.loads(out_json.read_text())
     assert doc["session"]["exercise"] == "row" and len(doc["sets"][0]["reps"]) == 5
-    assert len(doc["samples"]["time_s"]) == len(_trapezoids(5)[0])
+    assert len(doc["samples"]["time_s"]) == len(trapezoids(5)[0])
 
     out_csv = tmp_path / "samples.csv"
     assert main(["export", "1", "--csv", "--samples", "-o", str(out_csv), "--db", str(db)]) == 0
     from taut.recording import read_recording
 
-    assert len(read_recording(out_csv)) == len(_trapezoids(5)[0])
+    assert len(read_recording(out_csv)) == len(trapezoids(5)[0])
 
 
 def test_reanalyze_rebuilds_sets_from_samples(logged, capsys):

@@ -101,10 +101,12 @@ def test_recorder_flushes_at_least_every_flush_interval(tmp_path):
             t = (np.arange(4) + 4 * k) / 80.0
             rec.add_samples(t, np.full(4, 30.0))
             clock[0] += 0.05
-        # Everything older than 0.5 s of wall time is on disk.
+        # Everything older than 0.5 s of wall time is on disk (once the writer thread has it).
+        assert rec.wait_idle(5.0)
         assert db.sample_count(sid) >= 80 - 0.5 * 80
         clock[0] += 1.0
         rec.poll()
+        assert rec.wait_idle(5.0)
         assert db.sample_count(sid) == 80
         rec.close()
         assert db.session(sid).ended_unix_s is not None

@@ -99,6 +99,12 @@ def test_counters_read_the_known_values(window, known_set):
     assert "lost 0" in window.status_label.text()
 
 
+def test_status_line_shows_the_log_warning(window):
+    window.model.set_status(log_note="disk full: 2 reps, 800 samples waiting")
+    assert window.refresh()
+    assert window.status_label.text().endswith("disk full: 2 reps, 800 samples waiting")
+
+
 def test_unit_switch_redraws_in_kg(window, known_set):
     window.model.cycle_unit()
     assert window.refresh()

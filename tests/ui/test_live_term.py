@@ -55,3 +55,12 @@ def test_terminal_view_runs_the_session_to_the_end(known_set, scripted_detector)
     assert result.samples == len(known_set.time_s)
     text = out.getvalue()
     assert "4 (1p)" in text and "ended" in text
+
+
+def test_terminal_status_line_shows_the_log_warning(known_set):
+    m = LiveModel()
+    m.push(known_set.time_s, known_set.tension_n)
+    m.set_status(log_note="log busy: 3 reps, 240 samples waiting")
+    console = Console(record=True, width=120, color_system=None)
+    console.print(render_frame(m.frame(), width=60))
+    assert "log busy: 3 reps, 240 samples waiting" in console.export_text()

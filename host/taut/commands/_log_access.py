@@ -13,10 +13,13 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="workout log file (default: $TAUT_DB or the user data directory)")
 
 
-def open_for(args: argparse.Namespace, *, readonly: bool | None) -> WorkoutLog:
-    """Open the log named by --db; a LogError becomes a one-line CommandError."""
+def open_for(args: argparse.Namespace, *, readonly: bool | None, create: bool = False) -> WorkoutLog:
+    """Open the log named by --db; a LogError becomes a one-line CommandError.
+
+    Only commands that record (create=True) may make a new log: a read at a mistyped path is an error.
+    """
     try:
-        return open_log(getattr(args, "db", None), readonly=readonly)
+        return open_log(getattr(args, "db", None), readonly=readonly, create=create)
     except LogError as exc:
         raise CommandError(str(exc)) from exc
 

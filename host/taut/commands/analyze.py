@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         rec = read_recording(args.recording)
     except RecordingError as exc:
         raise CommandError(str(exc)) from None
+    note_merged_samples(args.recording, rec)
     if args.band is None and args.rest_length is not None:
         raise CommandError("--rest-length needs --band")
     from taut.commands._band_travel import band_travel
@@ -49,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(result, args.exercise)
     return 0
+
+
+def note_merged_samples(path: str, rec) -> None:
+    """One line on stderr when samples sharing a timestamp were merged (nothing otherwise)."""
+    if rec.merged_samples:
+        print(f"note: {path}: {rec.merged_samples} sample(s) repeated the previous timestamp; "
+              "merged into one sample per time (mean tension)", file=sys.stderr)
 
 
 def analysis_json(result) -> dict:

@@ -39,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'band':<16} {'colour':<8} {'L0 cm':>6} {'@100 % N':>9} {'@200 % N':>9} {'hyst':>5} {'fit':>5}  "
           f"{'calibrated':<16} nominal")
     from taut.commands._log_access import local_time
+    from taut.text import printable
 
     for p in profiles:
         f1, f2 = p.levels_n
-        print(f"{p.name:<16.16} {p.colour:<8.8} {100 * p.rest_length_m:>6.0f} {f1:>9.1f} {f2:>9.1f} "
+        print(f"{printable(p.name):<16.16} {printable(p.colour):<8.8} {100 * p.rest_length_m:>6.0f} {f1:>9.1f} {f2:>9.1f} "
               f"{100 * p.curve.hysteresis_loss:>4.0f}% {100 * p.fit_error:>4.1f}%  {local_time(p.created_unix_s):<16} "
               f"{place(f1)}")
     for a, b in similar_pairs(profiles):
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print("\nstacks (bands side by side, same length):")
         for s in combos:
             f1, f2 = s.levels_n
-            print(f"  {s.name:<30} {f1:>7.1f} N @100 %  {f2:>7.1f} N @200 %")
+            print(f"  {printable(s.name):<30} {f1:>7.1f} N @100 %  {f2:>7.1f} N @200 %")
     if args.target is not None:
         _recommend(args, profiles + combos)
     if args.png:
@@ -93,12 +94,14 @@ def _recommend(args: argparse.Namespace, options: list) -> None:
         raise CommandError(str(exc)) from None
     if not ranked:
         raise CommandError("no band or stack reaches that far")
+    from taut.text import printable
+
     best = ranked[0]
     print(f"\nfor {args.exercise} ending at {args.target:.0f} N (typical set-up: band {100 * setup.rest_length_m:.0f} cm, "
-          f"{100 * (setup.travel_m or 0.0):.0f} cm of travel): use {best.name} ({best.end_force_n:.0f} N at the end, "
+          f"{100 * (setup.travel_m or 0.0):.0f} cm of travel): use {printable(best.name)} ({best.end_force_n:.0f} N at the end, "
           f"{100 * best.fraction:.0f} % of the target)")
     for r in ranked[1:3]:
-        print(f"  or {r.name}: {r.end_force_n:.0f} N ({100 * r.fraction:.0f} %)")
+        print(f"  or {printable(r.name)}: {r.end_force_n:.0f} N ({100 * r.fraction:.0f} %)")
     if not best.in_window:
         print("  (nothing lands at 85–100 % of the target; start lighter rather than heavier)")
 

@@ -181,7 +181,7 @@ class _Session:
 def _open_log(args):
     from taut.commands._log_access import open_for
 
-    return open_for(args, readonly=False)
+    return open_for(args, readonly=False, create=True)
 
 
 # -- load cell -----------------------------------------------------------------------------

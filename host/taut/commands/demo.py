@@ -104,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
     if ids:
         console.print(f"logged to {db.path}: sessions {', '.join(map(str, ids))}", soft_wrap=True)
         console.print(f"  see them with: taut history --db {db.path}", soft_wrap=True)
+    unlogged = [s.result.log.message() for s in sessions if s.result.log is not None and not s.result.log.complete]
+    if unlogged:  # the log was locked or full: one line saying where the rest is
+        raise CommandError(" | ".join(unlogged))
     if result.checks and not result.all_match:
         console.print("[red]some sets differ from the ground truth[/]")
         return 1

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
+from taut.atomic import atomic_write, describe_os_error
 from taut.cli import CommandError
 from taut.commands._log_access import add_db_argument, open_for
 from taut.store import NotFoundError
@@ -42,54 +44,70 @@ def _rep_dict(set_index: int, exercise: str | None, r) -> dict:  # noqa: ANN001
     }  # fmt: skip
 
 
+def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa: ANN001
+    """The export itself, onto an open text file."""
+    if args.csv and samples is not None:
+        from taut.recording import RecordingWriter
+
+        writer = RecordingWriter(out)
+        writer.write(samples[0], samples[1])
+        writer.close()
+    elif args.csv:
+        w = csv.DictWriter(out, fieldnames=REP_FIELDS, lineterminator="\n")
+        w.writeheader()
+        for s in sets:
+            for r in s.reps:
+                w.writerow(_rep_dict(s.index, s.exercise, r))
+    else:
+        doc = {
+            "session": {
+                "id": info.id, "started_unix_s": info.started_unix_s, "ended_unix_s": info.ended_unix_s,
+                "exercise": info.exercise, "band": info.band, "device": info.device, "source": info.source,
+            },
+            "sets": [
+                {
+                    "set_index": s.index, "exercise": s.exercise, "complete": s.extra.get("complete"),
+                    "analysis": s.extra.get("analysis"), "tut_s": s.tut_s,
+                    "reps": [_rep_dict(s.index, s.exercise, r) for r in s.reps],
+                }
+                for s in sets
+            ],
+        }  # fmt: skip
+        if samples is not None:
+            doc["samples"] = {
+                "time_s": samples[0].round(6).tolist(),
+                "tension_n": [None if x != x else round(x, 2) for x in samples[1].tolist()],
+            }
+        json.dump(doc, out, indent=1)
+        out.write("\n")
+
+
+def _refuse_the_log(output: Path, log_path: Path) -> None:
+    """Never write an export onto the log it reads (or any other link to that file)."""
+    try:
+        same = output.exists() and os.path.samefile(output, log_path)
+    except OSError:
+        same = False
+    if same or output.resolve() == log_path.resolve():
+        raise CommandError(f"{output} is the workout log itself; choose another file")
+
+
 def run(args: argparse.Namespace) -> int:
     with open_for(args, readonly=None) as db:
+        if args.output is not None:
+            _refuse_the_log(args.output, db.path)
         try:
             info = db.session(args.session)
         except NotFoundError as exc:
             raise CommandError(str(exc)) from exc
         sets = db.sets(args.session)
         samples = db.samples(args.session) if args.samples else None
+    if args.output is None:
+        _write(sys.stdout, args, info, sets, samples)
+        return 0
     try:
-        out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+        with atomic_write(args.output) as out:
+            _write(out, args, info, sets, samples)
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc}") from exc
-    try:
-        if args.csv and samples is not None:
-            from taut.recording import RecordingWriter
-
-            writer = RecordingWriter(out)
-            writer.write(samples[0], samples[1])
-            writer.close()
-        elif args.csv:
-            w = csv.DictWriter(out, fieldnames=REP_FIELDS, lineterminator="\n")
-            w.writeheader()
-            for s in sets:
-                for r in s.reps:
-                    w.writerow(_rep_dict(s.index, s.exercise, r))
-        else:
-            doc = {
-                "session": {
-                    "id": info.id, "started_unix_s": info.started_unix_s, "ended_unix_s": info.ended_unix_s,
-                    "exercise": info.exercise, "band": info.band, "device": info.device, "source": info.source,
-                },
-                "sets": [
-                    {
-                        "set_index": s.index, "exercise": s.exercise, "complete": s.extra.get("complete"),
-                        "analysis": s.extra.get("analysis"), "tut_s": s.tut_s,
-                        "reps": [_rep_dict(s.index, s.exercise, r) for r in s.reps],
-                    }
-                    for s in sets
-                ],
-            }  # fmt: skip
-            if samples is not None:
-                doc["samples"] = {
-                    "time_s": samples[0].round(6).tolist(),
-                    "tension_n": [None if x != x else round(x, 2) for x in samples[1].tolist()],
-                }
-            json.dump(doc, out, indent=1)
-            out.write("\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        raise CommandError(f"cannot write {args.output}: {describe_os_error(exc)}; nothing was changed there") from None
     return 0

@@ -11,8 +11,9 @@ HELP = "put the firmware on a band's ESP32 (needs the 'firmware' extra: mpremote
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    dep = sub.add_parser("deploy", help="copy the firmware files and soft-reset the board",
-                         description="Copy firmware/*.py to the board (optionally as .mpy) and soft-reset it.")
+    dep = sub.add_parser("deploy", help="reset the board, copy the firmware files, hard-reset it",
+                         description="Hard-reset the board, copy firmware/*.py to it (optionally as .mpy) before its "
+                         "watchdog starts, and hard-reset it again so main.py runs.")
     dep.add_argument("--port", help="serial port, e.g. /dev/ttyUSB0 or COM3 (default: first board found)")
     dep.add_argument("--compile", action="store_true",
                      help="precompile with mpy-cross -march=xtensawin (smaller, faster to import)")

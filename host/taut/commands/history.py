@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from taut.commands._log_access import add_db_argument, local_time, open_for, parse_date
+from taut.text import markup_safe
 
 NAME = "history"
 HELP = "list logged sessions (or sets), filter by exercise and date"
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                 table.add_row(
                     str(s.session_id), str(s.set_index + 1), str(s.rep_count), str(s.partial_count), f"{s.tut_s:.1f}",
                     "–" if s.peak_n is None else f"{s.peak_n:.1f}", "–" if s.mean_n is None else f"{s.mean_n:.1f}",
-                    local_time(s.started_unix_s), s.exercise or "–",
+                    local_time(s.started_unix_s), markup_safe(s.exercise, "–"),
                 )  # fmt: skip
         else:
             rows = db.sessions(exercise=args.exercise, since_unix_s=args.since, until_unix_s=until, limit=limit)
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             for s in rows:
                 table.add_row(
                     str(s.id), str(s.set_count), str(s.rep_count), str(s.partial_count), f"{s.tut_s:.1f}",
-                    s.band or "–", s.source, local_time(s.started_unix_s), s.exercise or "–",
+                    markup_safe(s.band, "–"), markup_safe(s.source), local_time(s.started_unix_s), markup_safe(s.exercise, "–"),
                 )  # fmt: skip
     if not rows:
         filtered = args.exercise is not None or args.since is not None or args.until is not None

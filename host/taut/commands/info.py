@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from taut.commands._band_args import add_band_arguments, band_backend, run_async
+from taut.text import printable
 
 NAME = "info"
 HELP = "show a band's device information, battery, status and settings"
@@ -44,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
         ("status", ", ".join(f.name.lower() for f in protocol.StatusFlags if f in status.flags and f.name) or "idle"),
     ]
     for key, value in rows:
-        print(f"{key:<13} {value}")
+        print(f"{key:<13} {printable(value)}")
     return 0

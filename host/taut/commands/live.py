@@ -57,6 +57,9 @@ def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
             rec = read_recording(args.replay)
         except RecordingError as exc:
             raise CommandError(str(exc)) from exc
+        from taut.commands.analyze import note_merged_samples
+
+        note_merged_samples(args.replay, rec)
         if args.speed < 0:
             raise CommandError("--speed must be >= 0")
         return ReplaySource(rec.time_s, rec.tension_n, speed=args.speed, on_event=model.apply_link_event), "replay"
@@ -112,7 +115,14 @@ def run(args: argparse.Namespace) -> int:
     from taut.commands._band_travel import band_travel
 
     travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)
-    db = None if args.no_log else open_for(args, readonly=False)
+    db = None if args.no_log else open_for(args, readonly=False, create=True)
+    sessions: list = []
+
+    def unlogged() -> str:
+        """'; <where the data went>' when a failed or interrupted run could not log everything."""
+        out = sessions[0].result.log if sessions else None
+        return "" if out is None or out.complete else "; " + out.message()
+
     try:
         result = run_live(
             source,
@@ -129,9 +139,14 @@ def run(args: argparse.Namespace) -> int:
             around=around,
             stop_after_s=args.seconds,
             runner=runner,
+            on_session=sessions.append,
         )
     except failures as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(str(exc) + unlogged()) from exc
+    except KeyboardInterrupt:
+        if unlogged():
+            raise CommandError("interrupted" + unlogged()) from None
+        raise
     finally:
         if db is not None:
             db.close()
@@ -142,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
         tempo = "/".join(f"{sum(getattr(r, a) for r in s.reps) / n:.1f}" for a in ("concentric_s", "hold_s", "eccentric_s"))
         table.add_row(str(s.index + 1), str(len(s.reps)), str(sum(r.partial for r in s.reps)), f"{s.tut_s:.1f}", tempo)
     console.print(table)
-    if result.session_id is not None:
-        console.print(f"logged as session {result.session_id} (taut show {result.session_id})")
+    if result.log is not None:
+        if not result.log.complete:  # one line: what is in the log, what is in the recovery file, where
+            raise CommandError(result.log.message())
+        console.print(result.log.message())
     return 0

@@ -27,14 +27,16 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     with open_for(args, readonly=True if args.dry_run else False) as db:
         ids = args.sessions or [s.id for s in reversed(db.sessions())]
-        for sid in ids:
-            try:
-                info = db.session(sid)
-            except NotFoundError as exc:
-                raise CommandError(str(exc)) from exc
-            time_s, tension_n = db.samples(sid)
+        try:
+            infos = [db.session(sid) for sid in ids]  # every id checked before anything is analysed
+        except NotFoundError as exc:
+            raise CommandError(f"{exc}; nothing was changed") from exc
+        new_sets: dict[int, list] = {}
+        lines = []
+        for info in infos:
+            time_s, tension_n = db.samples(info.id)
             if len(time_s) == 0:
-                console.print(f"session {sid}: no raw samples stored, skipped")
+                lines.append(f"session {info.id}: no raw samples stored, skipped")
                 continue
             try:
                 result = analyze(time_s, tension_n, exercise=info.exercise)
@@ -45,16 +47,19 @@ def run(args: argparse.Namespace) -> int:
                 from taut.records import RepSet
 
                 sets = [s if s.exercise else RepSet(s.index, s.reps, info.exercise, s.extra) for s in sets]
+            new_sets[info.id] = sets
             before = (info.set_count, info.rep_count, info.partial_count)
             after = (len(sets), sum(len(s.reps) for s in sets), sum(r.partial for s in sets for r in s.reps))
-            if not args.dry_run:
-                try:
-                    db.replace_analysis(sid, sets, analysis=f"reanalyze {__version__}")
-                except LogError as exc:
-                    raise CommandError(str(exc)) from exc
             verb = "would change" if args.dry_run else "now"
-            console.print(
-                f"session {sid}: sets/reps/partials {before[0]}/{before[1]}/{before[2]} → {verb} "
+            lines.append(
+                f"session {info.id}: sets/reps/partials {before[0]}/{before[1]}/{before[2]} → {verb} "
                 f"{after[0]}/{after[1]}/{after[2]}"
             )
+        if not args.dry_run and new_sets:
+            try:
+                db.replace_analyses(new_sets, analysis=f"reanalyze {__version__}")
+            except LogError as exc:
+                raise CommandError(f"{exc}; no session was changed") from exc
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
     return 0

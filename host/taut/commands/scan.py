@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from taut.commands._band_args import add_band_arguments, band_backend, run_async
+from taut.text import printable
 
 NAME = "scan"
 HELP = "list Taut bands in range (name, address, signal strength)"
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"{'name':<20} {'address':<40} rssi")
     for advert in found:
-        print(f"{advert.name or '?':<20} {advert.address:<40} {advert.rssi_dbm} dBm")
+        print(f"{printable(advert.name):<20} {printable(advert.address):<40} {advert.rssi_dbm} dBm")
     return 0

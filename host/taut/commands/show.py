@@ -13,6 +13,7 @@ from taut.cli import CommandError
 from taut.commands._log_access import add_db_argument, local_time, open_for
 from taut.store import NotFoundError
 from taut.ui.units import UNITS, per_newton
+from taut.text import markup_safe
 
 NAME = "show"
 HELP = "show a logged session: per-rep table and a PNG plot of each set"
@@ -37,15 +38,15 @@ def run(args: argparse.Namespace) -> int:
         sets = db.sets(args.session)
         samples = [db.samples(args.session, start_s=s.start_s - 2.0, end_s=s.end_s + 2.0) if s.reps else None for s in sets]
     console.print(
-        f"session {info.id} · {local_time(info.started_unix_s)} · {info.exercise or 'exercise ?'} · band "
-        f"{info.band or '?'} · {info.set_count} sets · {info.rep_count} reps · TUT {info.tut_s:.1f} s"
+        f"session {info.id} · {local_time(info.started_unix_s)} · {markup_safe(info.exercise, 'exercise ?')} · band "
+        f"{markup_safe(info.band)} · {info.set_count} sets · {info.rep_count} reps · TUT {info.tut_s:.1f} s"
     )
     u = args.unit
     for s in sets:
         n_partial = sum(r.partial for r in s.reps)
         table = Table(
             "rep", "start s", "tempo c/h/e s", "TUT s", f"peak {u}", f"mean {u}", "range %", "",
-            title=f"set {s.index + 1} · {s.exercise or '?'} · {len(s.reps)} reps ({n_partial} partial) · TUT {s.tut_s:.1f} s"
+            title=f"set {s.index + 1} · {markup_safe(s.exercise)} · {len(s.reps)} reps ({n_partial} partial) · TUT {s.tut_s:.1f} s"
             + ("" if s.extra.get("complete") else " · (cut short)"),
             box=box.SIMPLE_HEAD,
         )  # fmt: skip

@@ -6,7 +6,9 @@ import argparse
 import math
 import sys
 
+from taut.atomic import describe_os_error
 from taut.commands._band_args import add_band_arguments, band_backend, check_band_arguments, run_async
+from taut.text import printable
 
 NAME = "stream"
 HELP = "stream tension from a band (real or --virtual), optionally into a CSV recording"
@@ -18,6 +20,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="CSV", help="write the recording here (time_s,tension_n)")
     parser.add_argument("--rate", type=int, choices=(10, 80), help="set the band's sample rate first")
     parser.add_argument("--no-reconnect", action="store_true", help="stop instead of reconnecting after a drop")
+
+
+class _WriteFailed(Exception):
+    """Writing the recording failed (its OSError is the cause): ends the stream at once."""
+
+
+def _kept_after_failure(writer, out: str, written: int, exc: BaseException | None) -> str:  # noqa: ANN001
+    """Keep what was received beside the target, and say exactly what is where."""
+    reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+    if not written:
+        writer.abort()
+        return f"cannot write {out}: {reason}; nothing was recorded and {out} was left as it was"
+    partial = f"{out}.partial"
+    try:
+        writer.keep_as(partial)
+    except OSError:
+        writer.abort()
+        return f"cannot write {out}: {reason}; the {written} samples received could not be kept, {out} was left as it was"
+    return f"cannot write {out}: {reason}; the samples written before it are in {partial}, {out} was left as it was"
 
 
 class _Progress:
@@ -60,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             writer = RecordingWriter(args.out)
         except OSError as exc:
-            raise CommandError(f"cannot write {args.out}: {exc}") from None
+            raise CommandError(f"cannot write {args.out}: {describe_os_error(exc)}") from None
     progress = _Progress()
     summary: dict = {}
 
@@ -82,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             )
             info = await source.start()
             summary["source"] = source
-            print(f"streaming from {info.name} ({info.address}), MTU {info.mtu}", file=sys.stderr)
+            print(f"streaming from {printable(info.name)} ({printable(info.address)}), MTU {info.mtu}", file=sys.stderr)
             t0 = loop.time()
             first_s = None
             written = 0
@@ -91,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
                     if first_s is None:
                         first_s = float(batch.time_s[0])
                     if writer is not None:
-                        written += writer.write(batch.time_s - first_s, batch.tension_n)
+                        try:
+                            written += writer.write(batch.time_s - first_s, batch.tension_n)
+                        except OSError as exc:
+                            raise _WriteFailed(exc) from exc
                     now = loop.time()
                     st = source.stats
                     last = batch.tension_n[-1]
@@ -112,10 +136,27 @@ def run(args: argparse.Namespace) -> int:
         run_async(main, args)
     except KeyboardInterrupt:
         pass  # Ctrl-C ends the recording; what was received is kept
-    finally:
+    except _WriteFailed as exc:
+        progress.done()
+        assert writer is not None
+        raise CommandError(_kept_after_failure(writer, args.out, summary.get("written", 0), exc.__cause__)) from None
+    except BaseException:
         progress.done()
         if writer is not None:
-            writer.close()
+            if summary.get("written", 0):
+                writer.close()  # the band went away mid-recording: what came is a valid recording
+            else:
+                writer.abort()  # nothing recorded: the file that was there stays as it was
+        raise
+    progress.done()
+    if writer is not None:
+        if summary.get("written", 0):
+            try:
+                writer.close()
+            except OSError as exc:
+                raise CommandError(_kept_after_failure(writer, args.out, summary["written"], exc)) from None
+        else:
+            writer.abort()
     source = summary.get("source")
     if source is not None:
         st = source.stats
@@ -126,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         if source.reconnects:
             line += f", {source.reconnects} reconnects"
         if args.out:
-            line += f"; {summary.get('written', 0)} written to {args.out}"
+            n = summary.get("written", 0)
+            line += f"; {n} written to {args.out}" if n else f"; nothing recorded, {args.out} left as it was"
         print(line, file=sys.stderr)
     return 0

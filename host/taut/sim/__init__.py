@@ -9,27 +9,30 @@ calibration wizards. Full guide: docs/simulation.md.
     rec.time_s, rec.tension_n, rec.sets          # samples as delivered, truth as RepSets
     stream = SessionStream(random_plan(7))       # incremental: stream.read(t), stream.truth_until(t)
     for rec in labelled_suite(n_sets=200, seed=1): ...
+    for rec in human_suite(n_sets=200, seed=1): ...   # what real people do (issue 10)
 
 Modules: band (force–strain with hysteresis, catalogue), exercise (geometry, tempo), plan (what
 the person does), draw (random plans), motion (timeline and tension as functions of time),
-sensor (sampling and imperfections), truth (contract measurements), stream, session, suite.
+sensor (sampling and imperfections), truth (contract measurements), stream, session, human
+(human-like behaviour, issue 10), suite.
 """
 
 from taut.sim.band import BANDS, MAX_ELONGATION, Band, band_from_levels, band_from_params, get_band
 from taut.sim.draw import NOISE_LEVELS_N, random_band, random_plan, random_sensor, random_set
 from taut.sim.exercise import EXERCISE_IDS, EXERCISES, Exercise, Tempo, get_exercise
 from taut.sim.motion import Interval, RepWindow, Timeline, min_jerk
-from taut.sim.plan import RepPlan, SessionPlan, SetPlan, SetupAction
+from taut.sim.plan import RepPlan, RestAction, SessionPlan, SetPlan, SetupAction
 from taut.sim.sensor import SensorModel
 from taut.sim.session import SimRecording, simulate_session
 from taut.sim.stream import SessionStream, SimChunk
-from taut.sim.suite import labelled_suite
+from taut.sim.human import BEHAVIOURS, human_plan
+from taut.sim.suite import behaviour_of, human_suite, labelled_suite
 from taut.sim.truth import PARTIAL_FRACTION, TruthError, measure_rep
 
 __all__ = [
-    "BANDS", "EXERCISES", "EXERCISE_IDS", "MAX_ELONGATION", "NOISE_LEVELS_N", "PARTIAL_FRACTION",
-    "Band", "Exercise", "Interval", "RepPlan", "RepWindow", "SensorModel", "SessionPlan", "SessionStream",
+    "BANDS", "BEHAVIOURS", "EXERCISES", "EXERCISE_IDS", "MAX_ELONGATION", "NOISE_LEVELS_N", "PARTIAL_FRACTION",
+    "Band", "Exercise", "Interval", "RepPlan", "RepWindow", "RestAction", "SensorModel", "SessionPlan", "SessionStream",
     "SetPlan", "SetupAction", "SimChunk", "SimRecording", "Tempo", "Timeline", "TruthError",
-    "band_from_levels", "band_from_params", "get_band", "get_exercise", "labelled_suite", "measure_rep",
+    "band_from_levels", "band_from_params", "behaviour_of", "get_band", "get_exercise", "human_plan", "human_suite", "labelled_suite", "measure_rep",
     "min_jerk", "random_band", "random_plan", "random_sensor", "random_set", "simulate_session",
 ]

@@ -23,7 +23,7 @@ import numpy as np
 
 from taut.sim.band import _after_reversal_arrays, _after_reversal_one, _load_arrays, _load_one
 from taut.sim.exercise import get_exercise
-from taut.sim.plan import SessionPlan, SetPlan
+from taut.sim.plan import WOBBLE_DECAY, SessionPlan, SetPlan
 
 IDLE, GRAB, STILL, SETUP, CONC, TOP, ECC, RELEASE = range(8)
 TOP_LEVEL_KINDS = ("idle", "setup", "set", "release", "rest")
@@ -60,6 +60,27 @@ class RepWindow:
     t_to_s: float  # next rep's concentric start, or the release
     top_m: float  # hand travel at the top
     bottom_before_m: float  # hand travel at the bottom before the rep
+    cut: bool = False  # its motion straddles the recording's start or end: not a countable rep
+
+
+def _hold_moves(rep) -> list[tuple[float, float, float]]:
+    """A top hold with an overshoot and/or dips as moves (duration, from, to): the hands settle from
+    the overshoot, then follow the sag line from range_m down by hold_sag_m, leaving it for each dip."""
+    top, sag, hold = rep.range_m, rep.hold_sag_m, rep.hold_s
+    t_a = rep.overshoot_s if rep.overshoot_m > 0 else 0.0
+    moves = [(t_a, rep.peak_m, top)] if t_a else []
+
+    def base(tau: float) -> float:
+        return top - sag * (tau - t_a) / (hold - t_a)
+
+    tau, x = t_a, top
+    for at_s, depth_m, dur_s in rep.dips:
+        mid = at_s + dur_s / 2
+        for t_next, x_next in ((at_s, base(at_s)), (mid, base(mid) - depth_m), (at_s + dur_s, base(at_s + dur_s))):
+            moves.append((t_next - tau, x, x_next))
+            tau, x = t_next, x_next
+    moves.append((hold - tau, x, top - sag))
+    return moves
 
 
 def min_jerk(tau):
@@ -141,11 +162,12 @@ class Timeline:
         labels: list[Interval] = []
         t = 0.0
 
-        def add(dur: float, x0: float, x1: float, kind: int, s: int) -> None:
+        def add(dur: float, x0: float, x1: float, kind: int, s: int) -> float:
             nonlocal t
             if dur > 0:
                 segs.append((t, t + dur, x0, x1, kind, s))
                 t += dur
+            return t
 
         add(plan.lead_in_s, self.sets[0].x_idle, self.sets[0].x_idle, IDLE, 0)
         if plan.lead_in_s > 0:
@@ -181,16 +203,25 @@ class Timeline:
                 t_conc = t
                 if windows:  # the previous rep's window ends where this one's motion starts
                     windows[-1] = replace(windows[-1], t_to_s=t_conc)
-                add(rep.concentric_s, bottom, rep.range_m, CONC, s)
+                add(rep.concentric_s, bottom, rep.peak_m, CONC, s)
                 t_top = t
                 sagged = rep.range_m - (rep.hold_sag_m if rep.hold_s > 0 else 0.0)
-                add(rep.hold_s, rep.range_m, sagged, TOP, s)
+                if rep.dips or rep.overshoot_m > 0:
+                    for dur, xa, xb in _hold_moves(rep):
+                        add(dur, xa, xb, TOP, s)
+                else:
+                    add(rep.hold_s, rep.range_m, sagged, TOP, s)
                 t_hold_end = t
                 add(rep.eccentric_s, sagged, rep.bottom_m, ECC, s)
-                windows.append(RepWindow(s, i, t_from, t_conc, t_top, t_hold_end, t, math.nan, rep.range_m, bottom))
+                windows.append(RepWindow(s, i, t_from, t_conc, t_top, t_hold_end, t, math.nan, rep.peak_m, bottom))
                 t_from = t
                 bottom = rep.bottom_m
                 pause = rep.pause_s if i < len(sp.reps) - 1 else rep.pause_s + sp.end_settle_s
+                if rep.pause_actions:
+                    t_act = t
+                    bottom = self._actions(rep.pause_actions, bottom, s, labels, add)
+                    pause -= t - t_act
+                    t_from = t  # the next rep's bottom is the still stretch after the activity
                 add(pause, bottom, bottom, STILL, s)
             t_set_end = windows[-1].eccentric_end_s
             windows[-1] = replace(windows[-1], t_to_s=t)
@@ -199,10 +230,17 @@ class Timeline:
             add(sp.release_s, bottom, ph.x_idle, RELEASE, s)
             labels.append(Interval("release", t_set_end, t, s))
             t_rest = t
-            add(sp.rest_after_s, ph.x_idle, ph.x_idle, IDLE, s)
+            rest = sp.rest_after_s
+            if sp.rest_actions:
+                self._actions(sp.rest_actions, ph.x_idle, s, labels, add)
+                rest -= t - t_rest
+            add(rest, ph.x_idle, ph.x_idle, IDLE, s)
             if sp.rest_after_s > 0:
                 labels.append(Interval("rest" if s < len(plan.sets) - 1 else "idle", t_rest, t, s))
         self.duration_s = t
+        self._plan_offset_s = float(plan.cut_start_s)  # oscillators run on the plan's clock
+        if plan.cut_start_s or plan.cut_end_s:
+            segs, labels = self._cut(segs, labels, plan.cut_start_s, t - plan.cut_start_s - plan.cut_end_s)
         self.labels = tuple(sorted(labels, key=lambda iv: (iv.start_s, iv.kind not in TOP_LEVEL_KINDS)))
         arr = np.array(segs, dtype=float)
         self.t0 = arr[:, 0].copy()
@@ -216,6 +254,55 @@ class Timeline:
                               self.kind.tolist(), self.set_of.tolist(), self.loading.tolist(),
                               self.e_r.tolist(), self.f_r.tolist()))
         self._t0_list = self.t0.tolist()
+
+    @staticmethod
+    def _actions(actions, pos: float, s: int, labels: list, add) -> float:
+        """Lay out rest actions from hand travel pos (labelled by kind); returns where the hands end."""
+        for act in actions:
+            t0 = add(act.lead_s, pos, pos, STILL, s)
+            if act.kind == "wobble":
+                x, amp = pos, act.amplitude_m
+                for _ in range(2 * act.cycles):
+                    add(act.out_s, x, pos + amp, SETUP, s)
+                    x, amp = pos + amp, -amp * WOBBLE_DECAY
+                labels.append(Interval(act.kind, t0, add(act.out_s, x, pos, SETUP, s), s))
+                continue
+            top = pos + act.amplitude_m
+            add(act.out_s, pos, top, SETUP, s)
+            t1 = add(act.hold_s, top, top, STILL, s)
+            if act.back_s > 0:
+                t1 = add(act.back_s, top, pos, SETUP, s)
+            else:
+                pos = top
+            labels.append(Interval(act.kind, t0, t1, s))
+        return pos
+
+    def _cut(self, segs: list, labels: list, off: float, duration_s: float) -> tuple[list, list]:
+        """Shift the timeline so the recording starts off seconds in and lasts duration_s; reps
+        whose motion straddles either end are cut (no truth) and labelled "cut"."""
+        if not duration_s > 0:
+            raise ValueError("cut_start_s + cut_end_s leave nothing to record")
+        segs = [(a - off, b - off, *rest) for a, b, *rest in segs]
+        out = []
+        for iv in labels:
+            a, b = max(iv.start_s - off, 0.0), min(iv.end_s - off, duration_s)
+            if b > a:
+                out.append(Interval(iv.kind, a, b, iv.set_index))
+        windows = []
+        for w in self.rep_windows:
+            w = replace(w, t_from_s=w.t_from_s - off, concentric_start_s=w.concentric_start_s - off,
+                        top_s=w.top_s - off, hold_end_s=w.hold_end_s - off, eccentric_end_s=w.eccentric_end_s - off,
+                        t_to_s=w.t_to_s - off)
+            inside = w.concentric_start_s >= 0.0 and w.eccentric_end_s <= duration_s
+            if not inside:
+                w = replace(w, cut=True)
+                a, b = max(w.concentric_start_s, 0.0), min(w.eccentric_end_s, duration_s)
+                if b > a:
+                    out.append(Interval("cut", a, b, w.set_index))
+            windows.append(w)
+        self.rep_windows = windows
+        self.duration_s = duration_s
+        return segs, out
 
     def _walk_hysteresis(self) -> None:
         """Band state at each segment's start: branch direction and the last reversal (e_r, F_r)."""
@@ -272,7 +359,8 @@ class Timeline:
             env = np.where(ks == TOP, base + (ph.tremor_m - base) * _smoothstep(edge), env)
             moving = (ks == CONC) | (ks == ECC)
             wob = np.where(moving, ph.wobble_m * np.sin(math.pi * taus) ** 4, 0.0)
-            dx = env * ph.tremor(ts) + wob * ph.wobble(ts)
+            tp = ts + self._plan_offset_s
+            dx = env * ph.tremor(tp) + wob * ph.wobble(tp)
             e_base = ph.elongation(xs)
             e = ph.elongation(xs + dx)
             f = _after_reversal_arrays(e_base, self.loading[sg], self.e_r[sg], self.f_r[sg], *ph.band_args)
@@ -302,9 +390,10 @@ class Timeline:
             env = base + (ph.tremor_m - base) * float(_smoothstep(min(t - t0, t1 - t) / _TOP_RAMP_S))
         else:
             env = base
-        dx = env * ph.tremor_one(t) if env else 0.0
+        tp = t + self._plan_offset_s
+        dx = env * ph.tremor_one(tp) if env else 0.0
         if kind == CONC or kind == ECC:
-            dx += ph.wobble_m * math.sin(math.pi * tau) ** 4 * ph.wobble_one(t)
+            dx += ph.wobble_m * math.sin(math.pi * tau) ** 4 * ph.wobble_one(tp)
         e_base = ph.elongation_one(x)
         e = ph.elongation_one(x + dx)
         f = _after_reversal_one(e_base, loading, e_r, f_r, *ph.band_args)

@@ -15,6 +15,53 @@ from taut.sim.exercise import get_exercise
 from taut.sim.sensor import SensorModel
 
 
+REST_ACTION_KINDS = ("rest-load", "fidget", "step", "wobble")
+WOBBLE_DECAY = 0.6  # each wobble swing is this fraction of the one before, the other way
+
+
+@dataclass(frozen=True, slots=True)
+class RestAction:
+    """Activity in a pause between reps or in a rest between sets that is no rep (issue 10).
+
+    "rest-load": a hand resting on the handle (out by amplitude_m, stay hold_s, back over back_s);
+    "fidget": a small bump (the same moves, brief); "step": a level change (out and stay; with
+    back_s > 0 it returns after hold_s); "wobble": the hands swing ±amplitude_m, each swing
+    `WOBBLE_DECAY` of the last the other way, `cycles` times, out_s per swing, then back. Each
+    starts after lead_s of stillness, from wherever the hands are.
+    """
+
+    kind: str
+    amplitude_m: float
+    out_s: float
+    hold_s: float = 0.0
+    back_s: float = 0.0
+    lead_s: float = 0.0
+    cycles: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in REST_ACTION_KINDS:
+            raise ValueError(f"rest action kind must be one of {REST_ACTION_KINDS}, got {self.kind!r}")
+        if not (math.isfinite(self.amplitude_m) and self.amplitude_m != 0):
+            raise ValueError("rest action amplitude_m must be finite and non-zero")
+        if not self.out_s > 0 or self.hold_s < 0 or self.back_s < 0 or self.lead_s < 0:
+            raise ValueError("rest action durations must be >= 0 (out_s > 0)")
+        if self.kind in ("rest-load", "fidget") and not self.back_s > 0:
+            raise ValueError(f"a {self.kind} returns: back_s must be > 0")
+        if self.kind == "wobble" and self.cycles < 1:
+            raise ValueError("a wobble needs cycles >= 1")
+
+    @property
+    def duration_s(self) -> float:
+        if self.kind == "wobble":
+            return self.lead_s + (2 * self.cycles + 1) * self.out_s
+        return self.lead_s + self.out_s + self.hold_s + self.back_s
+
+    @property
+    def lasting_m(self) -> float:
+        """Where the hands end up relative to where they started (a step that does not return)."""
+        return self.amplitude_m if self.kind == "step" and self.back_s == 0 else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class RepPlan:
     """One intended rep: full hand travel and the duration of each movement phase.
@@ -31,6 +78,18 @@ class RepPlan:
     bottom_m: float = 0.0  # where the eccentric returns to (start position = 0)
     partial: bool = False  # drawn as a partial rep (the truth flag comes from the measured range)
     hold_sag_m: float = 0.0  # the hands creep back this much during the top hold
+    # Issue 10 (human-like): dips inside the hold, (at_s from the hold's start, depth_m, duration_s);
+    # an overshoot above range_m at the end of the concentric, back to range_m over overshoot_s
+    # (within the hold); activity in the pause after the rep (load left on, fidgets, steps, wobble).
+    dips: tuple[tuple[float, float, float], ...] = ()
+    overshoot_m: float = 0.0
+    overshoot_s: float = 0.3
+    pause_actions: tuple[RestAction, ...] = ()
+
+    @property
+    def peak_m(self) -> float:
+        """Hand travel at the rep's highest point (the top, or the overshoot above it)."""
+        return self.range_m + self.overshoot_m
 
     def __post_init__(self) -> None:
         for name in ("range_m", "concentric_s", "eccentric_s"):
@@ -43,6 +102,21 @@ class RepPlan:
                 raise ValueError(f"rep {name} must be >= 0, got {v}")
         if self.bottom_m + self.hold_sag_m >= self.range_m:
             raise ValueError("rep bottom_m (+ hold_sag_m) must be below its range_m")
+        if not (math.isfinite(self.overshoot_m) and self.overshoot_m >= 0 and self.overshoot_s > 0):
+            raise ValueError("rep overshoot_m must be >= 0 and overshoot_s > 0")
+        t_free = self.overshoot_s if self.overshoot_m > 0 else 0.0
+        if t_free >= self.hold_s and self.overshoot_m > 0:
+            raise ValueError("a rep's overshoot must settle within its hold (overshoot_s < hold_s)")
+        for at_s, depth_m, dur_s in self.dips:
+            if not (at_s >= t_free and dur_s > 0 and at_s + dur_s <= self.hold_s + 1e-9 and depth_m > 0):
+                raise ValueError(f"dip ({at_s}, {depth_m}, {dur_s}) must lie inside the hold with depth > 0")
+            t_a = self.overshoot_s if self.overshoot_m > 0 else 0.0
+            base = self.range_m - self.hold_sag_m * (at_s + dur_s / 2 - t_a) / (self.hold_s - t_a)
+            if base - depth_m <= self.bottom_m:
+                raise ValueError("a dip must stay above the rep's bottom")
+            t_free = at_s + dur_s
+        if sum(a.duration_s for a in self.pause_actions) > self.pause_s + 1e-9:
+            raise ValueError("a rep's pause actions must fit in its pause_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +164,7 @@ class SetPlan:
     wobble_m: float | None = None  # form noise amplitude during moves; None = the exercise's
     fatigue: float = 0.0  # informational: how much the concentrics slowed over the set
     tags: tuple[str, ...] = ()  # informational: how the set was drawn ("fast", "partial", ...)
+    rest_actions: tuple[RestAction, ...] = ()  # activity in the rest after the set (band let go)
 
     def __post_init__(self) -> None:
         ex = get_exercise(self.exercise)
@@ -101,7 +176,7 @@ class SetPlan:
             raise ValueError(f"start_elongation must be in (-0.9, 2), got {self.start_elongation}")
         th0 = self.grip_angle
         holds = [a.amplitude_m for a in self.setup if a.kind == "hold"]
-        top = max([r.range_m for r in self.reps] + [max(holds, default=0.0) + a.amplitude_m
+        top = max([r.peak_m for r in self.reps] + [max(holds, default=0.0) + a.amplitude_m
                                                        for a in self.setup if a.kind == "tug"] + holds)
         if top > ex.max_travel_m(th0) + 1e-9:
             raise ValueError(f"{self.exercise}: range {top:.2f} m beyond the geometry's {ex.max_travel_m(th0):.2f} m")
@@ -116,6 +191,17 @@ class SetPlan:
         for name in ("settle_s", "end_settle_s", "rest_after_s"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0")
+        if sum(a.duration_s for a in self.rest_actions) > self.rest_after_s + 1e-9:
+            raise ValueError("a set's rest actions must fit in its rest_after_s")
+        if sum(a.lasting_m for a in self.rest_actions) != 0:
+            raise ValueError("rest actions between sets must bring the hands back (a step needs back_s)")
+
+    @property
+    def idle_travel_m(self) -> float:
+        """Where the hands are when the band is let go: slack by 15 % of L0 at least."""
+        ex = get_exercise(self.exercise)
+        slope = float(ex.extension_m(-1.0, self.grip_angle)) * -1.0
+        return -(max(self.start_elongation, 0.0) + 0.15) * self.rest_length_m / slope
 
     @property
     def grip_angle(self) -> float:
@@ -135,9 +221,15 @@ class SessionPlan:
     sensor: SensorModel = field(default_factory=SensorModel)
     lead_in_s: float = 2.0
     seed: int = 0
+    # A recording that starts or ends mid-session: this much of the planned timeline's start is
+    # not recorded (time 0 of the recording is cut_start_s into the plan), and of its end.
+    cut_start_s: float = 0.0
+    cut_end_s: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.sets:
             raise ValueError("a session needs at least one set")
         if self.lead_in_s < 0:
             raise ValueError("lead_in_s must be >= 0")
+        if not (self.cut_start_s >= 0 and self.cut_end_s >= 0):
+            raise ValueError("cut_start_s and cut_end_s must be >= 0")

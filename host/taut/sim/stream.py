@@ -39,9 +39,12 @@ class SimChunk:
         return len(self.time_s)
 
 
-def set_truth(timeline: Timeline, set_index: int) -> RepSet:
-    """Truth for one set of a timeline: each rep measured on a dense noise-free grid."""
-    windows = [w for w in timeline.rep_windows if w.set_index == set_index]
+def set_truth(timeline: Timeline, set_index: int) -> RepSet | None:
+    """Truth for one set of a timeline: each rep measured on a dense noise-free grid (None when
+    the recording cuts every rep of the set)."""
+    windows = [w for w in timeline.rep_windows if w.set_index == set_index and not w.cut]
+    if not windows:
+        return None
     measures, ranges = [], []
     for w in windows:
         grid = truth_grid(w.t_from_s, w.t_to_s)
@@ -54,7 +57,7 @@ def set_truth(timeline: Timeline, set_index: int) -> RepSet:
         "rest_length_m": sp.rest_length_m,
         "start_elongation": sp.start_elongation,
         "range_m": tuple(ranges),
-        "planned_partial": tuple(r.partial for r in sp.reps),
+        "planned_partial": tuple(sp.reps[w.rep_index].partial for w in windows),
         "fatigue": sp.fatigue,
         "tags": set_tags(sp),
         "motion_s": tuple((w.concentric_start_s, w.eccentric_end_s) for w in windows),
@@ -74,6 +77,12 @@ def set_tags(sp) -> tuple[str, ...]:
         tags.append("setup-actions")
     if sp.fatigue > 0:
         tags.append("fatigue")
+    if any(r.dips for r in sp.reps):
+        tags.append("hold-dips")
+    if any(r.overshoot_m > 0 for r in sp.reps):
+        tags.append("overshoot")
+    tags.extend(a.kind for r in sp.reps for a in r.pause_actions)
+    tags.extend(a.kind for a in sp.rest_actions)
     return tuple(dict.fromkeys(tags))
 
 
@@ -88,7 +97,9 @@ class SessionStream:
         self._last_t = -math.inf
         self._truth: dict[int, RepSet] = {}
         # A set's truth is final once its last rep's window has passed.
-        self._set_done_s = [max(w.t_to_s for w in self.timeline.rep_windows if w.set_index == s)
+        # (A recording that ends mid-set: the set is final at the recording's end.)
+        self._set_done_s = [min(max((w.t_to_s for w in self.timeline.rep_windows if w.set_index == s),
+                                    default=-math.inf), self.timeline.duration_s)
                             for s in range(len(plan.sets))]
 
     @property
@@ -160,7 +171,8 @@ class SessionStream:
                 break
             if s not in self._truth:
                 self._truth[s] = set_truth(self.timeline, s)
-            out.append(self._truth[s])
+            if self._truth[s] is not None:
+                out.append(self._truth[s])
         return tuple(out)
 
     def labels_until(self, time_s: float) -> tuple[Interval, ...]:

@@ -1,9 +1,11 @@
-"""A labelled suite of simulated recordings for the analysis engine's accuracy benchmark.
+"""Labelled suites of simulated recordings for the analysis engine's accuracy benchmark.
 
-`labelled_suite(n_sets=200, seed=0)` yields recordings (1–3 sets each, with setup activity,
-releases and rests) until n_sets sets are produced, covering in rotation all five exercises,
-10 and 80 Hz and every noise level; bands, tempo, fatigue, partial reps and sensor faults are
-drawn. Deterministic for a seed; generated lazily (one recording in memory at a time).
+`labelled_suite(n_sets=200, seed=0)` (the tidy suite) yields recordings (1–3 sets each, with
+setup activity, releases and rests) until n_sets sets are produced, covering in rotation all five
+exercises, 10 and 80 Hz and every noise level; bands, tempo, fatigue, partial reps and sensor
+faults are drawn. `human_suite(n_sets=200, seed=0)` does the same for what real people do
+(issue 10: taut.sim.human.BEHAVIOURS, one behaviour per recording). Deterministic for a seed;
+generated lazily (one recording in memory at a time).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import numpy as np
 
 from taut.sim.draw import random_plan
 from taut.sim.exercise import EXERCISE_IDS
+from taut.sim.human import BEHAVIOURS, countable_sets, human_plan
+from taut.sim.plan import SessionPlan
 from taut.sim.session import SimRecording, simulate_session
 
 SUITE_NOISE = ("clean", "low", "medium", "high")
@@ -49,3 +53,50 @@ def labelled_suite(
         yield simulate_session(plan, fs_hz=fs_hz[i % len(fs_hz)])
         made += k
         i += 1
+
+
+def human_suite(n_sets: int = 200, seed: int = 0, **options) -> Iterator[SimRecording]:
+    """Recordings of human-like behaviour whose truth sets total n_sets (`human_suite_plans`)."""
+    for plan, fs_hz in human_suite_plans(n_sets, seed, **options):
+        yield simulate_session(plan, fs_hz=fs_hz)
+
+
+def human_suite_plans(
+    n_sets: int = 200,
+    seed: int = 0,
+    *,
+    fs_hz: tuple[float, ...] = (10.0, 80.0),
+    behaviours: tuple[str, ...] = BEHAVIOURS,
+    noise: tuple[str, ...] = SUITE_NOISE,
+    rest_s: tuple[float, float] = (12.0, 40.0),
+    max_sets_per_recording: int = 3,
+) -> Iterator[tuple[SessionPlan, float]]:
+    """The human suite's plans and sampling rates: recording i shows behaviour i mod
+    len(behaviours); rate and noise level turn over once per round of behaviours (so every
+    behaviour meets every rate and noise level). White noise only (no sensor faults)."""
+    if n_sets < 1:
+        raise ValueError("n_sets must be >= 1")
+    if max_sets_per_recording < 1:
+        raise ValueError("max_sets_per_recording must be >= 1")
+    rng = np.random.default_rng([int(seed), 0x4B3A])
+    made = 0
+    i = 0
+    while made < n_sets:
+        k = min(int(rng.integers(1, max_sets_per_recording + 1)), n_sets - made)
+        round_ = i // len(behaviours)
+        plan = human_plan(int(rng.integers(0, 2**31)), behaviours[i % len(behaviours)], n_sets=k,
+                          noise=noise[(round_ // len(fs_hz)) % len(noise)], rest_s=rest_s)
+        yield plan, fs_hz[round_ % len(fs_hz)]
+        made += max(countable_sets(plan), 1)
+        i += 1
+
+
+def behaviour_of(rec: SimRecording) -> str:
+    """The human-suite behaviour a recording shows ("cut" split by how it is cut), or "tidy"."""
+    tags = {t for sp in rec.plan.sets for t in sp.tags}
+    for b in BEHAVIOURS:
+        if f"human-{b}" in tags:
+            if b == "cut":
+                return "cut-" + next((m for m in ("start", "end") if f"cut-{m}" in tags), "early")
+            return b
+    return "tidy"

@@ -39,6 +39,8 @@ from taut.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 log = logging.getLogger(__name__)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_MAX_ROW_ID = 2**63 - 1
+RECOVERY_HINT = "`taut log check` tells what is wrong; `taut log recover -o NEW` copies what is readable into a new log"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> LogError:
     if "unable to open" in msg:
         return ReadOnlyError(f"{path}: cannot open the log ({exc})")
     if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in msg or "malformed" in msg or "corrupt" in msg):
-        return CorruptError(f"{path}: the log is damaged ({exc}); the file was left untouched")
+        return CorruptError(f"{path}: the log is damaged ({exc}); the file was left untouched. {RECOVERY_HINT}")
     return LogError(f"{path}: {exc}")
 
 
@@ -95,13 +97,24 @@ def _file_is_marked_read_only(path: Path) -> bool:
     return not os.access(path, os.W_OK) or not (path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-def open_log(path: str | os.PathLike[str] | None = None, *, readonly: bool | None = False, timeout_s: float = 2.0) -> WorkoutLog:
+def open_log(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    readonly: bool | None = False,
+    create: bool = True,
+    timeout_s: float = 2.0,
+) -> WorkoutLog:
     """Open (creating and migrating if needed) the log at `path` (default: $TAUT_DB or user data dir).
 
     readonly=True opens for reading only; None picks read-only when the file cannot be written.
+    create=False never makes a new log (read commands: a mistyped path is an error, not a new file).
     """
     p = resolve_log_path(path)
+    if p.is_dir():
+        raise LogError(f"{p}: is a folder; --db names the log file itself (e.g. {p / 'taut.sqlite3'})")
     exists = p.exists() and p.stat().st_size > 0
+    if not exists and not create:
+        raise NotFoundError(f"{p}: no workout log here (nothing was created)")
     if exists:
         with open(p, "rb") as f:
             head = f.read(len(_SQLITE_MAGIC))
@@ -121,19 +134,46 @@ def open_log(path: str | os.PathLike[str] | None = None, *, readonly: bool | Non
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ReadOnlyError(f"{p.parent}: cannot create the log directory ({exc})") from exc
-    mode = "ro" if readonly else "rwc"
+    conn = _connect(p, "ro" if readonly else "rwc", timeout_s)
     try:
-        conn = sqlite3.connect(
+        try:
+            _check_and_prepare(conn, p, readonly)
+        except ReadOnlyError:
+            if not readonly or not _immutable_is_safe(p):
+                raise
+            # A read-only folder: SQLite cannot make the -shm file a WAL reader needs. With no
+            # -wal file left there is nothing beyond the main file, so open it as immutable.
+            conn.close()
+            conn = _connect(p, "ro&immutable=1", timeout_s)
+            _check_and_prepare(conn, p, readonly)
+    except BaseException:
+        conn.close()
+        raise
+    return WorkoutLog(conn, p, readonly=bool(readonly))
+
+
+def _connect(p: Path, mode: str, timeout_s: float) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(
             f"{p.resolve().as_uri()}?mode={mode}", uri=True, timeout=timeout_s, isolation_level=None, check_same_thread=False
         )
     except sqlite3.Error as exc:
         raise _translate(exc, p) from exc
+
+
+def _immutable_is_safe(p: Path) -> bool:
+    wal = p.with_name(p.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def check_integrity(conn: sqlite3.Connection, p: Path, *, full: bool = False) -> list[str]:
+    """SQLite's own check of every page (quick_check; integrity_check with full=True): [] when sound."""
     try:
-        _check_and_prepare(conn, p, readonly)
-    except BaseException:
-        conn.close()
-        raise
-    return WorkoutLog(conn, p, readonly=readonly)
+        rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    problems = [str(r[0]) for r in rows]
+    return [] if problems == ["ok"] else problems
 
 
 def _check_and_prepare(conn: sqlite3.Connection, p: Path, readonly: bool) -> None:
@@ -152,6 +192,8 @@ def _check_and_prepare(conn: sqlite3.Connection, p: Path, readonly: bool) -> Non
             raise ReadOnlyError(f"{p}: log schema v{version} needs migrating to v{SCHEMA_VERSION}, but the file is read-only")
         conn.execute("PRAGMA query_only = ON")
         return
+    if version < SCHEMA_VERSION and n_tables > 0:
+        _refuse_if_damaged(conn, p)  # a migration is the first write
     try:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
@@ -165,6 +207,13 @@ def _check_and_prepare(conn: sqlite3.Connection, p: Path, readonly: bool) -> Non
             log.info("migrated %s from schema v%d to v%d", p, before, SCHEMA_VERSION)
     except sqlite3.Error as exc:
         raise _translate(exc, p) from exc
+
+
+def _refuse_if_damaged(conn: sqlite3.Connection, p: Path) -> None:
+    problems = check_integrity(conn, p)
+    if problems:
+        first = " ".join(problems[0].split())[:200]  # SQLite's report spans lines
+        raise CorruptError(f"{p}: the log is damaged ({first}); nothing was written to it. {RECOVERY_HINT}")
 
 
 def _rowid(cur: sqlite3.Cursor) -> int:
@@ -208,6 +257,7 @@ class WorkoutLog:
         self._lock = threading.RLock()
         self.path = path
         self.readonly = readonly
+        self._checked = False
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -230,6 +280,9 @@ class WorkoutLog:
         if self.readonly:
             raise ReadOnlyError(f"{self.path}: opened read-only")
         with self._lock:
+            if not self._checked:
+                _refuse_if_damaged(self._conn, self.path)  # never write into a damaged file
+                self._checked = True
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -359,12 +412,17 @@ class WorkoutLog:
 
     def replace_analysis(self, session_id: int, rep_sets: Sequence[RepSet], *, analysis: str) -> None:
         """Swap a session's sets and reps for a new analysis, all or nothing."""
+        self.replace_analyses({session_id: rep_sets}, analysis=analysis)
+
+    def replace_analyses(self, by_session: dict[int, Sequence[RepSet]], *, analysis: str) -> None:
+        """Swap several sessions' sets and reps in one transaction: all of them or none."""
         with self._tx() as c:
-            if c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
-                raise NotFoundError(f"no session {session_id}")
-            c.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
-            for s in rep_sets:
-                self._write_set(c, session_id, s, analysis)
+            for session_id, rep_sets in by_session.items():
+                if c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                    raise NotFoundError(f"no session {session_id}")
+                c.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
+                for s in rep_sets:
+                    self._write_set(c, session_id, s, analysis)
 
     def add_calibration(
         self,
@@ -513,6 +571,8 @@ class WorkoutLog:
         return rows[0]
 
     def _session_rows(self, session_id: int) -> list[SessionSummary]:
+        if not 0 < session_id <= _MAX_ROW_ID:
+            return []  # beyond any SQLite rowid: no such session (binding it would overflow)
         sql = """
             SELECT s.id, s.started_unix_s, s.ended_unix_s, s.exercise, s.source, d.name, b.name,
                    count(st.id), coalesce(sum(st.rep_count), 0), coalesce(sum(st.partial_count), 0),

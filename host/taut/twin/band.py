@@ -65,6 +65,7 @@ class VirtualBand:
         battery_mv: float = 3950.0,
         firmware_dir: Path = FIRMWARE_DIR,
         rssi_dbm: int = -55,
+        os_tick_ms: int = 0,
     ) -> None:
         self.seed = seed
         self._rng = random.Random(seed)
@@ -80,6 +81,7 @@ class VirtualBand:
         self.battery_mv = battery_mv
         self.rssi_dbm = rssi_dbm
         self._firmware_dir = firmware_dir
+        self.os_tick_ms = os_tick_ms  # 10: asyncio wakes on the ESP32's 100 Hz tick
         self.sent = SentLog()
         self.boots = 0
         self.watchdog_resets = 0
@@ -140,7 +142,7 @@ class VirtualBand:
         def schedule(fn: Callable[[], None]) -> None:
             loop.call_soon(self._run_irq, fn)
 
-        ble = bluetooth_shim.BLE(device, mac=self.mac, schedule=schedule)
+        ble = bluetooth_shim.BLE(device, mac=self.mac, schedule=schedule, run_now=self._run_irq)
         ble.on_gatt_pdu = self._filter_pdu
         self.ble = ble
         self._handles: dict[str, int] = {}
@@ -155,6 +157,7 @@ class VirtualBand:
             adc_uv={board["BATTERY_ADC_PIN"]: self._battery_pin_uv} if "BATTERY_ADC_PIN" in board else {},
             unique_id=self.mac,
             on_wdt_feed=self._wdt_fed,
+            run_irq=self._run_irq,
         )
         self._machine = machine
         self._wdt_fed_s = loop.time()
@@ -219,7 +222,7 @@ class VirtualBand:
         return int(self.battery_mv * 1000 / 2)  # the Feather's VBAT/2 divider
 
     def _asyncio_shim(self) -> Any:
-        mod = mpy_modules.make_asyncio()
+        mod = mpy_modules.make_asyncio(self.os_tick_ms)
         band = self
 
         def create_task(coro: Any, **kwargs: Any) -> asyncio.Task[Any]:

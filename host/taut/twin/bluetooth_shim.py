@@ -1,7 +1,8 @@
 """MicroPython's `bluetooth` module for CPython, backed by a Bumble peripheral on the virtual radio.
 
-Reproduces what firmware can observe on an ESP32: IRQs run later (never re-entrantly, a write's
-IRQ after its response went out), 20-byte value buffers unless `gatts_set_buffer` enlarged
+Reproduces what firmware can observe on an ESP32: IRQs run later, never re-entrantly, except a
+write's, which NimBLE delivers inside the write, before the response goes out; a handler that raises once is dropped for good, ENOMEM when
+notifications outrun the link (see BLE.notify_buffers), 20-byte value buffers unless `gatts_set_buffer` enlarged
 them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
 payloads limited to 31 bytes, permissions enforced from the characteristic flags.
 """
@@ -80,10 +81,20 @@ class _Value:
 class BLE:
     """bluetooth.BLE over one Bumble Device (the twin's radio)."""
 
-    def __init__(self, device: Device, *, mac: bytes, schedule: Callable[[Callable[[], None]], object]) -> None:
+    def __init__(
+        self,
+        device: Device,
+        *,
+        mac: bytes,
+        schedule: Callable[[Callable[[], None]], object],
+        run_now: Callable[[Callable[[], None]], object] | None = None,
+    ) -> None:
+        """`schedule(fn)` runs an IRQ later; `run_now(fn)` runs one at once (a write's), guarded
+        as the twin guards IRQs (by default: called directly)."""
         self._device = device
         self._mac = mac
         self._schedule = schedule
+        self._run_now = run_now
         self._active = False
         self._irq: Callable[[int, tuple], Any] | None = None
         self._values: dict[int, _Value] = {}
@@ -94,6 +105,13 @@ class BLE:
         self._ops: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self.on_gatt_pdu: Callable[[int, bytes], bytes | None] | None = None  # fault-injection hook
+        # NimBLE's notification buffers: a leaky bucket of `notify_buffers` that the link empties
+        # at `notify_rate_hz`; a notification that finds it full raises OSError(ENOMEM).
+        self.notify_buffers = 64
+        self.notify_rate_hz = 1000.0
+        self.enomem = 0
+        self._queued = 0.0
+        self._queued_at = 0.0
         device.on("connection", self._on_connection)
         self._set_gap_name(b"MPY NIMBLE")
 
@@ -170,12 +188,23 @@ class BLE:
     def irq(self, handler: Callable[[int, tuple], Any] | None) -> None:
         self._irq = handler
 
-    def _fire(self, event: int, data: tuple) -> None:
+    def _fire(self, event: int, data: tuple, *, now: bool = False) -> None:
         def run() -> None:
-            if self._irq is not None:
-                self._irq(event, data)
+            handler = self._irq
+            if handler is None:
+                return
+            try:
+                handler(event, data)
+            except Exception:
+                self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
+                raise
 
-        self._schedule(run)
+        if not now:
+            self._schedule(run)
+        elif self._run_now is not None:
+            self._run_now(run)
+        else:
+            run()
 
     # GAP ------------------------------------------------------------------------------------
 
@@ -290,7 +319,7 @@ class BLE:
             else:
                 value.data = data[: value.size]
             handle = next(h for h, v in self._values.items() if v is value)
-            self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle))
+            self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle), now=True)
 
         return gatt.CharacteristicValue(read=read, write=write)
 
@@ -309,7 +338,11 @@ class BLE:
             raise OSError(errno.EINVAL, "invalid handle") from None
 
     def gatts_read(self, value_handle: int) -> bytes:
-        return self._value(value_handle).data
+        value = self._value(value_handle)
+        data = value.data
+        if value.append:
+            value.data = b""
+        return data
 
     def gatts_write(self, value_handle: int, data: bytes, send_update: bool = False) -> None:
         value = self._value(value_handle)
@@ -328,6 +361,7 @@ class BLE:
         value = self._value(value_handle)
         value.size = int(size)
         value.append = bool(append)
+        value.data = b""  # NimBLE's gatts_db_resize empties the value
 
     def gatts_notify(self, conn_handle: int, value_handle: int, data: bytes | None = None) -> None:
         payload = self._value(value_handle).data if data is None else bytes(data)
@@ -353,6 +387,7 @@ class BLE:
 
             asyncio.get_running_loop().create_task(indicate_and_report())
             return
+        self._take_buffer()
         payload = payload[: connection.att_mtu - 3]
         pdu = bytes(att.ATT_Handle_Value_Notification(attribute_handle=value_handle, attribute_value=payload))
         if self.on_gatt_pdu is not None:
@@ -361,9 +396,18 @@ class BLE:
                 return
         self._device.send_l2cap_pdu(conn_handle, att.ATT_CID, pdu)
 
+    def _take_buffer(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self._queued = max(0.0, self._queued - (now - self._queued_at) * self.notify_rate_hz)
+        self._queued_at = now
+        if self._queued + 1 > self.notify_buffers:
+            self.enomem += 1
+            raise OSError(errno.ENOMEM, "no buffer for the notification")
+        self._queued += 1
+
     def _require_active(self) -> None:
         if not self._active:
-            raise OSError(errno.EPERM, "BLE not active")
+            raise OSError(errno.ENODEV, "BLE not active")
 
 
 def _bumble_uuid(uuid: Any) -> BumbleUUID:

@@ -8,6 +8,7 @@ the twin's own copies of its sibling firmware modules, while CPython and other t
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib
 import types
@@ -28,8 +29,12 @@ class FirmwareLoader:
         firmware_dir: Path = FIRMWARE_DIR,
         open_fn: Callable[..., Any] | None = None,
         print_fn: Callable[..., None] | None = None,
+        transform: Callable[[ast.Module], ast.Module] | None = None,
     ) -> None:
+        """`transform` rewrites each module's syntax tree before it runs (e.g. tests that
+        emulate the ESP32's single-precision floats)."""
         self._shims = dict(shims)
+        self._transform = transform
         self._dir = Path(firmware_dir)
         self.modules: dict[str, types.ModuleType] = {}
         self._builtins = dict(vars(builtins))
@@ -54,7 +59,10 @@ class FirmwareLoader:
         mod.__dict__["__builtins__"] = self._builtins
         self.modules[name] = mod
         try:
-            code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            if self._transform is not None:
+                tree = ast.fix_missing_locations(self._transform(tree))
+            code = compile(tree, str(path), "exec")
             exec(code, mod.__dict__)
         except BaseException:
             del self.modules[name]

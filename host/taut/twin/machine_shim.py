@@ -5,10 +5,12 @@ DOUT low when one is ready, one bit out per PD_SCK pulse (MSB first, 24-bit two'
 25/26/27 pulses choosing the next gain, PD_SCK held high > 60 µs powering it down and a settling
 time of 4 periods after power-up. Its input is a function of device time (the load-cell model).
 Every pin access costs the firmware a little device time, as on the chip, so busy-waits end.
+A Pin.irq handler on DOUT runs at each conversion's falling edge, on time (a loop timer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import types
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +51,34 @@ class HX711Chip:
         self.power_downs = 0
         self.conversion_times_s: list[float] = []  # device time of each conversion read
         self.irq_disabled: Callable[[], bool] = lambda: False
+        self._on_ready: Callable[[], None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    def set_ready_handler(self, fn: Callable[[], None] | None) -> None:
+        """`fn()` at each DOUT falling edge (a conversion ready while DOUT was high), or none."""
+        self._on_ready = fn
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._on_ready is None:
+            return
+        now = self._now_us()
+        first_us = self._t_power_us + self.settle_periods * self.period_us
+        k = 0 if now < first_us else int((now - first_us) // self.period_us) + 1
+        when = self._clock.loop_time_at(first_us + k * self.period_us + 1)
+        self._timer = asyncio.get_running_loop().call_at(when, self._edge)
+
+    def _edge(self) -> None:
+        self._timer = None
+        self.settle()
+        latest = self._latest(self._now_us())
+        fire = self._powered and self.stuck is None and self._shift is None and latest - 1 <= self._read_index
+        self._rearm()
+        if fire and self._on_ready is not None:
+            self._on_ready()
 
     @property
     def period_us(self) -> float:
@@ -64,6 +94,8 @@ class HX711Chip:
         if self._powered:
             self._t_power_us = int(now + self.period_us - self.settle_periods * self.period_us)
             self._read_index = -1
+        if self._on_ready is not None:
+            self._rearm()
 
     def _now_us(self) -> int:
         return self._clock.elapsed_us()
@@ -109,6 +141,8 @@ class HX711Chip:
             self._t_power_us = now
             self._read_index = -1
             self.gain = 128
+            if self._on_ready is not None:
+                self._rearm()
         self._sck = level
 
     def _rising(self, now_us: int) -> None:
@@ -161,8 +195,10 @@ def make_machine(
     adc_uv: dict[int, Callable[[], int]] | None = None,
     unique_id: bytes = b"\x24\x6f\x28\xa1\xb2\xc3",
     on_wdt_feed: Callable[[], None] | None = None,
+    run_irq: Callable[[Callable[[], None]], None] | None = None,
 ) -> types.ModuleType:
-    """A `machine` module wired to one simulated HX711 on the given pin numbers."""
+    """A `machine` module wired to one simulated HX711 on the given pin numbers; `run_irq(fn)`
+    runs a pin interrupt handler (the twin's guard), by default directly."""
     mod = types.ModuleType("machine")
     outputs: dict[int, int] = {}
     inputs: dict[int, int] = {}
@@ -210,6 +246,20 @@ def make_machine(
 
         def irq(self, handler: Callable[[Any], None] | None = None, trigger: int = 3, **kwargs: Any) -> None:
             self.irq_handler = handler
+            if self.id != dout_pin:
+                return
+            if handler is None or not trigger & Pin.IRQ_FALLING:
+                hx711.set_ready_handler(None)
+                return
+            pin = self
+
+            def falling() -> None:
+                if run_irq is not None:
+                    run_irq(lambda: handler(pin))
+                else:
+                    handler(pin)
+
+            hx711.set_ready_handler(falling)
 
     class ADC:
         ATTN_0DB, ATTN_2_5DB, ATTN_6DB, ATTN_11DB = 0, 1, 2, 3
@@ -233,6 +283,34 @@ def make_machine(
 
         def read(self) -> int:
             return self.read_u16() >> 4
+
+    class Timer:
+        """machine.Timer on the loop: a periodic or one-shot callback (the error blink)."""
+
+        ONE_SHOT, PERIODIC = 0, 1
+
+        def __init__(self, timer_id: int = -1, **kwargs: Any) -> None:
+            self._handle: asyncio.TimerHandle | None = None
+            if kwargs:
+                self.init(**kwargs)
+
+        def init(self, *, mode: int = 1, period: int = -1, freq: float = -1, callback: Any = None) -> None:
+            self.deinit()
+            period_s = period / 1000 if period > 0 else (1 / freq if freq > 0 else 1.0)
+
+            def fire() -> None:
+                self._handle = None
+                if mode == Timer.PERIODIC:
+                    self._handle = asyncio.get_running_loop().call_later(period_s, fire)
+                if callback is not None:
+                    callback(self)
+
+            self._handle = asyncio.get_running_loop().call_later(period_s, fire)
+
+        def deinit(self) -> None:
+            if self._handle is not None:
+                self._handle.cancel()
+                self._handle = None
 
     class WDT:
         def __init__(self, id: int = 0, timeout: int = 5000) -> None:
@@ -259,6 +337,7 @@ def make_machine(
     mod.Pin = Pin  # type: ignore[attr-defined]
     mod.ADC = ADC  # type: ignore[attr-defined]
     mod.WDT = WDT  # type: ignore[attr-defined]
+    mod.Timer = Timer  # type: ignore[attr-defined]
     mod.disable_irq = disable_irq  # type: ignore[attr-defined]
     mod.enable_irq = enable_irq  # type: ignore[attr-defined]
     mod.reset = reset  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc as _gc
+import math
 import os as _os
 import sys as _sys
 import traceback
@@ -74,19 +75,33 @@ class ThreadSafeFlag:
         self._event.clear()
 
 
-def make_asyncio() -> types.ModuleType:
+def make_asyncio(os_tick_ms: int = 0) -> types.ModuleType:
+    """MicroPython's asyncio on the running loop; with `os_tick_ms` (10 on an ESP32: the 100 Hz
+    FreeRTOS tick) every sleep ends on the next multiple of the tick, as on the chip, while a
+    ThreadSafeFlag set from a pin interrupt still wakes its task at once."""
     mod = types.ModuleType("asyncio")
     for name in dir(asyncio):
         if not name.startswith("_"):
             setattr(mod, name, getattr(asyncio, name))
+    tick_s = os_tick_ms / 1000
 
     async def sleep_ms(ms: int) -> None:
+        if tick_s and ms > 0:
+            now = asyncio.get_running_loop().time()
+            due = math.ceil(round((now + ms / 1000) / tick_s, 9)) * tick_s
+            await asyncio.sleep(due - now)
+            return
         await asyncio.sleep(ms / 1000)
+
+    async def sleep(seconds: float) -> None:
+        await sleep_ms(int(seconds * 1000))
 
     async def wait_for_ms(aw: Any, timeout_ms: int) -> Any:
         return await asyncio.wait_for(aw, timeout_ms / 1000)
 
     mod.sleep_ms = sleep_ms  # type: ignore[attr-defined]
+    if tick_s:
+        mod.sleep = sleep  # type: ignore[attr-defined]
     mod.wait_for_ms = wait_for_ms  # type: ignore[attr-defined]
     mod.ThreadSafeFlag = ThreadSafeFlag  # type: ignore[attr-defined]
     return mod

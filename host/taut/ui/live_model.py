@@ -58,6 +58,7 @@ class Status:
     lost_samples: int = 0
     set_active: bool = False
     message: str = ""
+    log_note: str = ""  # e.g. "log busy: 3 reps, 240 samples waiting"; "" when the log keeps up
 
     @property
     def text(self) -> str:
@@ -68,6 +69,8 @@ class Status:
             parts.append("SET")
         if self.message:
             parts.append(self.message)
+        if self.log_note:
+            parts.append(self.log_note)
         return " · ".join(parts)
 
 
@@ -236,6 +239,11 @@ class LiveModel:
             self._status = st
             self._version += 1
 
+    @property
+    def status(self) -> Status:
+        with self._lock:
+            return self._status
+
     def set_status(self, **changes: object) -> None:
         with self._lock:
             self._status = _replace(self._status, **changes)
@@ -304,6 +312,11 @@ class LiveModel:
                 latest_sample_s=last,
                 phases=phases,
             )
+
+    def rep_keys(self) -> set[tuple[int, int]]:
+        """(set_index, rep_index) of every rep shown this session: what the screen counted."""
+        with self._lock:
+            return {(m.set_index, m.rep.index) for m in self._marks}
 
     def counters(self) -> Counters:
         with self._lock:

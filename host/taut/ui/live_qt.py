@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from taut.atomic import atomic_path, describe_os_error
 from taut.records import RepSet
 from taut.ui.keys import handle_key
 from taut.ui.live_model import LiveFrame, LiveModel
@@ -382,11 +383,22 @@ def render_set_png(
                 size_px * px_h,
             )
         )
-    ok = plot.grab().save(os.fspath(path), "PNG")
-    dispose(plot)
-    if not ok:
-        raise OSError(f"could not write {path}")
+    _save_png(plot, path)
 
+
+
+def _save_png(plot: Any, path: str | os.PathLike) -> None:
+    """Grab the widget as a PNG at `path`, written whole or not at all (taut.atomic); disposes it."""
+    try:
+        with atomic_path(path) as tmp:
+            if not plot.grab().save(os.fspath(tmp), "PNG"):
+                raise OSError(f"could not write {path}")
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(f"could not write {path}: {describe_os_error(exc)}") from None
+    finally:
+        dispose(plot)
 
 
 BAND_PALETTE_RGB = ((255, 90, 90), (90, 200, 255), (120, 230, 120), (255, 200, 60), (200, 130, 255), (255, 150, 210))
@@ -444,7 +456,4 @@ def render_band_curves_png(
     plot_item: Any = plot.getPlotItem()
     plot_item.getViewBox().setRange(xRange=(float(x.min()) if len(x) else 0.0, float(x.max()) if len(x) else 250.0),
                                     yRange=(0.0, 1.05 * top_n), padding=0.02)
-    ok = plot.grab().save(os.fspath(path), "PNG")
-    dispose(plot)
-    if not ok:
-        raise OSError(f"could not write {path}")
+    _save_png(plot, path)

@@ -20,8 +20,7 @@ import numpy as np
 from taut.records import RepSet
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.sources import SampleSource
-from taut.store.errors import LogError
-from taut.store.recorder import LiveRecorder
+from taut.store.recorder import LiveRecorder, LogOutcome
 from taut.ui.live_model import LiveModel
 
 log = logging.getLogger(__name__)
@@ -41,6 +40,7 @@ class LiveResult:
     sets: list[RepSet] = field(default_factory=list)
     samples: int = 0
     stopped_by_user: bool = False
+    log: LogOutcome | None = None  # where the session's data went (None: not logged)
 
 
 def _finish_events(detector: Any) -> Sequence[object]:
@@ -147,10 +147,10 @@ class LiveSession:
             stop_task.cancel()
             await self.source.close()
             if self.recorder is not None:
-                try:
-                    self.recorder.close()
-                except LogError as exc:  # don't hide the error that got us here
-                    log.error("could not close the session in the log: %s", exc)
+                if self.recorder.backlog().text:
+                    self.model.set_status(log_note="saving what the log has not taken…")
+                self.result.log = self.recorder.close()  # never raises a LogError: the outcome says
+                self.model.set_status(log_note="" if self.result.log.complete else "not all logged: see the message")
             self.model.set_status(link="ended", set_active=False)
             self.done.set()
         return self.result
@@ -161,6 +161,9 @@ class LiveSession:
             self._do_requests()
             if self.recorder is not None:
                 self.recorder.poll()
+                note = self.recorder.backlog().text
+                if note != self.model.status.log_note:
+                    self.model.set_status(log_note=note)
 
     def _process(self, time_s: np.ndarray, tension_n: np.ndarray) -> None:
         self._do_requests()

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -68,6 +69,7 @@ def run_live(
     stop_after_s: float | None = None,
     on_session: Callable[[LiveSession], None] | None = None,
     runner: Callable[[Coroutine[Any, Any, LiveResult]], LiveResult] = asyncio.run,
+    recorder_options: dict[str, Any] | None = None,
 ) -> LiveResult:
     """Run source → detector → view → log until the source ends, `stop_after_s` passes or the user quits.
 
@@ -77,13 +79,19 @@ def run_live(
     band lives on the same loop as its client); `runner` runs that loop (e.g. the virtual-time
     runner of `taut.twin.virtual_time`). `detector_factory` lets space end a set early.
     `on_session` gets the LiveSession before it runs (e.g. to forward keys or stop it).
+    `recorder_options` go to the `LiveRecorder` (retry_s, final_wait_s, max_pending_bytes, recovery_dirs).
+    The log is written by a thread that holds writes through locks and a full disk; the result's
+    `log` says what reached the log and what went to a recovery file.
     """
     view = choose_view(view)
     model = model or LiveModel()
     recorder = None
     if log_db is not None:
-        session_id = log_db.start_session(exercise=exercise, band=band, device=device, source=source_kind)
-        recorder = LiveRecorder(log_db, session_id, flush_s=flush_s, exercise=exercise)
+        info = {"exercise": exercise, "band": band, "device": device, "source": source_kind, "created_unix_s": time.time()}
+        session_id = log_db.start_session(
+            exercise=exercise, band=band, device=device, source=source_kind, started_unix_s=info["created_unix_s"]
+        )
+        recorder = LiveRecorder(log_db, session_id, flush_s=flush_s, exercise=exercise, session_info=info, **(recorder_options or {}))
     session = LiveSession(source, detector, model, recorder, detector_factory=detector_factory)
     if on_session is not None:
         on_session(session)

@@ -7,6 +7,9 @@
 #   - value buffers hold 20 bytes unless gatts_set_buffer enlarged them; longer writes are cut;
 #   - a connection stops advertising; advertising or scan-response data over 31 bytes raises
 #     OSError(EINVAL); gatts_notify on a handle that is not connected raises OSError(ENOTCONN);
+#   - config("mtu") is 256 until the firmware sets it; a value handle that does not exist
+#     raises OSError(EINVAL), any call needing the radio while inactive OSError(ENODEV);
+#     gatts_set_buffer empties the value, an append-mode gatts_read empties the buffer;
 #   - a notification longer than MTU - 3 is cut; gatts_notify sends whether or not the central
 #     subscribed.
 #
@@ -15,8 +18,16 @@
 #       needs connectable advertising unless force=True (to test a second central).
 #   central_disconnect(conn_handle)            the central (or the link) drops
 #   central_mtu(conn_handle, client_mtu=247)   MTU exchange: min(client, config("mtu"), which
-#                                              starts at 23 until the firmware sets it) -> IRQ 21
+#                                              starts at 256 until the firmware sets it) -> IRQ 21
 #   central_write(conn_handle, value_handle, data)  a write (with response) -> IRQ 3
+#   central_connect_fail()                     a connection attempt that fails: advertising
+#                                              stops and only IRQ 2 (a new handle) reports it
+#   fail_advertise = n                         the next n gap_advertise calls raise OSError
+#   queue_max = n                              NimBLE's buffers: after n notifications/indications
+#                                              not yet sent, gatts_notify raises OSError(ENOMEM)
+#                                              (None: unlimited); release(n=None) sends n (all)
+#                                              queued ones, as the link does at each interval;
+#                                              enomem counts the refusals
 #   central_read(value_handle) -> bytes        needs the READ flag
 #   handle(uuid_str_or_int) -> value handle of the characteristic with that UUID
 #   pending() -> number of IRQs not yet delivered
@@ -26,7 +37,8 @@
 #   record (set False to count notifications without copying them: no allocation),
 #   disconnects (conn handles the firmware dropped), connected (dict conn_handle -> mtu),
 #   config_values (dict), truncated (notifications longer than MTU - 3), irq_errors (exceptions
-#   the IRQ handler raised, printed and swallowed as on the device).
+#   the IRQ handler raised, printed as on the device, which then drops the handler for good:
+#   modbluetooth.c sets it to None, so no IRQ reaches the firmware again until a reset).
 import sys
 
 import micropython
@@ -45,7 +57,10 @@ _IRQ_GATTS_WRITE = const(3)
 _IRQ_GATTS_INDICATE_DONE = const(20)
 _IRQ_MTU_EXCHANGED = const(21)
 
+_EBUSY = const(16)
+_ENODEV = const(19)
 _EINVAL = const(22)
+_ENOMEM = const(12)
 _ENOTCONN = const(128)
 _DEFAULT_BUFFER = const(20)
 _MAX_ADV = const(31)
@@ -110,7 +125,7 @@ class BLE:
         self._attrs = {}
         self._next_handle = 1
         self._next_conn = 64
-        self.config_values = {"mtu": 23, "gap_name": b"MPY ESP32", "mac": (0, b"\x24\x0a\xc4\x5e\xa1\x7b")}
+        self.config_values = {"mtu": 256, "gap_name": b"MPY ESP32", "mac": (0, b"\x24\x0a\xc4\x5e\xa1\x7b")}
         self.services = None
         self.handles = None
         self.adv_log = []
@@ -123,6 +138,10 @@ class BLE:
         self.connected = {}
         self.irq_errors = []
         self.truncated = 0
+        self.fail_advertise = 0
+        self.queue_max = None
+        self.queued = 0
+        self.enomem = 0
 
     # ---- the firmware's API
 
@@ -155,6 +174,10 @@ class BLE:
         if interval_us is None:
             self.advertising = None
             return
+        if self.fail_advertise > 0:
+            self.fail_advertise -= 1
+            self.advertising = None
+            raise OSError(_EBUSY)
         if adv_data is not None and len(adv_data) > _MAX_ADV:
             raise OSError(_EINVAL)
         if resp_data is not None and len(resp_data) > _MAX_ADV:
@@ -201,7 +224,11 @@ class BLE:
         return self.handles
 
     def gatts_read(self, value_handle):
-        return self._attr(value_handle).value
+        a = self._attr(value_handle)
+        value = a.value
+        if a.append:
+            a.value = b""
+        return value
 
     def gatts_write(self, value_handle, data, send_update=False):
         a = self._attr(value_handle)
@@ -214,6 +241,7 @@ class BLE:
         a = self._attr(value_handle)
         a.size = length
         a.append = append
+        a.value = b""
 
     def gatts_notify(self, conn_handle, value_handle, data=None):
         self._attr(value_handle)
@@ -238,6 +266,15 @@ class BLE:
         self.connected[conn] = 23
         self.advertising = None
         self._queue(_IRQ_CENTRAL_CONNECT, (conn, 0, memoryview(bytes(addr))))
+        return conn
+
+    def central_connect_fail(self):
+        if self.advertising is None or not self.advertising[3]:
+            raise OSError(_ENOTCONN)
+        conn = self._next_conn
+        self._next_conn += 1
+        self.advertising = None
+        self._queue(_IRQ_CENTRAL_DISCONNECT, (conn, 0, memoryview(b"\x00" * 6)))
         return conn
 
     def central_disconnect(self, conn_handle):
@@ -283,14 +320,22 @@ class BLE:
 
     def _need_active(self):
         if not self._active:
-            raise OSError(_EINVAL)
+            raise OSError(_ENODEV)
 
     def _attr(self, value_handle):
         if value_handle not in self._attrs:
-            raise ValueError("invalid handle")
+            raise OSError(_EINVAL)
         return self._attrs[value_handle]
 
+    def release(self, n=None):
+        self.queued = 0 if n is None or n >= self.queued else self.queued - n
+
     def _send(self, log, conn, value_handle, data):
+        if self.queue_max is not None:
+            if self.queued >= self.queue_max:
+                self.enomem += 1
+                raise OSError(_ENOMEM)
+            self.queued += 1
         self.notify_count += 1
         if data is None:
             data = self._attrs[value_handle].value
@@ -312,8 +357,9 @@ class BLE:
                 if self._handler is not None:
                     try:
                         self._handler(event, data)
-                    except Exception as e:  # the real port prints it and goes on
+                    except Exception as e:  # the real port prints it and drops the handler
                         self.irq_errors.append(repr(e))
                         sys.print_exception(e)
+                        self._handler = None
         finally:
             self._scheduled = False

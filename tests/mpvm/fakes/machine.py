@@ -49,10 +49,19 @@ HX711 -- attach a simulated chip to pin numbers, then let the firmware build its
 Other pins: `set_input(pin_id, level)` sets what an input Pin reads (default: its pull, else 0);
 `Pin.value()` of an output returns what was written; `pin_level(pin_id)` reads an output back.
 `pin.irq(handler, trigger)` is recorded in `pin.irq_handler`/`pin.irq_trigger`; `pin.fire()`
-calls the handler.
+calls the handler. The HX711Sim's DOUT pin has real edges: a conversion pulls it low (falling
+edge) and clocked-out bits move it; an armed IRQ_FALLING handler runs at the edge under
+micropython.heap_lock() (an allocating handler fails, as in an ISR; errors land in
+`machine.irq_errors`), or when interrupts come back on if they were off. In timed mode with an
+IRQ armed, a timer ends each conversion on time (`sim.edges_us = []` logs their sim times), even
+when the runner's os_tick_ms holds asyncio's wake-ups to a 10 ms tick.
+`machine.max_guarded_pulses`: the most PD_SCK pulses given in one disable_irq() section.
+asyncio.ThreadSafeFlag is supplied here when the VM's asyncio lacks it.
 
 ADC: `set_adc_uv(pin_id, uv)` sets the voltage an ADC on that pin measures (an int, or a
 callable returning one); read_uv() returns it, read_u16() scales 0..3.3 V to 0..65535.
+
+Timer: `timers` lists every Timer made, with .mode, .period_ms, .callback (call it to tick).
 
 WDT: `wdts` lists every WDT created; each has .timeout_ms, .feeds and .starved() (True if not fed
 within its timeout, on time.ticks_ms()).
@@ -63,7 +72,10 @@ ResetCalled (a BaseException, so `except Exception` in firmware cannot swallow i
 in `resets`; `set_reset_cause(c)` sets what reset_cause() returns.
 """
 
+import sys
 import time
+
+import micropython
 
 PWRON_RESET = 1
 HARD_RESET = 2
@@ -85,6 +97,12 @@ _sck_sims = {}
 _rate_sims = {}
 _adc_uv = {}
 _irq_depth = 0
+# Pin number -> the Pin whose irq() handler is armed there.
+_irq_pins = {}
+_any_pending = False
+_in_irq = False
+_flags = []
+irq_errors = []
 _uid = b"\x24\x6f\x28\xa1\xb2\xc3"
 _reset_cause = PWRON_RESET
 resets = 0
@@ -122,9 +140,16 @@ def irq_disabled():
     return _irq_depth > 0
 
 
+# Longest run of PD_SCK pulses inside one disable_irq() section, over every sim.
+_guard_pulses = 0
+max_guarded_pulses = 0
+
+
 def disable_irq():
-    global _irq_depth
+    global _irq_depth, _guard_pulses
     state = _irq_depth
+    if state == 0:
+        _guard_pulses = 0
     _irq_depth = state + 1
     return state
 
@@ -132,6 +157,62 @@ def disable_irq():
 def enable_irq(state):
     global _irq_depth
     _irq_depth = state
+    if state == 0 and _any_pending:
+        _fire_pending()
+
+
+# A level change on an input pin: a falling edge calls an armed IRQ_FALLING handler now (as a
+# pending interrupt once interrupts are enabled again, if they are off), under heap_lock, so a
+# handler that allocates fails as it would in a hard ISR.
+def _edge(pin_id, falling):
+    global _any_pending
+    pin = _irq_pins.get(pin_id)
+    if pin is None or pin.irq_handler is None:
+        return
+    if not pin.irq_trigger & (Pin.IRQ_FALLING if falling else Pin.IRQ_RISING):
+        return
+    if _irq_depth:
+        pin._pending = True
+        _any_pending = True
+        return
+    _call_irq(pin)
+
+
+def _fire_pending():
+    global _any_pending
+    _any_pending = False
+    for pin in list(_irq_pins.values()):
+        if pin._pending:
+            pin._pending = False
+            _call_irq(pin)
+
+
+def _call_irq(pin):
+    global _in_irq
+    _in_irq = True
+    micropython.heap_lock()
+    try:
+        pin.irq_handler(pin)
+    except Exception as e:
+        micropython.heap_unlock()
+        _in_irq = False
+        irq_errors.append(repr(e))
+        sys.print_exception(e)
+        return
+    micropython.heap_unlock()
+    _in_irq = False
+    # What the port does after the ISR: wake tasks waiting on a flag the handler set.
+    for f in _flags:
+        if f.state:
+            f._wake()
+
+
+# setTimeout for the simulated chip's conversion edges: the runner's exact one, which the
+# 10 ms tick option (mpvm.run(os_tick_ms=10)) leaves alone, as a pin interrupt is not held to
+# the FreeRTOS tick.
+def _set_timeout(fn, ms):
+    import js
+    js.mpvmSetTimeoutExact(fn, ms)
 
 
 def unique_id():
@@ -188,6 +269,7 @@ class Pin:
         self.pull = None
         self.irq_handler = None
         self.irq_trigger = 0
+        self._pending = False
         self.init(mode, pull, value=value)
 
     def init(self, mode=-1, pull=-1, *, value=None):
@@ -232,6 +314,11 @@ class Pin:
     def irq(self, handler=None, trigger=3, *, priority=1, wake=None, hard=False):
         self.irq_handler = handler
         self.irq_trigger = trigger
+        self._pending = False
+        _irq_pins[self.id] = self
+        sim = _dout_sims.get(self.id)
+        if sim is not None:
+            sim._arm()
 
     def fire(self):
         if self.irq_handler is not None:
@@ -280,6 +367,32 @@ class ADC:
 
     def read(self):
         return self.read_u16() >> 4
+
+
+timers = []
+
+
+class Timer:
+    # A hardware timer that records its set-up; a test calls t.callback(t) to make it tick.
+    ONE_SHOT = 0
+    PERIODIC = 1
+
+    def __init__(self, id=-1, **kwargs):
+        self.id = id
+        self.mode = None
+        self.period_ms = None
+        self.callback = None
+        timers.append(self)
+        if kwargs:
+            self.init(**kwargs)
+
+    def init(self, *, mode=1, period=-1, freq=-1, callback=None):
+        self.mode = mode
+        self.period_ms = period
+        self.callback = callback
+
+    def deinit(self):
+        self.callback = None
 
 
 class WDT:
@@ -345,6 +458,9 @@ class HX711Sim:
         self._down = False
         self._period_us = 0
         self._next_us = self._t0_us
+        self._level = 1
+        self._timer_armed = False
+        self.edges_us = None
         self._schedule_first()
 
     # -- test API --
@@ -382,6 +498,7 @@ class HX711Sim:
         if self._sck and not self._down and _irq_depth == 0:
             if time.ticks_diff(self.now_us(), self._rise_us) > _POWER_DOWN_US:
                 self._down = True
+                self._level = 1
                 self.power_downs += 1
                 if self._state == _READING:
                     self.aborted += 1
@@ -412,6 +529,32 @@ class HX711Sim:
         self._word = v & 0xFFFFFF
         self._state = _READY
         self.conversions += 1
+        self._set_level(0)
+
+    # DOUT's level as the pin sees it; a high-to-low change is a falling edge (Pin.irq).
+    def _set_level(self, level):
+        if self._level and not level and self.stuck is None:
+            self._level = 0
+            _edge(self.dout_id, True)
+        self._level = level
+
+    # With an IRQ armed on DOUT in timed mode, a timer ends each conversion on time, so the
+    # falling edge comes when the chip makes it, not when the firmware next looks.
+    def _arm(self):
+        if self._timer_armed or not self.timed:
+            return
+        pin = _irq_pins.get(self.dout_id)
+        if pin is None or pin.irq_handler is None:
+            return
+        delay_us = time.ticks_diff(self._next_us, self.now_us())
+        ms = (delay_us + 999) // 1000
+        self._timer_armed = True
+        _set_timeout(self._on_timer, ms if ms > 0 else 1)
+
+    def _on_timer(self):
+        self._timer_armed = False
+        self._tick()
+        self._arm()
 
     def _tick(self):
         # Timed mode: complete every conversion whose time has come.
@@ -426,6 +569,8 @@ class HX711Sim:
         if time.ticks_diff(now, self._next_us) >= 1000 * period:
             self._next_us = time.ticks_add(now, -period)
         while time.ticks_diff(now, self._next_us) >= 0:
+            if self.edges_us is not None:
+                self.edges_us.append(self._next_us)
             self._produce(time.ticks_diff(self._next_us, self._t0_us))
             self._next_us = time.ticks_add(self._next_us, period)
 
@@ -475,6 +620,11 @@ class HX711Sim:
 
     def _pulse(self):
         # One PD_SCK rising edge while powered.
+        global _guard_pulses, max_guarded_pulses
+        if _irq_depth:
+            _guard_pulses += 1
+            if _guard_pulses > max_guarded_pulses:
+                max_guarded_pulses = _guard_pulses
         state = self._state
         if state == _NOT_READY and self._n == 0:
             # Clocking a chip that has nothing to say: no effect but worth knowing.
@@ -491,6 +641,7 @@ class HX711Sim:
             self._state = _NOT_READY
             self._busy = self.busy_polls
             self.reads += 1
+        self._set_level((self._word >> (24 - n)) & 1 if n <= 24 else 1)
         if n == 25:
             self.gain = 128
         elif n == 26:
@@ -499,3 +650,48 @@ class HX711Sim:
             self.gain = 64
         elif n == 28:
             self.bad_pulses += 1
+
+
+class _ThreadSafeFlag:
+    # asyncio.ThreadSafeFlag, which the webassembly port's asyncio lacks: set() from an IRQ
+    # wakes the one waiting task at once (on the chip a pin interrupt wakes the asyncio task
+    # early, whatever the tick); self-clearing after wait().
+    def __init__(self):
+        self.state = 0
+        self._waiting = None
+        _flags.append(self)
+
+    def set(self):
+        self.state = 1
+        if not _in_irq:
+            self._wake()
+
+    def _wake(self):
+        t = self._waiting
+        if t is not None:
+            self._waiting = None
+            t.data = None
+            _asyncio_core._task_queue.push(t)
+
+    def clear(self):
+        self.state = 0
+
+    def remove(self, task):
+        # Task.cancel() takes a waiting task off whatever it waits on.
+        if self._waiting is task:
+            self._waiting = None
+
+    def wait(self):
+        if not self.state:
+            task = _asyncio_core.cur_task
+            self._waiting = task
+            task.data = self
+            yield
+        self.state = 0
+
+
+import asyncio  # noqa: E402
+
+_asyncio_core = asyncio.core
+if not hasattr(asyncio, "ThreadSafeFlag"):
+    asyncio.ThreadSafeFlag = _ThreadSafeFlag
