@@ -73,7 +73,7 @@ class DetectorConfig:
     min_excursion_noise_k: float = 4.5  # ...and this many noise sigmas...
     min_excursion_noise_k_in_set: float = 3.5  # (inside a set, within rest_s of its last rep)
     min_excursion_ref_fraction: float = 0.15  # ...and this fraction of the open set's median excursion
-    min_tut_s: float = 0.3  # shorter rises are tugs or spikes
+    min_tut_s: float = 0.2  # shorter rises are tugs or spikes
     max_rep_s: float = 15.0  # a candidate open longer is abandoned (band held, offset step)
     rest_s: float = 10.0  # no new rep within this time after the last one ends the set
     restart_noise_k: float = 4.0  # rise above a plateau's top, in noise sigmas, that restarts a candidate
@@ -85,6 +85,7 @@ class DetectorConfig:
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
     valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     step_level_fraction: float = 0.25  # a restart from a plateau this low (in E) ends the rep there (offset step)
+    step_spike_fraction: float = 0.1  # (unless it held its top, it must settle this low: a spike on a plateau is no rep)
     restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
     hold_ref_fraction: float = 0.5  # ...of an effort in a set at least this fraction of its median excursion
     peak_vote_spike_noise_k: float = 5.0  # 10 Hz: a lone top sample beyond this many sigmas of its median is a spike
@@ -412,9 +413,15 @@ class RepDetector:
             bottom, from_g = self._still_bottom, self._still_from_g
         kk = found.j_rise
         excursion_n = found.peak_before - self._base_n
-        if found.level - self._base_n <= self.config.step_level_fraction * excursion_n and from_g > self._trigger_g:
-            # it rose and came most of the way back, then settled higher (offset step):
-            # a rep that ends where it comes within 10 % of the new level
+        held_top = found.held_n - self._base_n >= self.config.restart_top_fraction * excursion_n
+        if (
+            found.level - self._base_n <= self.config.step_level_fraction * excursion_n
+            and from_g > self._trigger_g
+            and (held_top or found.level - self._base_n <= self.config.step_spike_fraction * excursion_n)
+        ):
+            # it rose, held, came most of the way back, then settled higher (offset step): a rep
+            # that ends where it comes within 10 % of the new level. A spike that settles on a
+            # plateau (an impact, a snatch) is no rep: the plateau is, if it ends.
             self._complete(from_g, float(sig.t[kk]), events, found.level + ONSET_FRACTION * excursion_n)
             self._last_end_g = from_g
             self._suspended = None
