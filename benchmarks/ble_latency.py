@@ -10,6 +10,11 @@ Throughput: the unchanged firmware on the twin at 80 Hz, and a synthetic 1 kHz p
 arrive (zero loss). Host CPU per sample: the StreamAssembler (validation, clock mapping, gaps),
 against the bare wire decoder (protocol.StreamPacket.from_bytes) on the same packets.
 
+Healing (issue 12): the recorded 80 Hz packets are fed through the assembler as they arrived;
+a clean stream should hold nothing. Then every 40th packet gets a wild sequence number or device
+time: each is held until the next packet judges it; printed is how long a held packet waited
+(its extra latency) against the median packet interval (the baseline: one interval is the aim).
+
 Usage: python benchmarks/ble_latency.py [--quick]   (3 s per run instead of 10)
 """
 
@@ -56,6 +61,34 @@ def _cpu_per_sample(packets: list[tuple[bytes, float]]) -> tuple[float, float]:
             protocol.StreamPacket.from_bytes(data)
         best_dec = min(best_dec, time.process_time() - t0)
     return best_asm / n * 1e6, best_dec / n * 1e6
+
+
+def _healing(packets: list[tuple[bytes, float]]) -> dict:
+    """Held packets and their wait, clean and with one wild packet in 40 (seq or time)."""
+    out = {}
+    logging.getLogger("taut.ble.assembler").setLevel(logging.ERROR)  # the outliers are on purpose
+    for name, every in (("clean", 0), ("mutated", 40)):
+        asm = StreamAssembler(rate_hz=80)
+        waits, pending = [], []
+        for i, (data, arrived) in enumerate(packets):
+            if every and i and i % every == 0:
+                b = bytearray(data)
+                if (i // every) % 2:
+                    b[2:4] = ((int.from_bytes(b[2:4], "little") + 5000) % 65536).to_bytes(2, "little")
+                else:
+                    b[4:8] = ((int.from_bytes(b[4:8], "little") + 300_000_000) % (1 << 30)).to_bytes(4, "little")
+                data = bytes(b)
+            before = asm.held
+            asm.feed(data, arrived)
+            if asm.held > before:
+                pending.append(arrived)
+            while len(pending) > asm.held:
+                waits.append(arrived - pending.pop(0))
+        asm.flush()  # the stream ends: what is still held is judged by the clock alone
+        out[name] = {"suspects": asm.stats.suspects, "outliers": asm.stats.outliers,
+                     "confirmed": asm.stats.confirmed, "waits": waits}
+    out["interval_s"] = float(np.median(np.diff([a for _, a in packets])))
+    return out
 
 
 async def firmware_80hz(seconds: float) -> dict:
@@ -177,6 +210,16 @@ async def main(seconds: float) -> int:
         ok &= lost == 0
         print(f"sustained {name}: {run['sent']} samples sent, {run['received']} received, lost {lost}"
               f" ({'zero loss' if lost == 0 else 'LOSS'})")
+    heal = _healing(fw["packets"])
+    clean, mut = heal["clean"], heal["mutated"]
+    print(f"healing, clean 80 Hz stream: {clean['suspects']} packets held of {len(fw['packets'])}"
+          f" ({clean['confirmed']} confirmed, {clean['outliers']} dropped)")
+    if mut["waits"]:
+        w = np.array(mut["waits"]) * 1e3
+        print(f"healing, 1 wild packet in 40: {mut['suspects']} held, {mut['outliers']} dropped as outliers,"
+              f" {mut['confirmed']} confirmed; wait for the verdict median {np.median(w):.1f} ms, max {w.max():.1f} ms;"
+              f" baseline packet interval {heal['interval_s'] * 1e3:.1f} ms (ratio max/interval"
+              f" {w.max() / (heal['interval_s'] * 1e3):.2f}x)")
     asm_us, dec_us = _cpu_per_sample(syn["packets"])
     print(f"host CPU per sample (1 kHz packets): assembler {asm_us:.2f} µs, decoder alone {dec_us:.2f} µs,"
           f" ratio {asm_us / dec_us:.2f}x; {1e6 / asm_us:,.0f} samples/s per core")

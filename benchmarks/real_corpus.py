@@ -33,7 +33,7 @@ MANIFEST = CORPUS_DIR / "corpus.json"
 # "rep" that spans the whole set, or half of a hold that was split in two.
 MATCH_IOU = 0.3
 # Licences whose terms allow the recordings to be redistributed here (SPDX identifiers).
-ALLOWED_LICENCES = ("CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODC-By-1.0", "PDDL-1.0", "MIT", "BSD-2-Clause",
+ALLOWED_LICENCES = ("CC0-1.0", "CC-BY-3.0", "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0", "ODC-By-1.0", "PDDL-1.0", "MIT", "BSD-2-Clause",
                     "BSD-3-Clause", "Apache-2.0", "ISC", "Unlicense")
 TRUTH_METHODS = ("protocol", "channel", "inspection")
 CONFIDENCES = ("high", "medium", "low")

@@ -40,6 +40,21 @@ async def start_band(load=None, **kwargs):
     return band, load
 
 
+async def collect(source, seconds: float, during=None) -> tuple[np.ndarray, np.ndarray]:
+    """Reads a BleSource's batches for `seconds` of host time; `during(t_s)` is called at every batch."""
+    loop = asyncio.get_running_loop()
+    t_end = loop.time() + seconds
+    times, values = [], []
+    async for batch in source.batches():
+        times.append(batch.time_s)
+        values.append(batch.tension_n)
+        if during is not None:
+            await during(loop.time())
+        if loop.time() >= t_end:
+            break
+    return np.concatenate(times), np.concatenate(values)
+
+
 def silent_holes(times_s, events, period_s: float) -> list[tuple[float, float]]:
     """Spacings over 1.5 sample periods that no `gap` event covers (silent data loss)."""
     t = np.asarray(times_s)

@@ -6,27 +6,12 @@ import asyncio
 
 import numpy as np
 import pytest
-from ble.helpers import Load, start_band
+from ble.helpers import Load, collect, start_band
 
 from taut.ble import BleSource, scan, virtual
 from taut.twin.virtual_time import run
 
 PERIOD_80_S = 1 / 80
-
-
-async def _collect(source: BleSource, seconds: float, during=None) -> tuple[np.ndarray, np.ndarray]:
-    """Reads batches for `seconds` of host time; `during(t_s)` is called at every batch."""
-    loop = asyncio.get_running_loop()
-    t_end = loop.time() + seconds
-    times, values = [], []
-    async for batch in source.batches():
-        times.append(batch.time_s)
-        values.append(batch.tension_n)
-        if during is not None:
-            await during(loop.time())
-        if loop.time() >= t_end:
-            break
-    return np.concatenate(times), np.concatenate(values)
 
 
 def test_scan_finds_the_virtual_band_by_service() -> None:
@@ -48,7 +33,7 @@ def test_stream_12_s_at_80_hz_every_sample_accounted_for() -> None:
         band, _ = await start_band(load, seed=4, drift_ppm=40.0)
         source = BleSource(band.name, backend=virtual())
         info = await source.start()
-        t, y = await _collect(source, 12.0)
+        t, y = await collect(source, 12.0)
         await source.close()
         await band.close()
         return band, source, info, t, y
@@ -75,7 +60,7 @@ def test_stream_at_mtu_23_packs_two_samples_per_packet() -> None:
         band, _ = await start_band(seed=5)
         source = BleSource(backend=virtual(exchange_mtu=False))
         info = await source.start()
-        t, _ = await _collect(source, 3.0)
+        t, _ = await collect(source, 3.0)
         await source.close()
         await band.close()
         return band, source, info, t
@@ -92,7 +77,7 @@ def test_device_clock_drift_is_corrected() -> None:
         band, _ = await start_band(seed=6, drift_ppm=-300.0)
         source = BleSource(backend=virtual())
         await source.start()
-        t, _ = await _collect(source, 20.0)
+        t, _ = await collect(source, 20.0)
         await source.close()
         await band.close()
         return source, t

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VIRTUAL_ENV = "TAUT_VIRTUAL"
+RUNTIME_ENV = "TAUT_RUNTIME"
+RUNTIMES = ("cpython", "micropython")
 
 
 @dataclass(frozen=True)
@@ -39,4 +41,12 @@ def virtual(**client_kwargs: Any) -> Backend:
 def virtual_exercise_from_env() -> str | None:
     """The exercise named by TAUT_VIRTUAL, if set (e.g. `face-pull`)."""
     value = os.environ.get(VIRTUAL_ENV, "").strip()
+    return value or None
+
+
+def runtime_from_env() -> str | None:
+    """The virtual band's runtime named by TAUT_RUNTIME (`cpython` or `micropython`), if set."""
+    value = os.environ.get(RUNTIME_ENV, "").strip().lower()
+    if value and value not in RUNTIMES:
+        raise ValueError(f"{RUNTIME_ENV}={value!r}: expected one of {', '.join(RUNTIMES)}")
     return value or None

@@ -1,8 +1,8 @@
 """Maps the band's clock (ticks_us, modulo 2**30) to host seconds, correcting offset and drift.
 
-Each packet gives a pair (device time of its last sample, host arrival time). Arrival is device
-time plus a fixed offset, the clock drift, and a latency that is never negative: the lower
-envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
+Each packet the assembler trusts gives a pair (device time of its last sample, host arrival time;
+held suspects never do). Arrival is device time plus a fixed offset, the clock drift, and a
+latency that is never negative: the lower envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
 (minimum per bucket, then a least-squares line through the minima), so drift of tens of ppm is
 followed and queueing delays do not shift the samples.
 """
@@ -15,6 +15,22 @@ import numpy as np
 
 TICKS_PERIOD_US = 1 << 30
 _HALF_PERIOD_US = TICKS_PERIOD_US // 2
+
+
+def ticks_delta_us(from_ticks: int, from_host_s: float, to_ticks: int, to_host_s: float) -> int:
+    """Device microseconds from one tick value to another seen later on the host (may be < 0).
+
+    Within half a tick period of host time the shorter way round the wrap wins (a stamp slightly
+    older than the last one comes out negative); after a longer silence the host clock counts
+    the whole wraps.
+    """
+    delta = (to_ticks - from_ticks) % TICKS_PERIOD_US
+    elapsed_us = (to_host_s - from_host_s) * 1e6
+    if elapsed_us > _HALF_PERIOD_US:
+        delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
+    elif delta > _HALF_PERIOD_US:
+        delta -= TICKS_PERIOD_US
+    return delta
 
 
 class DeviceClock:
@@ -43,13 +59,7 @@ class DeviceClock:
             self._unwrapped_us = 0
             self._origin_s = ticks_us / 1e6
         else:
-            delta = (ticks_us - self._last_ticks) % TICKS_PERIOD_US
-            elapsed_us = (host_s - self._last_host_s) * 1e6
-            if elapsed_us > _HALF_PERIOD_US:  # a long silence: count whole wraps from the host clock
-                delta += round((elapsed_us - delta) / TICKS_PERIOD_US) * TICKS_PERIOD_US
-            elif delta > _HALF_PERIOD_US:  # slightly older than the last one (out-of-order stamp)
-                delta -= TICKS_PERIOD_US
-            self._unwrapped_us += delta
+            self._unwrapped_us += ticks_delta_us(self._last_ticks, self._last_host_s, ticks_us, host_s)
         self._last_ticks = ticks_us
         self._last_host_s = host_s
         return self._unwrapped_us / 1e6

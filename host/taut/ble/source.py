@@ -130,7 +130,9 @@ class BleSource:
     def _on_disconnect(self) -> None:
         if self._closed:
             return
-        self.assembler.link_lost()
+        batch = self.assembler.link_lost()  # held suspect packets, judged by the clock alone
+        if batch is not None:
+            self._queue.put_nowait(batch)
         self._emit("disconnected")
         self._lost.set()
 
@@ -193,6 +195,9 @@ class BleSource:
             except (BleError, protocol.CommandFailed, NotConnected) as exc:
                 log.debug("stop stream on close: %s", exc)
             await band.disconnect()
+        batch = self.assembler.stream_stopped()
+        if batch is not None:
+            self._queue.put_nowait(batch)
         if self._supervisor is not None:
             self._supervisor.cancel()
             try:

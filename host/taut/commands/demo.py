@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--view", choices=("auto", "qt", "term", "none"), default="auto", help="auto (default): a window if there is a display, else the terminal view, else none")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the virtual person and bands (default 0)")
+    from taut.commands._band_args import add_runtime_argument
+
+    add_runtime_argument(parser)
     parser.add_argument("--reps", type=int, default=5, metavar="N", help="reps per set (default 5)")
     parser.add_argument("--db", metavar="PATH", help="workout log file (default: the demo's own, <user data dir>/taut/demo.sqlite3)")
 
@@ -61,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     from taut.ble import BleError
     from taut.store import LogError, open_log
 
+    from taut.commands._band_args import check_runtime, virtual_runtime
+
+    check_runtime(args)
+    runtime = virtual_runtime(args)
     if not 1 <= args.reps <= 30:
         raise CommandError("--reps must be between 1 and 30")
     from taut.ui.run_live import qt_available
@@ -79,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     console = Console()
     clock = "simulated clock" if args.fast else "real time"
+    if runtime == "micropython":
+        clock += " · real MicroPython (NimBLE)"
 
     def started(ds: demo.DemoSet, total: int) -> None:
         console.print(f"[bold]set {ds.index + 1}/{total}: {ds.exercise}[/] · band {ds.band} · {clock}")
@@ -88,12 +97,18 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"  {mark} {check.found.reps} reps found, {check.truth.reps} done")
 
     sessions = []  # every set's live session, a stopped one too
+    failures: tuple[type[BaseException], ...] = (BleError, LogError)
+    if runtime == "micropython":
+        from taut.mpstack.band import BandError
+        from taut.mpstack.build import BuildError
+
+        failures += (BandError, BuildError)
     try:
         result = demo.run_demo(
-            sets, fast=args.fast, view=args.view, log_db=db,
+            sets, fast=args.fast, view=args.view, log_db=db, runtime=runtime,
             on_set_start=started, on_set_done=done, on_session=sessions.append,
         )  # fmt: skip
-    except (BleError, LogError) as exc:
+    except failures as exc:
         raise CommandError(str(exc)) from exc
     finally:
         db.close()

@@ -1,4 +1,5 @@
-"""`taut export SESSION --csv|--json`: a logged session's reps (or raw samples) for other tools."""
+"""`taut export SESSION --csv|--json|--fit`: a logged session's reps (or raw samples) for other tools;
+--fit: a FIT strength-training activity for Garmin Connect and the like (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from taut.commands._log_access import add_db_argument, open_for
 from taut.store import NotFoundError
 
 NAME = "export"
-HELP = "export a logged session as CSV or JSON"
+HELP = "export a logged session as CSV, JSON or a FIT activity file"
 
 REP_FIELDS = (
     "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
@@ -29,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fmt = parser.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--csv", action="store_true", help="CSV: one row per rep (with --samples: time_s,tension_n)")
     fmt.add_argument("--json", action="store_true", help="JSON: the session, its sets and reps")
+    fmt.add_argument("--fit", action="store_true", help="FIT activity (strength training, one set message per set); needs -o")
     parser.add_argument("--samples", action="store_true", help="raw samples (CSV: instead of reps; JSON: added)")
     parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     add_db_argument(parser)
@@ -92,7 +94,26 @@ def _refuse_the_log(output: Path, log_path: Path) -> None:
         raise CommandError(f"{output} is the workout log itself; choose another file")
 
 
+def _fit_bytes(db, info, sets) -> bytes:  # noqa: ANN001
+    try:
+        import fit_tool  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - the fit extra is missing
+        raise CommandError(f"--fit needs fit-tool (pip install 'taut[fit]'): {exc}") from None
+    from taut.share import fit
+    from taut.share.targets import target_tempos
+
+    targets = target_tempos()
+    started, origin = db.session_time_origin(info.id)
+    adherent = {k: ok for k, (ok, _n) in db.session_tempo_adherence(info.id, targets).items()}
+    fsets = fit.fit_sets(sets, started, origin, targets, adherent, default_exercise=info.exercise)
+    return fit.build_fit(fsets, session_start_unix_s=started, session_end_unix_s=info.ended_unix_s, serial=info.id)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.fit and args.output is None:
+        raise CommandError("--fit writes a binary file: name it with -o FILE.fit")
+    if args.fit and args.samples:
+        raise CommandError("--samples goes with --csv or --json; a FIT export holds the sets")
     with open_for(args, readonly=None) as db:
         if args.output is not None:
             _refuse_the_log(args.output, db.path)
@@ -102,6 +123,14 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from exc
         sets = db.sets(args.session)
         samples = db.samples(args.session) if args.samples else None
+        fit_data = _fit_bytes(db, info, sets) if args.fit else None
+    if fit_data is not None:
+        try:
+            with atomic_write(args.output, binary=True) as out:
+                out.write(fit_data)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {describe_os_error(exc)}; nothing was changed there") from None
+        return 0
     if args.output is None:
         _write(sys.stdout, args, info, sets, samples)
         return 0

@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=float, default=1.0, help="replay speed (1 = real time, 0 = as fast as possible)")
     parser.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
     parser.add_argument("--fast", action="store_true", help="virtual band: run on a simulated clock, faster than real time")
+    from taut.commands._band_args import add_runtime_argument
+
+    add_runtime_argument(parser)
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the source's clock)")
     parser.add_argument("--exercise", help="exercise id (e.g. face-pull): targets and the log entry")
     parser.add_argument("--band", metavar="NAME", help="band name for the log; a calibrated one also gives range in cm")
@@ -74,8 +77,13 @@ def _virtual_band(args: argparse.Namespace):  # noqa: ANN202
     """The context that runs the virtual band on the live loop (None for other sources)."""
     if args.virtual is None:
         return None
+    from taut.commands._band_args import virtual_runtime
+
     try:
         from taut.twin.launch import virtual_band
+
+        if virtual_runtime(args) == "micropython":
+            from taut.mpstack.launch import micropython_band as virtual_band  # noqa: F811
     except ImportError as exc:
         raise CommandError(f"the virtual band needs Bumble ({exc.name}): pip install 'taut[virtual]'") from None
     return lambda: virtual_band(args.virtual, seed=args.seed)
@@ -92,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--seconds must be positive")
     if args.fast and args.virtual is None:
         raise CommandError("--fast needs the virtual band (--virtual EXERCISE)")
+    from taut.commands._band_args import check_runtime
+
+    check_runtime(args)
     exercise = args.exercise or args.virtual
     try:
         get_profile(exercise)
@@ -112,6 +123,11 @@ def run(args: argparse.Namespace) -> int:
         from taut.ble import BleError
 
         failures += (BleError,)
+    if kind == "virtual":
+        from taut.mpstack.band import BandError
+        from taut.mpstack.build import BuildError
+
+        failures += (BandError, BuildError)
     from taut.commands._band_travel import band_travel
 
     travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)

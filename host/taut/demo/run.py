@@ -47,6 +47,7 @@ def run_demo(
     on_session: Callable[[LiveSession], None] | None = None,
     window_s: float = 30.0,
     linger_s: float = 2.0,
+    runtime: str = "cpython",
 ) -> DemoResult:
     """Run each set through the whole chain and check it; `fast` runs on the simulated clock.
 
@@ -55,7 +56,10 @@ def run_demo(
     `on_session` gets each set's LiveSession (keys, stop). A set stopped before its planned end
     (q in a view, or `request_stop`) ends the demo: `stopped_by_user`. The window keeps each
     finished set (its final reps and counts) on screen for `linger_s` before the next one.
+    `runtime`: "cpython" (the twin) or "micropython" (the real MicroPython with NimBLE; real time).
     """
+    if fast and runtime == "micropython":
+        raise ValueError("the micropython runtime runs in real time only (no fast)")
     view = choose_view(view)
     result = DemoResult()
     if view != "qt":
@@ -63,7 +67,8 @@ def run_demo(
             if on_set_start is not None:
                 on_set_start(ds, len(sets))
             model = LiveModel(window_s=window_s)
-            check, completed = _run_set(ds, fast=fast, view=view, log_db=log_db, model=model, on_session=on_session)
+            check, completed = _run_set(ds, fast=fast, view=view, log_db=log_db, model=model, on_session=on_session,
+                                        runtime=runtime)
             if not completed:
                 result.stopped_by_user = True
                 break
@@ -91,7 +96,8 @@ def run_demo(
                     on_set_start(ds, len(sets))
                 model = LiveModel(window_s=window_s)
                 stage.show(model)
-                check, completed = _run_set(ds, fast=fast, view="none", log_db=log_db, model=model, on_session=attach)
+                check, completed = _run_set(ds, fast=fast, view="none", log_db=log_db, model=model, on_session=attach,
+                                            runtime=runtime)
                 if not completed:
                     break
                 result.checks.append(check)
@@ -115,6 +121,7 @@ def _run_set(
     log_db: WorkoutLog | None,
     model: LiveModel,
     on_session: Callable[[LiveSession], None] | None = None,
+    runtime: str = "cpython",
 ) -> tuple[SetCheck, bool]:
     """One set on its own virtual band; (the check, whether the set ran to its planned end)."""
     from taut import ble
@@ -122,7 +129,12 @@ def _run_set(
     from taut.twin.band import VirtualBand
 
     load = PlanLoad(ds.plan)
-    band = VirtualBand(load, seed=ds.seed)
+    if runtime == "micropython":
+        from taut.mpstack.band import MicroPythonBand
+
+        band: Any = MicroPythonBand(load, seed=ds.seed)
+    else:
+        band = VirtualBand(load, seed=ds.seed)
     end_s = load.duration_s
     sessions: list[LiveSession] = []
     planned_stop: list[bool] = []
@@ -137,7 +149,7 @@ def _run_set(
         sessions[0].request_stop()
 
     @asynccontextmanager
-    async def around() -> AsyncIterator[VirtualBand]:
+    async def around() -> AsyncIterator[Any]:
         handle: asyncio.TimerHandle | None = None
         try:
             await band.start()  # session time 0 of the plan

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from taut.records import Rep, RepSet
-from taut.store import calibration_rows, sample_codec
+from taut.store import calibration_rows, progress, sample_codec
 from taut.store.calibration_rows import BandProfileRecord, CalibrationRecord
 from taut.store.errors import (
     CorruptError,
@@ -670,6 +670,44 @@ class WorkoutLog:
         with self._lock:
             try:
                 return calibration_rows.profile_row(self._conn, name, self.path)
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def weekly_progress(
+        self,
+        targets: dict,
+        *,
+        exercise: str | None = None,
+        since_unix_s: float | None = None,
+        until_unix_s: float | None = None,
+    ) -> list[progress.WeekProgress]:
+        """Per exercise and week: sets, reps, good reps, TUT, tension, tempo adherence against
+        `targets` (exercise -> target tempo), partial share (taut.store.progress)."""
+        with self._lock:
+            try:
+                return progress.weekly_progress(
+                    self._conn, targets, exercise=exercise, since_unix_s=since_unix_s, until_unix_s=until_unix_s
+                )
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def session_tempo_adherence(self, session_id: int, targets: dict) -> dict[int, tuple[int, int]]:
+        """Set index -> (reps on target tempo, reps), for the session's sets with a target."""
+        with self._lock:
+            try:
+                return progress.session_tempo_adherence(self._conn, session_id, targets)
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+
+    def personal_bests(
+        self, *, exercise: str | None = None, since_unix_s: float | None = None, until_unix_s: float | None = None
+    ) -> list[progress.PersonalBest]:
+        """The best set of each exercise by peak, reps, good reps and TUT (taut.store.progress)."""
+        with self._lock:
+            try:
+                return progress.personal_bests(
+                    self._conn, exercise=exercise, since_unix_s=since_unix_s, until_unix_s=until_unix_s
+                )
             except sqlite3.Error as exc:
                 raise _translate(exc, self.path) from exc
 

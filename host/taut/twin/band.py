@@ -34,6 +34,35 @@ fw_log = logging.getLogger("taut.twin.firmware")
 _BOARD = "board"
 
 
+def board_pins(firmware_dir: Path = FIRMWARE_DIR) -> dict[str, int]:
+    """Pin numbers as firmware/board.py defines them (parsed, so board.py stays the only source)."""
+    pins: dict[str, int] = {}
+    text = (firmware_dir / f"{_BOARD}.py").read_text()
+    for line in text.splitlines():
+        if "_PIN = const(" in line and not line.startswith(" "):
+            name, _, rest = line.partition("=")
+            pins[name.strip()] = int(rest.split("const(")[1].split(")")[0], 0)
+    for needed in ("HX711_DOUT_PIN", "HX711_PD_SCK_PIN"):
+        if needed not in pins:
+            raise RuntimeError(f"firmware/{_BOARD}.py defines no {needed} = const(...): cannot wire the HX711")
+    return pins
+
+
+def factory_settings(name: str, loadcell: LoadCell) -> str:
+    """settings.json of a band calibrated once at the factory, as firmware/settings.py writes it."""
+    return json.dumps(
+        {
+            "v": 1,
+            "name": name,
+            "rate_hz": 80,
+            "offset_raw": loadcell.offset_raw,
+            "counts_per_n": loadcell.counts_per_n,
+            "calibrated": True,
+            "overload_permille": 900,
+        }
+    )
+
+
 @dataclass
 class SentLog:
     """What the band put on the air (the twin's ground truth for "every sample accounted for")."""
@@ -111,19 +140,7 @@ class VirtualBand:
         path = self.flash.path("/settings.json")
         if path.exists():
             return
-        path.write_text(
-            json.dumps(
-                {
-                    "v": 1,
-                    "name": self.name,
-                    "rate_hz": 80,
-                    "offset_raw": self.loadcell.offset_raw,
-                    "counts_per_n": self.loadcell.counts_per_n,
-                    "calibrated": True,
-                    "overload_permille": 900,
-                }
-            )
-        )
+        path.write_text(factory_settings(self.name, self.loadcell))
 
     async def start(self) -> None:
         """Power on: boot the firmware (main.py) and wait until it advertises."""
@@ -206,17 +223,7 @@ class VirtualBand:
         return asyncio.get_running_loop().time() - self.session_start_s
 
     def _board_pins(self) -> dict[str, int]:
-        """Pin numbers as firmware/board.py defines them (parsed, so board.py stays the only source)."""
-        pins: dict[str, int] = {}
-        text = (self._firmware_dir / f"{_BOARD}.py").read_text()
-        for line in text.splitlines():
-            if "_PIN = const(" in line and not line.startswith(" "):
-                name, _, rest = line.partition("=")
-                pins[name.strip()] = int(rest.split("const(")[1].split(")")[0], 0)
-        for needed in ("HX711_DOUT_PIN", "HX711_PD_SCK_PIN"):
-            if needed not in pins:
-                raise RuntimeError(f"firmware/{_BOARD}.py defines no {needed} = const(...): cannot wire the HX711")
-        return pins
+        return board_pins(self._firmware_dir)
 
     def _battery_pin_uv(self) -> int:
         return int(self.battery_mv * 1000 / 2)  # the Feather's VBAT/2 divider

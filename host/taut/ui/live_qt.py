@@ -386,6 +386,42 @@ def render_set_png(
     _save_png(plot, path)
 
 
+def render_progress_png(
+    path: str | os.PathLike[str],
+    series: dict[str, tuple[Sequence[str], Sequence[float], Sequence[float]]],
+    *,
+    title: str = "progress",
+    width: int = 1000,
+    height: int = 620,
+) -> None:
+    """Save weekly progress as a PNG: TUT per week (min) above, peak tension per week (N) below,
+    one line per exercise. `series` maps a label to (week starts YYYY-MM-DD, TUT s, peak N)."""
+    import pyqtgraph as pg
+
+    ensure_app()
+    weeks = sorted({w for ws, _, _ in series.values() for w in ws})
+    x_of = {w: i for i, w in enumerate(weeks)}
+    step = max(1, len(weeks) // 8)
+    ticks = [[(i, w) for i, w in enumerate(weeks) if i % step == 0]]
+    win = pg.GraphicsLayoutWidget(title=title)
+    win.resize(width, height)
+    top = win.addPlot(row=0, col=0, title=title)
+    bottom = win.addPlot(row=1, col=0)
+    top.setLabel("left", "TUT per week", units="min")
+    bottom.setLabel("left", "peak tension", units="N")
+    top.addLegend(offset=(10, 10))
+    for plot in (top, bottom):
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.getAxis("bottom").setTicks(ticks)
+    for i, (label, (ws, tut_s, peak_n)) in enumerate(series.items()):
+        rgb = BAND_PALETTE_RGB[i % len(BAND_PALETTE_RGB)]
+        xs = np.array([x_of[w] for w in ws], dtype=float)
+        pen = pg.mkPen(rgb, width=2)
+        top.plot(xs, np.asarray(tut_s, dtype=float) / 60.0, pen=pen, symbol="o", symbolBrush=rgb, symbolSize=6, name=label)
+        bottom.plot(xs, np.asarray(peak_n, dtype=float), pen=pen, symbol="o", symbolBrush=rgb, symbolSize=6)
+    _save_png(win, path)
+
+
 
 def _save_png(plot: Any, path: str | os.PathLike) -> None:
     """Grab the widget as a PNG at `path`, written whole or not at all (taut.atomic); disposes it."""

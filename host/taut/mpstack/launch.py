@@ -1,0 +1,20 @@
+"""Starting a MicroPython band for a command or a demo: a person doing EXERCISE on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from taut.mpstack.band import MicroPythonBand
+from taut.twin.exercise_load import ExerciseLoad
+
+
+@asynccontextmanager
+async def micropython_band(exercise: str, *, seed: int = 0, duration_s: float = 3600.0) -> AsyncIterator[MicroPythonBand]:
+    """A booted MicroPython band on the running loop's radio; powered off and removed on exit."""
+    band = MicroPythonBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed)
+    try:
+        await band.start()
+        yield band
+    finally:
+        await band.close()

@@ -1,0 +1,1 @@
+"""Sharing a session or your progress: FIT export, HTML report, small SVG charts."""
