@@ -74,7 +74,7 @@ class DetectorConfig:
     min_excursion_noise_k_in_set: float = 3.5  # (inside a set, within rest_s of its last rep)
     min_excursion_ref_fraction: float = 0.15  # ...and this fraction of the open set's median excursion
     min_tut_s: float = 0.2  # shorter rises are tugs or spikes
-    max_rep_s: float = 15.0  # a candidate open longer is abandoned (band held, offset step)
+    max_rep_s: float = 30.0  # a candidate open longer is abandoned (band held, offset step)
     rest_s: float = 10.0  # no new rep within this time after the last one ends the set
     restart_noise_k: float = 4.0  # rise above a plateau's top, in noise sigmas, that restarts a candidate
     still_s: float = 0.4  # a plateau this long, then a clear rise: the rep starts from the plateau
