@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from taut.signal.kernels import bottom_level, bottom_scan, gaps_after, median, median3, smooth, up_scan
+from taut.signal.kernels import (
+    Signal, UpCandidate, UpRules, bottom_level, bottom_scan, gaps_after, median, median3, smooth, up_scan,
+)
 
 
 def _walk(seed: int, n: int) -> np.ndarray:
@@ -69,15 +71,16 @@ def test_up_scan_finds_the_end_and_the_plateau(seed):
     # stretch 1..n, peak so far x[1], bottom 0 N, end confirm 0.7, trigger at t[1], abandon after 15 s,
     # window w (first full one w - 1 samples in), still below 0.3 N or 0.1 E, no plateau yet, theta 2 N
     # (no valley yet, none within reach: allowance 0 N, rise 1e9 N)
-    args = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, w, w - 1, 0.3, 0.1,
-            np.inf, 2.0, x, np.inf, 0, 0.0, 0.1, 1e9, 0.3, ext, False, 0.0)
-    k, late, p_end, j_rise, top, peak, m_still, still_min, still_max, *_ = up_scan(*args)
+    sig = Signal(t, x, x, x, prev, ext, ext, ext, hist)
+    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, w, w - 1, 0.3, 0.1, 2.0, 0.75, 0.25, 0.0, 0.0, 0.1, 1e9, 0.3, False, 0.0)
+    k, late, p_end, j_rise, top, peak, m_still, still_min, still_max, *_ = up_scan(sig, 1, len(x), cand, rules)
     assert not late
     assert 50 <= j_rise <= 53  # the second rise clears the plateau's level by theta = 2 N
     assert 19 + w <= m_still < j_rise and still_min <= top <= still_max
     assert abs(top - 10.0) < 0.1 and peak == pytest.approx(x[: j_rise].max())
     # without a restart threshold it can reach (theta huge), the scan runs on to the end of the fall
-    k, late, p_end, j_rise, *_ = up_scan(*args[:19], 1e9, *args[20:])
+    k, late, p_end, j_rise, *_ = up_scan(sig, 1, len(x), cand, rules._replace(restart_n=1e9))
     assert j_rise == -1 and p_end == x[1:k + 1].max()
     assert x[k] < 0.1 * p_end and k > 60
 
@@ -90,15 +93,17 @@ def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
     t = 0.1 * np.arange(len(x))
     ext = np.concatenate((np.full(hist, x[0]), x))
     prev = np.concatenate((x[:1], x[:-1]))
-    base = (t, x, x, prev, ext, ext, hist, 1, len(x), x[1], 0.0, 0.7, float(t[1]), 15.0, 4, 3, 0.3, 0.1, np.inf, 1e9, x)
-    k, *_, v, vk, by_valley = up_scan(*base, np.inf, 0, 2.0, 0.1, 1.0, 0.3, ext, False, 0.0)
+    sig = Signal(t, x, x, x, prev, ext, ext, ext, hist)
+    cand = UpCandidate(x[1], 0.0, float(t[1]), np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, 4, 3, 0.3, 0.1, 1e9, 0.75, 0.25, 0.0, 2.0, 0.1, 1.0, 0.3, False, 0.0)
+    k, *_, v, vk, by_valley, _ = up_scan(sig, 1, len(x), cand, rules)
     assert by_valley and vk == 19 and v == 3.0
     assert x[k] - v > 0.3 * 20.0 and all(x[19:k] - v <= 0.3 * 20.0)
     # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
-    k, *_, by_valley = up_scan(*base, np.inf, 0, 0.0, 0.1, 1.0, 0.3, ext, False, 0.0)
+    k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0))
     assert not by_valley and x[k] < 2.0 and k > 30
     # carried over from an earlier stretch: a valley found before i still ends the candidate
-    k, *_, v, vk, by_valley = up_scan(*base[:7], 22, len(x), 20.0, *base[10:], 3.0, -5, 2.0, 0.1, 1.0, 0.3, ext, False, 0.0)
+    k, *_, v, vk, by_valley, _ = up_scan(sig, 22, len(x), cand._replace(peak_n=20.0, valley_n=3.0, valley_k=-5), rules)
     assert by_valley and vk == -5 and k >= 22
 
 
@@ -143,7 +148,8 @@ def test_up_scan_peak_votes_count_a_lone_top_but_no_spike(votes):
     lo_ext = np.concatenate((np.full(hist, lo[0]), lo))
     hi_ext = np.concatenate((np.full(hist, hi[0]), hi))
     # no end (end test needs y below -1e9), no plateau restart, no valley: only the running peak
-    out = up_scan(t, lo, np.full(len(x), 1e9), prev, lo_ext, hi_ext, hist, 3, len(x), lo[3], 0.0, 0.7, 0.3, 15.0,
-                  4, 0, 0.0, 0.0, np.inf, 1e9, hi, np.inf, 0, 0.0, 0.1, 1e9, 0.3, ext, votes, 0.5)
-    p_end = out[2]
+    sig = Signal(t, lo, hi, np.full(len(x), 1e9), prev, lo_ext, hi_ext, ext, hist)
+    cand = UpCandidate(lo[3], 0.0, 0.3, np.inf, np.inf, 0, -np.inf)
+    rules = UpRules(0.7, 15.0, 4, 0, 0.0, 0.0, 1e9, 0.75, 0.25, 0.0, 0.0, 0.1, 1e9, 0.3, votes, 0.5)
+    p_end = up_scan(sig, 3, len(x), cand, rules).p_end
     assert p_end == (30.0 if votes else 15.0)

@@ -4,6 +4,7 @@ import pytest
 
 from taut.signal import RepCancelled, RepCompleted, RepDetector, SetEnded
 
+import humansynth as hs
 import tautsynth
 
 
@@ -23,12 +24,14 @@ def _live_count(events):
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 def test_setup_tugs_leave_the_live_count_once_a_full_rep_shows_them(fs_hz):
-    # two small tugs, then six full reps; the set's final figures leave the tugs out
-    s = tautsynth.make_session(fs_hz, (8,), partial={0: 0.2, 1: 0.3}, seed=5)
+    # two small tugs (quick, no hold), then six full reps; the set's final figures leave the tugs out
+    tugs = hs.effort(3.0, 12.0, 0.4, 0.0, 0.4, 20.0) + hs.effort(4.6, 18.0, 0.4, 0.0, 0.4, 20.0)
+    reps = [s for i in range(6) for s in hs.effort(6.0 + 4.5 * i, 60.0, 1.0, 1.0, 2.0, 20.0)]
+    t, x = hs.render(tugs + reps, 40.0, fs_hz, 0.3, 5, base_n=20.0)
     det = RepDetector()
     events = []
-    for i in range(0, len(s.time_s), 8):
-        events += det.feed(s.time_s[i : i + 8], s.tension_n[i : i + 8])
+    for i in range(0, len(t), 8):
+        events += det.feed(t[i : i + 8], x[i : i + 8])
     events += det.finish()
     [ended] = [e for e in events if isinstance(e, SetEnded)]
     assert len(ended.rep_set.reps) == 6 and ended.rep_set.extra["setup_movements"] == 2

@@ -8,15 +8,97 @@ cached on disk (`cache=True`), so only the very first run on a machine pays the 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit  # compiled loops: per-candidate work was ~400 small numpy calls (issue 4)
+
+from taut.signal.levels import ONSET_FRACTION
+
+
+class Signal(NamedTuple):
+    """One block of the detection signal, as the scans read it (all float64 arrays but `hist`)."""
+
+    t: np.ndarray  # sample times
+    lo: np.ndarray  # the lower of the detection signal's two views (a fall is judged on it)...
+    hi: np.ndarray  # ...and the upper one (a rise is judged on it); the same array at fast rates
+    y: np.ndarray  # the detection signal (the end test)
+    prev: np.ndarray  # y one sample earlier (the end's confirming sample)
+    lo_ext: np.ndarray  # lo with `hist` samples of history before the block (plateau windows)
+    hi_ext: np.ndarray  # hi likewise
+    x_ext: np.ndarray  # raw samples with `hist` of history (the 10 Hz peak vote)
+    hist: int
+
+
+class BottomFound(NamedTuple):
+    """What `bottom_scan` found; k = e when nothing cleared the threshold."""
+
+    k: int  # first sample whose lo clears the baseline by the threshold (a candidate opens)
+    d_k: float  # running minimum of hi - leak at k
+    base_k: float  # the baseline at k
+    j_rest: int  # where time first reaches the rest limit (e: not in this stretch)
+    d_rest: float  # running minimum at j_rest
+    d_last: float  # running minimum at the end of the stretch
+
+
+class UpCandidate(NamedTuple):
+    """The open candidate as the UP scan carries it from stretch to stretch."""
+
+    peak_n: float  # running peak so far
+    base_n: float  # B, frozen at the trigger
+    trigger_t: float
+    still_top: float  # level of its latest plateau (inf: none yet)
+    valley_n: float  # lowest hi since the peak (inf: none)...
+    valley_k: int  # ...and its index relative to this block (negative: an earlier block)
+    held_n: float  # level of the highest plateau it held (-inf: none)
+
+
+class UpRules(NamedTuple):
+    """The UP scan's thresholds for one candidate (`RepDetector._up_rules` fills them in)."""
+
+    end_confirm_fraction: float  # a low sample ends the rep if the one before is below B + this·E
+    max_rep_s: float  # abandon the candidate after this long
+    still_w: int  # plateau window (samples)
+    still_a0: int  # first stretch offset at which the whole window lies inside the candidate
+    still_abs_n: float  # a plateau wanders by less than this (noise allowance)...
+    still_fraction: float  # ...or this fraction of E, its ends level within half of that
+    restart_n: float  # rise above the plateau's top that restarts the candidate (at least 0.25 of its height)
+    restart_top_fraction: float  # ...when the plateau lies this high in the candidate's excursion so far (its top)...
+    step_level_fraction: float  # ...or this low (an offset step), or the rise clears the peak so far by restart_n;
+    # otherwise the plateau is a dip inside a hold and the candidate goes on...
+    hold_min_excursion_n: float  # ...if the candidate is an effort this large (inf: never, outside a set) that
+    # held a plateau within restart_top_fraction of its peak
+    valley_allow_n: float  # a valley within this of B + 0.1 E (noise sigmas)...
+    valley_allow_fraction: float  # ...and this fraction of E...
+    valley_rise_n: float  # ...then a rise of this much...
+    valley_rise_fraction: float  # ...and this fraction of E ends the rep at the valley
+    peak_votes: bool  # slow sampling: a lone top sample counts once two later ones show no spike
+    spike_n: float  # the vote's spike allowance (5 noise sigmas)
+
+
+class UpFound(NamedTuple):
+    """What `up_scan` found in one stretch."""
+
+    k: int  # the sample that ends the candidate (or the abandon sample, or e: nothing yet)
+    late: bool  # abandoned: open longer than max_rep_s
+    p_end: float  # running peak at the last sample scanned
+    j_rise: int  # first restart rise above the latest plateau (-1: none)
+    level: float  # that plateau's level
+    peak_before: float  # running peak before j_rise
+    m_still: int  # last plateau window end before j_rise (or k) (-1: none in this stretch)
+    still_min: float  # that window's min of lo...
+    still_max: float  # ...and max of hi
+    valley_n: float  # lowest hi since the peak, carried on
+    valley_k: int
+    by_valley: bool  # the candidate ended at that valley, decided at k
+    held_n: float  # level of the highest plateau held, carried on
 
 
 # BOTTOM: running minimum of (hi - leak) from `base_d`; the first sample whose lo clears it by
 # `threshold_n`, and (for the rest test) the running minimum where time first reaches `rest_at_s`
 @njit(cache=True, nogil=True)
 def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  # pragma: no cover - compiled
-    """(k, d at k, base at k, j_rest, d at j_rest, d at e-1); k = e when nothing clears."""
+    """`BottomFound` for samples i..e-1."""
     d = base_d
     j_rest = e
     d_rest = base_d
@@ -29,65 +111,60 @@ def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  
             d_rest = d
         base = d + leak_t[m]
         if lo[m] - base > threshold_n:
-            return m, d, base, j_rest, d_rest, d
-    return e, d, 0.0, j_rest, d_rest, d
+            return BottomFound(m, d, base, j_rest, d_rest, d)
+    return BottomFound(e, d, 0.0, j_rest, d_rest, d)
 
 
-# UP: the end of the candidate (fall below base + 0.1 E, confirmed by the sample before; or a
+# UP: the end of the candidate (fall below B + 0.1 E, confirmed by the sample before; or a
 # valley that came within `valley_allow_n`, and `valley_allow_fraction` of E, of that level, then
 # a clear rise), the abandon time, and the first clear rise above the latest plateau (a trailing
-# window of w samples whose spread is small); lo_ext/hi_ext hold `hist` samples of history
+# window of w samples whose spread is small)
 @njit(cache=True, nogil=True)
-def up_scan(
-    t, lo, y, prev, lo_ext, hi_ext, hist, i, e, peak_n, base_n, end_confirm_fraction,
-    trigger_t, max_rep_s, w, a0, still_abs_n, still_fraction, still_top, theta,
-    hi, valley_n, valley_k, valley_allow_n, valley_allow_fraction, valley_rise_n, valley_rise_fraction,
-    x_ext, peak_votes, spike_n,
-):  # pragma: no cover - compiled
-    """(k, late, p_end, j_rise, level, peak_before, m_still, still_min, still_max, valley_n, valley_k, by_valley).
+def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
+    """`UpFound` for samples i..e-1 of `sig` (a `Signal`), the candidate `cand` under `rules`.
 
-    k: first sample that ends the candidate (or the abandon sample, or e); p_end: running peak at
-    the last sample scanned; j_rise: first restart rise (-1: none) with the plateau level and the
-    running peak before it; m_still: last plateau window end before j_rise (or before k), with
-    that window's min of lo and max of hi (-1: none in this stretch). valley_n/valley_k: lowest
-    hi since the peak and its index (relative to this block: negative when in an earlier one),
-    carried from call to call; by_valley: the candidate ended at that valley, decided at k.
-    With `peak_votes` (slow sampling, where the peak tracks the min of two samples), a lone top
-    sample two samples back counts too when it is no spike by `measure_rep`'s rule (x_ext: raw
-    samples with `hist` of history; spike_n: 5 noise sigmas), so the end test's E is the measured E.
+    With `rules.peak_votes` (slow sampling, where the peak tracks the min of two samples), a lone
+    top sample two samples back counts too when it is no spike by `measure_rep`'s rule, so the
+    end test's E is the measured E.
     """
-    p = peak_n
+    t, lo, hi, y, prev = sig.t, sig.lo, sig.hi, sig.y, sig.prev
+    hist = sig.hist
+    base_n = cand.base_n
+    p = cand.peak_n
     k = e
-    v = valley_n
-    vk = valley_k
+    v = cand.valley_n
+    vk = cand.valley_k
     by_valley = False
     for m in range(i, e):
         exc = p - base_n
         # a dip that came near the bottom, then a rise as clear as a new rep's (noise and a little
         # drift can keep a fast rep's trough just above B + 0.1 E at 10 Hz)
         rise = lo[m] - v
-        allow = valley_allow_n if valley_allow_n < valley_allow_fraction * exc else valley_allow_fraction * exc
-        if v < base_n + 0.1 * exc + allow and rise > valley_rise_n and rise > valley_rise_fraction * exc:
+        allow = rules.valley_allow_n
+        if rules.valley_allow_fraction * exc < allow:
+            allow = rules.valley_allow_fraction * exc
+        if v < base_n + ONSET_FRACTION * exc + allow and rise > rules.valley_rise_n and rise > rules.valley_rise_fraction * exc:
             k = m
             by_valley = True
             break
         if lo[m] > p:
             p = lo[m]
             v = np.inf
-        if peak_votes:
+        if rules.peak_votes:
+            x_ext = sig.x_ext
             q = hist + m - 2
             xj = x_ext[q]
             if xj > p:
                 a, c = x_ext[q - 1], x_ext[q + 1]
                 med = max(min(a, xj), min(max(a, xj), c))
                 thr = 0.25 * (xj - base_n)
-                if thr < spike_n:
-                    thr = spike_n
+                if thr < rules.spike_n:
+                    thr = rules.spike_n
                 if xj - med <= thr or (a - x_ext[q - 2] > 0.25 * thr and c - x_ext[q + 2] > 0.25 * thr):
                     p = xj
                     v = np.inf
         exc = p - base_n
-        if y[m] < base_n + 0.1 * exc and prev[m] < base_n + end_confirm_fraction * exc:
+        if y[m] < base_n + ONSET_FRACTION * exc and prev[m] < base_n + rules.end_confirm_fraction * exc:
             k = m
             break
         if hi[m] < v:
@@ -95,30 +172,41 @@ def up_scan(
             vk = m
     p_end = p
     late = False
-    if k > i and t[k - 1] - trigger_t > max_rep_s:
+    if k > i and t[k - 1] - cand.trigger_t > rules.max_rep_s:
         late = True
         by_valley = False
         for m in range(i, k):
-            if t[m] - trigger_t > max_rep_s:
+            if t[m] - cand.trigger_t > rules.max_rep_s:
                 k = m
                 break
-    top = still_top
-    p = peak_n
+    lo_ext, hi_ext = sig.lo_ext, sig.hi_ext
+    w = rules.still_w
+    top = cand.still_top
+    p = cand.peak_n
     m_still = -1
     still_min = 0.0
     still_max = 0.0
+    held_n = cand.held_n
     for m in range(i, k):
         thr = 0.25 * (top - base_n)
-        if theta > thr:
-            thr = theta
-        if lo[m] > top + thr:
-            return k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley
+        if rules.restart_n > thr:
+            thr = rules.restart_n
+        height = top - base_n
+        if lo[m] > top + thr and (
+            held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak
+            or p - base_n < rules.hold_min_excursion_n
+            or height >= rules.restart_top_fraction * (p - base_n)
+            or p - top <= rules.still_abs_n
+            or height <= rules.step_level_fraction * (p - base_n)
+            or lo[m] > p + rules.restart_n
+        ):
+            return UpFound(k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
         if lo[m] > p:
             p = lo[m]
-        if m - i < a0:
+        if m - i < rules.still_a0:
             continue
         a = hist + m - w + 1
-        allow = still_fraction * (p - base_n)
+        allow = rules.still_fraction * (p - base_n)
         rmax = hi_ext[a]
         rmin = lo_ext[a]
         for q in range(a + 1, hist + m + 1):
@@ -128,20 +216,23 @@ def up_scan(
                 rmin = lo_ext[q]
         spread = rmax - rmin
         net = abs(lo_ext[hist + m] - lo_ext[a])
-        if (spread <= still_abs_n and net <= 0.5 * still_abs_n) or (spread <= allow and net <= 0.5 * allow):
+        if (spread <= rules.still_abs_n and net <= 0.5 * rules.still_abs_n) or (spread <= allow and net <= 0.5 * allow):
             m_still = m
             still_min = rmin
             still_max = rmax
             top = 0.5 * (rmax + rmin)
-    return k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley
+            if top > held_n:
+                held_n = top
+    return UpFound(k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
 
 
 def warm_up() -> None:
     """Compile (or load from the cache) both kernels on a tiny input."""
     z = np.zeros(4)
     bottom_scan(z, z, z, z, 0, 4, 0.0, 1.0, 1.0)
-    up_scan(z, z, z, z, np.zeros(8), np.zeros(8), 4, 0, 4, 0.0, 0.0, 0.7, 0.0, 15.0, 3, 0, 0.3, 0.1, np.inf, 0.3,
-            z, np.inf, 0, 0.0, 0.1, 1.0, 0.3, np.zeros(8), False, 0.0)
+    sig = Signal(z, z, z, z, z, np.zeros(8), np.zeros(8), np.zeros(8), 4)
+    up_scan(sig, 0, 4, UpCandidate(0.0, 0.0, 0.0, np.inf, np.inf, 0, -np.inf),
+            UpRules(0.7, 15.0, 3, 0, 0.3, 0.1, 0.3, 0.75, 0.25, 0.0, 0.0, 0.1, 1.0, 0.3, False, 0.0))
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

@@ -15,12 +15,16 @@ import numpy as np
 
 from taut.signal.filters import median_of, noise_scale_n, tension_despike, tension_median3, tension_smooth
 from taut.signal.kernels import gaps_after
+from taut.signal.levels import ONSET_FRACTION, TOP_FRACTION
 
-_LOW = 0.1
-_HIGH = 0.9
 SMOOTH_S = 0.05  # moving-average span for the measurement copy
 GAP_FACTOR = 3.0  # samples further apart than this many sampling intervals: lost samples between
 SPLIT_GAP_FACTOR = 1.8  # a hidden trough may lie in any loss, one sample too (jitter stays under 1.6)
+SPIKE_NOISE_K = 5.0  # a sample standing out of its median of 3 by this many noise sigmas is a spike...
+SPIKE_FRACTION_PER_S = 2.5  # ...or by this fraction of the rise per second of sampling interval
+SPIKE_FRACTION_RANGE = (0.03, 0.3)  # (that fraction clipped to this range)
+STEADY_S = 0.15  # the steady excursion takes medians over +-this around bottom and peak...
+STEADY_TUT_FRACTION = 0.25  # ...but at most this fraction of the rep's TUT each side
 
 
 class RepShape(NamedTuple):
@@ -101,8 +105,8 @@ def measure_rep(
         if t[-1] - t[-2] < 1.5 * dt_s:
             med[-1] = _median3(x[-1], x[-2], x[-3])
     e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
-    spike_frac = min(0.3, max(0.03, 2.5 * dt_s))
-    s = tension_despike(x, max(5.0 * noise_n, spike_frac * e_raw), med, pairs_time_s=t if width <= 1 else None)
+    spike_frac = min(SPIKE_FRACTION_RANGE[1], max(SPIKE_FRACTION_RANGE[0], SPIKE_FRACTION_PER_S * dt_s))
+    s = tension_despike(x, max(SPIKE_NOISE_K * noise_n, spike_frac * e_raw), med, pairs_time_s=t if width <= 1 else None)
     s = tension_smooth(s, width | 1)
 
     # the bottom from a median-of-3 copy: a lone low sample (spike) must not become B
@@ -114,8 +118,8 @@ def measure_rep(
     excursion_n = peak_n - bottom_n
     if excursion_n <= 0 or i_peak <= i_bottom:
         return None
-    low_n = bottom_n + _LOW * excursion_n
-    high_n = bottom_n + _HIGH * excursion_n
+    low_n = bottom_n + ONSET_FRACTION * excursion_n
+    high_n = bottom_n + TOP_FRACTION * excursion_n
     start_level_n = low_n
 
     k_top_start = i_bottom + int((s[i_bottom : i_peak + 1] >= high_n).argmax())  # first at or above high
@@ -155,7 +159,7 @@ def measure_rep(
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
     # (a fast rep at a low rate has few samples: the window stays within a quarter of its TUT)
-    h = max(1, int(round(min(0.15, 0.25 * tut_s) / dt_s))) if dt_s > 0 else 1
+    h = max(1, int(round(min(STEADY_S, STEADY_TUT_FRACTION * tut_s) / dt_s))) if dt_s > 0 else 1
     steady_peak = median_of(_near(t, s, i_peak, h, 1.5 * h * dt_s))
     steady_bottom = median_of(_near(t, s, i_bottom, h, 1.5 * h * dt_s))
     # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:

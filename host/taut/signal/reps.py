@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
-from taut.signal.kernels import bottom_level, bottom_scan, up_scan
+from taut.signal.kernels import Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, up_scan
+from taut.signal.levels import ONSET_FRACTION
 from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
 from taut.signal.profiles import get_profile
 from taut.signal.sets import (
@@ -35,7 +37,7 @@ from taut.signal.sets import (
     build_rep,
     close_set,
     judged_ranges,
-    leading_setup_count,
+    counted_movements,
     rep_range,
 )
 
@@ -47,6 +49,15 @@ _BLOCK = 2048  # samples per internal block (bounded per-block arrays)
 _SCAN = 512  # samples per search stretch within a block
 _HIST = 64  # samples of history kept for the stillness window (its longest span)
 _NOISE_WARMUP = 32  # samples before the first noise estimate (no decisions before it)
+
+
+class _Block(NamedTuple):
+    """One block's detection signal and what the BOTTOM scan needs besides."""
+
+    g0: int  # global index of the block's first sample
+    sig: Signal
+    hi_leak: np.ndarray  # hi - leak·t (the running minimum's input)
+    leak_t: np.ndarray  # leak·t
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +73,8 @@ class DetectorConfig:
     min_excursion_noise_k: float = 4.5  # ...and this many noise sigmas...
     min_excursion_noise_k_in_set: float = 3.5  # (inside a set, within rest_s of its last rep)
     min_excursion_ref_fraction: float = 0.15  # ...and this fraction of the open set's median excursion
-    min_tut_s: float = 0.3  # shorter rises are tugs or spikes
-    max_rep_s: float = 15.0  # a candidate open longer is abandoned (band held, offset step)
+    min_tut_s: float = 0.2  # shorter rises are tugs or spikes
+    max_rep_s: float = 30.0  # a candidate open longer is abandoned (band held, offset step)
     rest_s: float = 10.0  # no new rep within this time after the last one ends the set
     restart_noise_k: float = 4.0  # rise above a plateau's top, in noise sigmas, that restarts a candidate
     still_s: float = 0.4  # a plateau this long, then a clear rise: the rep starts from the plateau
@@ -73,10 +84,22 @@ class DetectorConfig:
     valley_noise_k: float = 2.0  # a dip within this many noise sigmas of B + 0.1 E...
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
     valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
+    step_level_fraction: float = 0.25  # a restart from a plateau this low (in E) ends the rep there (offset step)
+    step_spike_fraction: float = 0.1  # (unless it held its top, it must settle this low: a spike on a plateau is no rep)
+    restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
+    hold_ref_fraction: float = 0.5  # ...of an effort in a set at least this fraction of its median excursion
+    peak_vote_spike_noise_k: float = 5.0  # 10 Hz: a lone top sample beyond this many sigmas of its median is a spike
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.025  # wait after the end is confirmed before measuring (half the 50 ms smoothing)
     pre_window_s: float = 1.5  # where the bottom before a rep is looked for
+    pre_window_samples: int = 256  # (at most this many samples back)
+    noise_quiet_samples: int = 12  # a quiet stretch this long before a rise updates the noise estimate...
+    noise_update_weight: float = 0.2  # ...by this weight...
+    noise_growth_max: float = 1.1  # ...growing by at most this factor per rep (motion never inflates it)
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
+    rest_set_max_reps: int = 2  # a set of at most this many movements...
+    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
+    rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
 
 
@@ -134,14 +157,16 @@ class RepDetector:
         self._suspended: tuple[int, float, float, float, int] | None = None  # candidate a restart set aside
         self._valley_n = np.inf  # lowest hi since the open candidate's peak...
         self._valley_g = -1  # ...and where
+        self._held_n = -np.inf  # the highest plateau the open candidate held
         # the open set
         self._set_index = 0
         self._set_shapes: list[RepShape] = []
         self._set_ranges: list[float] = []
         self._set_ranges_cm: list[float | None] = []
-        self._set_skip = 0  # leading reps of the open set withdrawn live as setup tugs
+        self._set_shown: list[bool] = []  # which of the open set's movements are shown live as reps
         self._last_end_s = -np.inf
         self._set_median_cache: float | None = None
+        self._last_set_excursion_n = 0.0  # median excursion of the last set reported (rest activity is judged by it)
         self._finished = False
 
     # ---------------------------------------------------------------- public API
@@ -229,6 +254,19 @@ class RepDetector:
         return self._set_index + (1 if self._set_shapes else 0)
 
     def _block(self, t: np.ndarray, x: np.ndarray, events: list[Event]) -> None:
+        """One block: filter it into the detection signal, then let the state handlers walk it."""
+        blk = self._detection_signal(t, x)
+        i = 0
+        while i is not None and i < len(x):
+            if self._state == _BOTTOM and self._pending_g >= 0:
+                i = self._on_pending(blk, i, events)
+            elif self._state == _BOTTOM:
+                i = self._on_bottom(blk, i, events)
+            else:
+                i = self._on_up(blk, i, events)
+
+    def _detection_signal(self, t: np.ndarray, x: np.ndarray) -> _Block:
+        """Append a block to the buffer and derive its detection signal (chunking-independent)."""
         cfg = self.config
         n = len(x)
         g0 = self._n_seen
@@ -266,130 +304,172 @@ class RepDetector:
         hi_ext = np.concatenate((self._hi_hist, hi))
         self._lo_hist, self._hi_hist = lo_ext[-_HIST:], hi_ext[-_HIST:]
         leak_t = cfg.baseline_leak_n_per_s * t
-        hi_leak = hi - leak_t
+        return _Block(g0, Signal(t, lo, hi, y, prev, lo_ext, hi_ext, raw_ext, _HIST), hi - leak_t, leak_t)
 
-        i = 0
-        while i < n:
-            if self._state == _BOTTOM and self._pending_g >= 0:
-                # an ended rep waits a few samples so its end is measured on settled samples
-                kp = self._pending_g - g0
-                stop = min(kp, n - 1)
-                if stop >= i:
-                    self._base_d = bottom_scan(t, lo, hi_leak, leak_t, i, stop + 1, self._base_d, np.inf, np.inf)[5]
-                if kp >= n:
-                    return
-                self._pending_g = -1
-                self._complete(g0 + kp, float(t[kp]), events)
-                i = max(i, kp + 1)
-            elif self._state == _BOTTOM:
-                e = min(n, i + _SCAN)  # short search stretches: a decision costs O(stretch), not O(block)
-                # a rest longer than rest_s closes the open set (and lowers the start threshold)
-                rest_at_s = self._last_end_s + cfg.rest_s if self._set_shapes else np.inf
-                k, d_k, base_k, j, d_j, d_last = bottom_scan(
-                    t, lo, hi_leak, leak_t, i, e, self._base_d, self._start_threshold_n(), rest_at_s
-                )
-                if self._set_shapes and j < e and j <= k:
-                    self._close_set(events)
-                    self._base_d = d_j
-                    i = j
-                    continue
-                if k >= e:
-                    self._base_d = d_last
-                    i = e
-                    continue
-                self._base_d = d_k
-                self._suspended = None
-                self._peak_n = float(lo[k])
-                self._trigger_g = g0 + k
-                self._floor_g = self._last_end_g
-                self._base_n = self._bottom_before(g0 + k, float(t[k]), base_k)
-                self._trigger_t = float(t[k])
-                self._state = _UP
-                self._start_still_tracking()
-                events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
-                i = k
-            else:
-                e = min(n, i + _SCAN)
-                # the end (fall below B + 0.1 E); a candidate open too long is abandoned (band held,
-                # offset step), decided first so that nothing after that moment can change the outcome;
-                # a plateau inside the candidate followed by a clear rise: the rep starts there
-                # (band grabbed pre-tensioned, grip re-set); the earlier rise was not a rep.
-                # (the excursion-relative plateau test also wants the window's ends level: a slow rise
-                # from a high pre-tension wanders less than a tenth of the excursion, yet is no plateau)
-                w = self._still_w
-                a0 = self._trigger_g + w - 1 - (g0 + i)  # the window must lie inside the candidate
-                theta = self._restart_threshold_n()
-                k, late, p_end, jr, level, peak, m_still, still_min, still_max, v, vk, by_valley = up_scan(
-                    t, lo, y, prev, lo_ext, hi_ext, _HIST, i, e, self._peak_n, self._base_n,
-                    cfg.end_confirm_fraction, self._trigger_t, cfg.max_rep_s, w, a0,
-                    max(self._noise_n * self._still_k, cfg.still_floor_n), cfg.still_fraction,
-                    self._still_top, theta,
-                    hi, self._valley_n, self._valley_g - g0, cfg.valley_noise_k * self._noise_n,
-                    np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction, theta,
-                    cfg.valley_rise_fraction, raw_ext, self._smooth_w == 1, 5.0 * self._noise_n,
-                )
-                self._valley_n, self._valley_g = v, g0 + vk
-                if jr >= 0:
-                    if m_still >= 0:
-                        bottom, from_g = still_min, g0 + m_still - (w - 1)
-                    else:
-                        bottom, from_g = self._still_bottom, self._still_from_g
-                    kk = jr
-                    if level - self._base_n <= 0.25 * (peak - self._base_n) and from_g > self._trigger_g:
-                        # it rose and came most of the way back, then settled higher (offset step):
-                        # a rep that ends where it comes within 10 % of the new level
-                        self._complete(from_g, float(t[kk]), events, level + 0.1 * (peak - self._base_n))
-                        self._last_end_g = from_g
-                        self._suspended = None
-                    else:
-                        events.append(RepCancelled(float(t[kk]), self._current_set_index(self._trigger_t)))
-                        # kept until the new rise proves a rep: a blip on a held top (two spikes
-                        # in a row) must not cost the rep it interrupted
-                        self._suspended = (self._trigger_g, self._trigger_t, self._base_n, peak, self._floor_g)
-                    self._base_n = bottom
-                    self._peak_n = float(lo[kk])
-                    self._trigger_g = g0 + kk
-                    self._floor_g = from_g
-                    self._trigger_t = float(t[kk])
-                    self._start_still_tracking()
-                    events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
-                    i = kk
-                    continue
-                if m_still >= 0:
-                    self._still_top = level
-                    self._still_bottom = still_min
-                    self._still_from_g = g0 + m_still - (w - 1)
-                if late:
-                    events.append(RepCancelled(float(t[k]), self._current_set_index(self._trigger_t)))
-                    self._to_bottom(k, g0, hi, leak_t)
-                    log.debug("candidate at %.2f s abandoned after %.1f s", self._trigger_t, cfg.max_rep_s)
-                    i = k + 1
-                    continue
-                if k >= e:
-                    self._peak_n = p_end
-                    i = e
-                    continue
-                if by_valley:
-                    # ended at the valley, decided at k by the rise out of it (the next rep's start)
-                    g_end = self._valley_g
-                    t_end = float(self._buf.t[g_end - self._buf.first_g])
-                    self._state = _BOTTOM
-                    self._base_d = self._valley_n - cfg.baseline_leak_n_per_s * t_end
-                    self._last_end_g = g_end
-                    self._complete(g_end, t_end, events)
-                    i = k
-                    continue
-                self._to_bottom(k, g0, hi, leak_t)
-                settle = self._settle_samples(g0 + k)
-                if settle == 0:
-                    self._complete(g0 + k, float(t[k]), events)
-                else:
-                    self._pending_g = g0 + k + settle
-                i = k + 1
+    def _on_pending(self, blk: _Block, i: int, events: list[Event]) -> int | None:
+        """BOTTOM with an ended rep waiting a few samples, so its end is measured on settled samples."""
+        sig, g0 = blk.sig, blk.g0
+        n = len(sig.t)
+        kp = self._pending_g - g0
+        stop = min(kp, n - 1)
+        if stop >= i:
+            self._base_d = bottom_scan(sig.t, sig.lo, blk.hi_leak, blk.leak_t, i, stop + 1, self._base_d, np.inf, np.inf).d_last
+        if kp >= n:
+            return None
+        self._pending_g = -1
+        self._complete(g0 + kp, float(sig.t[kp]), events)
+        return max(i, kp + 1)
+
+    def _on_bottom(self, blk: _Block, i: int, events: list[Event]) -> int:
+        """BOTTOM: follow the baseline; close the set after a long rest; open a candidate on a clear rise."""
+        sig, g0 = blk.sig, blk.g0
+        e = min(len(sig.t), i + _SCAN)  # short search stretches: a decision costs O(stretch), not O(block)
+        # a rest longer than rest_s closes the open set (and lowers the start threshold)
+        rest_at_s = self._last_end_s + self.config.rest_s if self._set_shapes else np.inf
+        found = bottom_scan(sig.t, sig.lo, blk.hi_leak, blk.leak_t, i, e, self._base_d, self._start_threshold_n(), rest_at_s)
+        if self._set_shapes and found.j_rest < e and found.j_rest <= found.k:
+            self._close_set(events)
+            self._base_d = found.d_rest
+            return found.j_rest
+        if found.k >= e:
+            self._base_d = found.d_last
+            return e
+        k = found.k
+        self._base_d = found.d_k
+        self._suspended = None
+        self._peak_n = float(sig.lo[k])
+        self._trigger_g = g0 + k
+        self._floor_g = self._last_end_g
+        self._base_n = self._bottom_before(g0 + k, float(sig.t[k]), found.base_k)
+        self._trigger_t = float(sig.t[k])
+        self._state = _UP
+        self._start_still_tracking()
+        events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
+        return k
+
+    def _up_rules(self, g0: int, i: int) -> UpRules:
+        """The UP scan's thresholds for the open candidate, scanning from block index i."""
+        cfg = self.config
+        restart_n = self._restart_threshold_n()
+        return UpRules(
+            end_confirm_fraction=cfg.end_confirm_fraction,
+            max_rep_s=cfg.max_rep_s,
+            still_w=self._still_w,
+            still_a0=self._trigger_g + self._still_w - 1 - (g0 + i),  # the window must lie inside the candidate
+            still_abs_n=max(self._noise_n * self._still_k, cfg.still_floor_n),
+            still_fraction=cfg.still_fraction,
+            restart_n=restart_n,
+            restart_top_fraction=cfg.restart_top_fraction,
+            step_level_fraction=cfg.step_level_fraction,
+            hold_min_excursion_n=(
+                cfg.hold_ref_fraction * self._set_median_excursion() if self._in_set(self._trigger_t) else np.inf
+            ),
+            valley_allow_n=cfg.valley_noise_k * self._noise_n,
+            valley_allow_fraction=np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction,
+            valley_rise_n=restart_n,
+            valley_rise_fraction=cfg.valley_rise_fraction,
+            peak_votes=self._smooth_w == 1,
+            spike_n=cfg.peak_vote_spike_noise_k * self._noise_n,
+        )
+
+    def _on_up(self, blk: _Block, i: int, events: list[Event]) -> int:
+        """UP: one search stretch of the open candidate, then the handler of what it found.
+
+        Checked in this order: a restart (a plateau, then a clear rise), an abandon (open longer than
+        `max_rep_s`, decided first so nothing after that moment changes the outcome), the end at a
+        valley, the end by a fall below B + 0.1 E; otherwise the candidate goes on.
+        """
+        sig, g0 = blk.sig, blk.g0
+        e = min(len(sig.t), i + _SCAN)
+        cand = UpCandidate(
+            self._peak_n, self._base_n, self._trigger_t, self._still_top, self._valley_n, self._valley_g - g0, self._held_n
+        )
+        found = up_scan(sig, i, e, cand, self._up_rules(g0, i))
+        self._held_n = found.held_n
+        self._valley_n, self._valley_g = found.valley_n, g0 + found.valley_k
+        if found.j_rise >= 0:
+            return self._on_restart(blk, found, events)
+        if found.m_still >= 0:
+            self._still_top = found.level
+            self._still_bottom = found.still_min
+            self._still_from_g = g0 + found.m_still - (self._still_w - 1)
+        if found.late:
+            return self._on_abandon(blk, found.k, events)
+        if found.k >= e:
+            self._peak_n = found.p_end
+            return e
+        if found.by_valley:
+            return self._on_valley_end(found.k, events)
+        return self._on_fall_end(blk, found.k, events)
+
+    def _on_restart(self, blk: _Block, found: UpFound, events: list[Event]) -> int:
+        """A plateau inside the candidate, then a clear rise: the rep starts from the plateau (band
+        grabbed pre-tensioned, grip re-set); the earlier rise was no rep, or, when it came most of
+        the way back first, a rep of its own that settled at a new level (offset step)."""
+        sig, g0 = blk.sig, blk.g0
+        if found.m_still >= 0:
+            bottom, from_g = found.still_min, g0 + found.m_still - (self._still_w - 1)
+        else:
+            bottom, from_g = self._still_bottom, self._still_from_g
+        kk = found.j_rise
+        excursion_n = found.peak_before - self._base_n
+        held_top = found.held_n - self._base_n >= self.config.restart_top_fraction * excursion_n
+        if (
+            found.level - self._base_n <= self.config.step_level_fraction * excursion_n
+            and from_g > self._trigger_g
+            and (held_top or found.level - self._base_n <= self.config.step_spike_fraction * excursion_n)
+        ):
+            # it rose, held, came most of the way back, then settled higher (offset step): a rep
+            # that ends where it comes within 10 % of the new level. A spike that settles on a
+            # plateau (an impact, a snatch) is no rep: the plateau is, if it ends.
+            self._complete(from_g, float(sig.t[kk]), events, found.level + ONSET_FRACTION * excursion_n)
+            self._last_end_g = from_g
+            self._suspended = None
+        else:
+            events.append(RepCancelled(float(sig.t[kk]), self._current_set_index(self._trigger_t)))
+            # kept until the new rise proves a rep: a blip on a held top (two spikes
+            # in a row) must not cost the rep it interrupted
+            self._suspended = (self._trigger_g, self._trigger_t, self._base_n, found.peak_before, self._floor_g)
+        self._base_n = bottom
+        self._peak_n = float(sig.lo[kk])
+        self._trigger_g = g0 + kk
+        self._floor_g = from_g
+        self._trigger_t = float(sig.t[kk])
+        self._start_still_tracking()
+        events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
+        return kk
+
+    def _on_abandon(self, blk: _Block, k: int, events: list[Event]) -> int:
+        """Open longer than `max_rep_s`: a band held, an offset step; no rep."""
+        events.append(RepCancelled(float(blk.sig.t[k]), self._current_set_index(self._trigger_t)))
+        self._to_bottom(blk, k)
+        log.debug("candidate at %.2f s abandoned after %.1f s", self._trigger_t, self.config.max_rep_s)
+        return k + 1
+
+    def _on_valley_end(self, k: int, events: list[Event]) -> int:
+        """Ended at the valley near the bottom, decided at k by the rise out of it (the next rep's start)."""
+        g_end = self._valley_g
+        t_end = float(self._buf.t[g_end - self._buf.first_g])
+        self._state = _BOTTOM
+        self._base_d = self._valley_n - self.config.baseline_leak_n_per_s * t_end
+        self._last_end_g = g_end
+        self._complete(g_end, t_end, events)
+        return k
+
+    def _on_fall_end(self, blk: _Block, k: int, events: list[Event]) -> int:
+        """Ended by the fall below B + 0.1 E: measured now, or after `settle_s` at fast rates."""
+        g0 = blk.g0
+        self._to_bottom(blk, k)
+        settle = self._settle_samples(g0 + k)
+        if settle == 0:
+            self._complete(g0 + k, float(blk.sig.t[k]), events)
+        else:
+            self._pending_g = g0 + k + settle
+        return k + 1
 
     def _bottom_before(self, g: int, t_s: float, fallback_n: float) -> float:
         """The bottom before a rise triggered at g, as `measure_rep` will see it (median of 3)."""
-        g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_s - self.config.pre_window_s, g), g - 256)
+        g_pre = max(self._floor_g - 1, self._buf.first_index_at(t_s - self.config.pre_window_s, g), g - self.config.pre_window_samples)
         _, xb = self._buf.window(g_pre, g)
         if len(xb) < 3:
             return fallback_n
@@ -399,6 +479,7 @@ class RepDetector:
 
     def _start_still_tracking(self) -> None:
         self._valley_n, self._valley_g = np.inf, -1
+        self._held_n = -np.inf
         g = self._trigger_g
         tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
         dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
@@ -412,10 +493,10 @@ class RepDetector:
         self._still_bottom = np.inf
         self._still_from_g = -1
 
-    def _to_bottom(self, k: int, g0: int, hi: np.ndarray, leak_t: np.ndarray) -> None:
+    def _to_bottom(self, blk: _Block, k: int) -> None:
         self._state = _BOTTOM
-        self._base_d = float(hi[k] - leak_t[k])
-        self._last_end_g = g0 + k
+        self._base_d = float(blk.sig.hi[k] - blk.leak_t[k])
+        self._last_end_g = blk.g0 + k
 
     def _settle_samples(self, g_end: int) -> int:
         """Samples to wait after the end is confirmed: `settle_s` worth, at the recent rate."""
@@ -458,10 +539,11 @@ class RepDetector:
         # so that coarsely sampled motion can never inflate it
         n_quiet = i_trigger
         noise_raw_n = (self._noise_n or 0.0) / self._noise_gain
-        if n_quiet >= 12:
+        if n_quiet >= cfg.noise_quiet_samples:
             est = noise_scale_n(xb[: n_quiet + 1]) * self._noise_gain
             old = self._noise_n or est
-            self._noise_n = min(1.1 * old, 0.8 * old + 0.2 * est)  # one short window never decides
+            wgt = cfg.noise_update_weight  # one short window never decides
+            self._noise_n = min(cfg.noise_growth_max * old, (1.0 - wgt) * old + wgt * est)
         parts = split_at_hidden_trough(tb, xb, i_trigger, self._base_n, self._dt_s, noise_raw_n)
         kept = False
         for n_part, (tp, xp, ip) in enumerate(parts):
@@ -497,17 +579,19 @@ class RepDetector:
         self._last_end_s = shape.end_s
         if not self._live_reps:
             return True
+        # every new rep re-judges the open set: movements now seen as setup tugs or rest loads are
+        # withdrawn, those no longer seen so come back (the live count is what SetEnded will say)
         ranges, ranges_cm, _ = judged_ranges(self._set_shapes, self._set_ranges, self._set_ranges_cm)
-        skip = leading_setup_count(ranges)
-        reference = _reference_range(ranges[skip:])
-        for j in range(skip, self._set_skip):  # earlier reps no longer look like setup: back they come
-            rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
-            events.append(RepCompleted(rep, self._set_index))
-        for j in range(self._set_skip, skip):  # the reps after them show these were setup tugs
-            events.append(RepCancelled(t_end, self._set_index, j))
-        self._set_skip = skip
-        index = len(self._set_shapes) - 1  # never below skip: setup only ever precedes a full rep
-        events.append(RepCompleted(build_rep(index, shape, ranges[-1], ranges_cm[-1], reference), self._set_index))
+        counted = counted_movements(ranges, self._set_shapes)
+        reference = _reference_range([r for r, c in zip(ranges, counted) if c])
+        self._set_shown.append(False)
+        for j, (now, shown) in enumerate(zip(counted, self._set_shown)):
+            if now and not shown:
+                rep = build_rep(j, self._set_shapes[j], ranges[j], ranges_cm[j], reference)
+                events.append(RepCompleted(rep, self._set_index))
+            elif shown and not now:
+                events.append(RepCancelled(t_end, self._set_index, j))
+        self._set_shown = counted
         return True
 
     def _reject_reason(self, shape: RepShape | None) -> str:
@@ -534,14 +618,35 @@ class RepDetector:
     def _close_set(self, events: list[Event]) -> None:
         if not self._set_shapes:
             return
-        rep_set = close_set(
-            self._set_index, self._set_shapes, self._set_ranges, self._set_ranges_cm, self.exercise
-        )
-        events.append(SetEnded(rep_set))
-        self._set_index += 1
+        if self._is_rest_activity():
+            # a bump or a level step in a rest, alone in a "set" of its own: withdrawn, no set
+            log.debug("set of %d movement(s) at %.2f s dropped: rest activity", len(self._set_shapes),
+                      self._set_shapes[0].start_s)
+            for j, shown in enumerate(self._set_shown):
+                if shown:
+                    events.append(RepCancelled(self._last_t, self._set_index, j))
+        else:
+            rep_set = close_set(
+                self._set_index, self._set_shapes, self._set_ranges, self._set_ranges_cm, self.exercise
+            )
+            events.append(SetEnded(rep_set))
+            self._set_index += 1
+            self._last_set_excursion_n = self._set_median_excursion()
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
-        self._set_skip = 0
+        self._set_shown = []
         self._set_median_cache = None
+
+    def _is_rest_activity(self) -> bool:
+        """A "set" of at most `rest_set_max_reps` movements, each smaller than `rest_ref_fraction` of
+        the last real set's median excursion and none held for `rest_max_hold_s`: a bump during the
+        rest, no effort. (A lone light rep after a heavy set, with a different band, holds.)"""
+        cfg = self.config
+        if len(self._set_shapes) > cfg.rest_set_max_reps or not self._last_set_excursion_n > 0:
+            return False
+        need = cfg.rest_ref_fraction * self._last_set_excursion_n
+        return all(
+            s.peak_n - s.bottom_n < need and s.top_end_s - s.top_start_s < cfg.rest_max_hold_s for s in self._set_shapes
+        )
 
 
 def _noise_gain(width: int) -> float:

@@ -12,10 +12,19 @@ import numpy as np
 
 from taut.records import Rep, RepSet
 from taut.signal.filters import median_of
+from taut.signal.levels import PARTIAL_FRACTION
 from taut.signal.measure import RepShape
 from taut.signal.tempo import tempo_summary
 
-PARTIAL_FRACTION = 0.8
+SETUP_BIG_FRACTION = 0.5  # reps of at least this fraction of the set's largest are its full reps...
+SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fraction of their median ends the setup
+SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' TUT and hold is an effort...
+SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
+REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
+REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
+REST_LOAD_HOLD_FRACTION = 0.5  # ...held less than this fraction of their hold is load left in the rest
+SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
+SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -85,23 +94,79 @@ def build_rep(
     )
 
 
-def leading_setup_count(ranges: Sequence[float]) -> int:
+def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | None = None) -> int:
     """How many of a set's first movements are setup (tugs), not reps.
 
-    Before the first rep of at least 0.7 of the full reps' median range, movements smaller than a
-    partial rep of the rest (PARTIAL_FRACTION of its median) are setup; a set never starts
-    with a partial rep.
+    By size: before the first rep of at least 0.7 of the full reps' median range, movements
+    smaller than a partial rep of the rest (PARTIAL_FRACTION of its median) are candidates.
+    By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
+    reps (`like_the_reps`: as long, held as long); that one and all after it are efforts (a
+    warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
+    with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
     """
     r = np.asarray(ranges, dtype=float)
     if len(r) < 2:
         return 0
-    big = r[r >= 0.5 * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
-    first_big = int(np.argmax(r >= 0.7 * median_of(big)))
+    big = r[r >= SETUP_BIG_FRACTION * r.max()]  # the full reps (a spike-inflated one cannot set the bar alone)
+    first_big = int(np.argmax(r >= SETUP_FIRST_FULL_FRACTION * median_of(big)))
     if first_big == 0:
         return 0
     reference = median_of(r[first_big:])
     small = r[:first_big] < PARTIAL_FRACTION * reference
-    return first_big if small.all() else int(np.argmin(small))
+    count = first_big if small.all() else int(np.argmin(small))
+    if shapes is None or count == 0:
+        return count
+    full = shapes[first_big:]
+    hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
+    tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
+    for j in range(count):
+        if like_the_reps(shapes[j], hold_ref, tut_ref):
+            return j
+    return count
+
+
+def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
+    """Shaped like a set's reps (median hold and TUT given): as long, held as long and for at least
+    SETUP_MIN_HOLD_S, not held where they are not. A setup tug is short and has no hold; a
+    warm-up effort is a rep in small. (Reps without a hold look like tugs: there, size decides.)"""
+    hold = shape.top_end_s - shape.top_start_s
+    tut = shape.end_s - shape.start_s
+    return (
+        tut >= SETUP_LIKE_FRACTION * tut_ref_s
+        and hold >= max(SETUP_LIKE_FRACTION * hold_ref_s, SETUP_MIN_HOLD_S)
+        and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
+    )
+
+
+def counted_movements(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool]:
+    """Which of a set's movements are reps: not its leading setup tugs (`leading_setup_count`) and
+    not `rest_loads`."""
+    skip = leading_setup_count(ranges, shapes)
+    rest = rest_loads(ranges[skip:], shapes[skip:])
+    return [False] * skip + [not r for r in rest]
+
+
+def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool]:
+    """Movements that are load left on the handle during a rest, not partial reps.
+
+    Only in a set whose full reps (at least SETUP_BIG_FRACTION of the largest) are held long, for
+    REST_LOAD_MIN_HOLD_S and more (repeaters, isometric pulls): there, a movement under
+    REST_LOAD_RANGE_FRACTION of their median range held for less than REST_LOAD_HOLD_FRACTION of
+    their hold is a hand resting on the handle. Partial reps of a held set are held too and stay reps.
+    """
+    r = np.asarray(ranges, dtype=float)
+    out = [False] * len(r)
+    if len(r) < 3:
+        return out
+    full = np.flatnonzero(r >= SETUP_BIG_FRACTION * r.max())
+    hold_ref = median_of(np.array([shapes[j].top_end_s - shapes[j].top_start_s for j in full]))
+    if hold_ref < REST_LOAD_MIN_HOLD_S:
+        return out
+    reference = median_of(r[full])
+    for j in range(len(r)):
+        hold = shapes[j].top_end_s - shapes[j].top_start_s
+        out[j] = bool(r[j] < REST_LOAD_RANGE_FRACTION * reference and hold < REST_LOAD_HOLD_FRACTION * hold_ref)
+    return out
 
 
 def close_set(
@@ -113,11 +178,16 @@ def close_set(
 ) -> RepSet:
     """The final `RepSet` for measured reps (at least one), with pauses and a tempo summary.
 
-    Leading setup movements (`leading_setup_count`) are left out.
+    Leading setup movements (`leading_setup_count`) and load held during rests (`rest_loads`)
+    are left out.
     """
     ranges, ranges_cm, unit = judged_ranges(shapes, ranges, ranges_cm)
-    skip = leading_setup_count(ranges)
-    shapes, ranges, ranges_cm = shapes[skip:], ranges[skip:], ranges_cm[skip:]
+    skip = leading_setup_count(ranges, shapes)
+    counted = counted_movements(ranges, shapes)
+    rest = sum(1 for j, c in enumerate(counted) if not c and j >= skip)
+    shapes = [s for s, c in zip(shapes, counted) if c]
+    ranges = [r for r, c in zip(ranges, counted) if c]
+    ranges_cm = [r for r, c in zip(ranges_cm, counted) if c]
     reference = _reference_range(ranges)
     pauses = [b.start_s - a.end_s for a, b in zip(shapes[:-1], shapes[1:])] + [None]
     reps = [
@@ -126,6 +196,7 @@ def close_set(
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
     extra = {
         "setup_movements": skip,
+        "rest_loads": rest,  # movements left out as load held during the rest (issue 10)
         "reference_range": reference,
         "range_unit": unit,
         # reps with a crossing inside lost samples: counted, timings interpolated across the gap

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from taut.records import Rep, RepSet
+from taut.signal.levels import ONSET_FRACTION, PARTIAL_FRACTION, TOP_FRACTION
 
-PARTIAL_FRACTION = 0.8
 TRUTH_GRID_HZ = 2000.0  # the noise-free curve is evaluated this densely for the truth
 
 
@@ -65,7 +65,7 @@ def measure_rep(time_s: np.ndarray, tension_n: np.ndarray) -> RepMeasure:
     e = p - b
     if not e > 0:
         raise TruthError("tension never rises in the window")
-    lo, hi = b + 0.1 * e, b + 0.9 * e
+    lo, hi = b + ONSET_FRACTION * e, b + TOP_FRACTION * e
     # start: first sample after B strictly above lo.
     above_lo = np.nonzero(y[i_b : i_p + 1] > lo)[0]
     i_s = i_b + int(above_lo[0])
