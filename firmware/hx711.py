@@ -19,6 +19,17 @@ _WRAP = const(0x1000000)
 _READY_TIMEOUT_MS = const(500)
 
 
+
+# One PD_SCK clock pulse with interrupts off (a high phase over 60 us powers the chip down),
+# re-enabled whatever happens.
+def _pulse(sck) -> None:
+    state = disable_irq()
+    try:
+        sck.value(1)
+        sck.value(0)
+    finally:
+        enable_irq(state)
+
 class HX711:
     # Driver for one HX711; takes configured Pin objects and knows no pin numbers.
     # dout: input (pulled up); pd_sck: output. Leaves PD_SCK low, i.e. the chip powered.
@@ -66,24 +77,13 @@ class HX711:
             while dout.value():
                 if ticks_diff(ticks_ms(), t0) > timeout_ms:
                     raise DeviceError(SENSOR_FAULT, "HX711 not ready (DOUT high)")
-        # A high phase stretched past 60 us by an interrupt would power the chip down mid-read:
-        # each one runs with interrupts off, re-enabled whatever happens.
+        # Each clock pulse runs with interrupts off (_pulse), one at a time: short critical sections.
         v = 0
         for _ in range(24):
-            state = disable_irq()
-            try:
-                sck.value(1)
-                sck.value(0)
-            finally:
-                enable_irq(state)
+            _pulse(sck)
             v = (v << 1) | dout.value()
         for _ in range(self._pulses - 24):
-            state = disable_irq()
-            try:
-                sck.value(1)
-                sck.value(0)
-            finally:
-                enable_irq(state)
+            _pulse(sck)
         # The 25th pulse pulls DOUT high until the next conversion: low now means a stuck line.
         after = dout.value()
         if not after:
