@@ -72,7 +72,8 @@ def generate(path: Path, days: int, seed: int = 7) -> tuple[int, int, int]:
     return days, n_reps, n_samples
 
 
-def _time_ms(fn, repeat: int) -> float:  # noqa: ANN001
+def time_ms(fn, repeat: int) -> float:  # noqa: ANN001
+    """Median wall time of `repeat` calls of fn, in ms (benchmarks/progress.py uses it too)."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -99,7 +100,7 @@ def main() -> int:
             some = db.sessions()[len(db.sessions()) // 2]
             month_ago = time.time() - 30 * 86400.0
             conn = db._conn  # the baseline reads the same connection, raw
-            baseline = _time_ms(lambda: conn.execute("SELECT * FROM reps").fetchall(), 5)
+            baseline = time_ms(lambda: conn.execute("SELECT * FROM reps").fetchall(), 5)
             queries = {
                 "history: all sessions": lambda: db.sessions(),
                 "history: one exercise": lambda: db.sessions(exercise="face-pull"),
@@ -111,7 +112,7 @@ def main() -> int:
             ok = True
             print(f"baseline: full scan of {reps} reps rows {baseline:.1f} ms")
             for name, fn in queries.items():
-                ms = _time_ms(fn, 7)
+                ms = time_ms(fn, 7)
                 ok &= ms <= TARGET_MS
                 verdict = "ok" if ms <= TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
                 print(f"  {name:42s} {ms:7.2f} ms = {ms / baseline:5.2f}x baseline [{verdict}]")

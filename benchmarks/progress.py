@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -23,6 +22,8 @@ import numpy as np
 from taut.share.targets import target_tempos
 from taut.records import Rep, RepSet
 from taut.store import open_log
+
+from history_query import time_ms  # noqa: E402  (a sibling benchmark script)
 
 TARGET_MS = 200.0
 EXERCISES = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
@@ -61,15 +62,6 @@ def generate(path: Path, days: int, seed: int = 7) -> tuple[int, int]:
     return days, n_reps
 
 
-def _time_ms(fn, repeat: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="90 days instead of 365")
@@ -85,7 +77,7 @@ def main() -> int:
         targets = target_tempos()
         with open_log(path, readonly=True) as db:
             conn = db._conn  # the baseline reads the same connection, raw
-            baseline = _time_ms(lambda: conn.execute("SELECT * FROM reps").fetchall(), 5)
+            baseline = time_ms(lambda: conn.execute("SELECT * FROM reps").fetchall(), 5)
             queries = {
                 "weekly progress, every exercise": lambda: db.weekly_progress(targets),
                 "weekly progress, one exercise": lambda: db.weekly_progress(targets, exercise="face-pull"),
@@ -95,7 +87,7 @@ def main() -> int:
             ok = True
             print(f"baseline: full scan of {reps} reps rows {baseline:.1f} ms")
             for name, fn in queries.items():
-                ms = _time_ms(fn, 7)
+                ms = time_ms(fn, 7)
                 ok &= ms <= TARGET_MS
                 verdict = "ok" if ms <= TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
                 print(f"  {name:36s} {ms:7.2f} ms = {ms / baseline:5.2f}x baseline [{verdict}]")
