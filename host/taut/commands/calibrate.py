@@ -188,7 +188,7 @@ async def _load_cell(args: argparse.Namespace):
     from taut.calibration import CalibrationError, LoadCellWizard
     from taut.calibration.commit import commit_load_cell
     from taut.calibration.loadcell import STANDARD_GRAVITY_M_S2
-    from taut.calibration.rehearsal import Rehearsal
+    from taut.twin.rehearsal import Rehearsal
     from taut.calibration.session import run_wizard
     from taut.commands import CommandError
 
@@ -243,7 +243,7 @@ async def _band(args: argparse.Namespace):
     from taut.calibration import BandStore, BandStoreError, BandWizard, CalibrationError
     from taut.calibration.band_wizard import DEFAULT_MARKS_PERCENT
     from taut.calibration.commit import commit_band
-    from taut.calibration.rehearsal import Rehearsal
+    from taut.twin.rehearsal import Rehearsal
     from taut.calibration.session import run_wizard
     from taut.commands import CommandError
 
