@@ -18,7 +18,6 @@ _BATCH_POLL_MS = const(10)
 _STATUS_MS = const(100)
 _BATTERY_MS = const(30_000)
 FEED_MS = const(1000)
-_BATTERY_UNKNOWN = const(255)
 # Control replies waiting for room in the BLE stack's buffers (ENOMEM); beyond this many the
 # oldest goes (the central has long timed out on it).
 _REPLIES_MAX = const(8)
@@ -215,7 +214,7 @@ class App:
     # Read the battery and publish its level if it changed (Battery Level reads 0 while the
     # level is unknown; the status value says 255).
     def read_battery(self):
-        pct = self._battery.percent() if self._battery is not None else _BATTERY_UNKNOWN
+        pct = self._battery.percent() if self._battery is not None else codes.BATTERY_UNKNOWN
         if pct != self.battery_pct:
             self.battery_pct = pct
             self.gatt.publish(self.gatt.h_battery, bytes((pct if pct <= 100 else 0,)))

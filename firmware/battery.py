@@ -2,11 +2,12 @@
 # Read every few seconds, not per sample, so plain arithmetic is fine here.
 from micropython import const
 
+from codes import BATTERY_UNKNOWN as UNKNOWN
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from machine import ADC
 
-UNKNOWN = const(255)
 # Resting LiPo cell voltage (mV) -> charge (%); linear in between.
 _CURVE = (
     (3300, 0), (3610, 5), (3690, 10), (3710, 15), (3730, 20), (3770, 30), (3790, 40),

@@ -13,6 +13,9 @@ from time import ticks_diff
 from micropython import const
 
 from codes import BUSY, MOVING, NOT_CALIBRATED, OUT_OF_RANGE, SENSOR_FAULT, DeviceError
+from codes import OVERLOAD_HIGH as OVER_HIGH
+from codes import OVERLOAD_LOW as OVER_LOW
+from codes import RATE_FAST_HZ, RATE_SLOW_HZ, TARE_DEFAULT_N, TARE_MAX_N, TARE_MIN_N
 from hx711 import SAT_HIGH, SAT_LOW
 from settings import valid_counts_per_n
 
@@ -21,10 +24,7 @@ if TYPE_CHECKING:
     from hx711 import HX711
     from settings import Settings
 
-# The two overload codes of docs/protocol.md; valid tensions lie strictly between them.
-OVER_HIGH = const(0x7FFFFF)
-OVER_LOW = const(-0x800000)
-_VALID_MAX = const(0x7FFFFE)
+_VALID_MAX = const(0x7FFFFE)  # the largest valid tension: just below OVER_HIGH
 # Fixed point: value_cn = round(d * m / 2**s), d split at bit _B so every product < 2**30.
 _B = const(10)
 _B_MASK = const(0x3FF)
@@ -111,16 +111,16 @@ class Sampler:
 
     # Switches the HX711 between 10 and 80 samples/s (RATE pin) and records it in settings.
     def set_rate(self, rate_hz: int) -> None:
-        if rate_hz != 10 and rate_hz != 80:
+        if rate_hz != RATE_SLOW_HZ and rate_hz != RATE_FAST_HZ:
             raise DeviceError(OUT_OF_RANGE, "rate must be 10 or 80")
         self.settings.rate_hz = rate_hz
         self._set_rate_pin(rate_hz)
 
     # Period and RATE pin level for rate_hz; restarts the fault timer.
     def _set_rate_pin(self, rate_hz: int) -> None:
-        self._period_us = 12_500 if rate_hz == 80 else 100_000
+        self._period_us = 1_000_000 // rate_hz
         if self._rate_pin is not None:
-            self._rate_pin.value(1 if rate_hz == 80 else 0)
+            self._rate_pin.value(1 if rate_hz == RATE_FAST_HZ else 0)
         self._ok_us = self._ticks_us()
 
     # Counts -> 0.01 N, or an overload code; small ints only (no allocation).
@@ -260,9 +260,9 @@ class Sampler:
             self.busy = False
 
     # Zero point: the mean of n still samples becomes offset_raw (returned).
-    async def tare(self, n: int = 32) -> int:
-        if not 1 <= n <= 255:
-            raise DeviceError(OUT_OF_RANGE, "tare takes 1..255 samples")
+    async def tare(self, n: int = TARE_DEFAULT_N) -> int:
+        if not TARE_MIN_N <= n <= TARE_MAX_N:
+            raise DeviceError(OUT_OF_RANGE, "tare takes 4..255 samples")
         offset = await self._average(n)
         self.settings.offset_raw = offset
         self.tared = True

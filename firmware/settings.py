@@ -6,22 +6,21 @@ import os
 
 from micropython import const
 
+import codes
 from codes import STORAGE_ERROR, DeviceError
 from wire import printable_name
 
 SETTINGS_PATH = "/settings.json"
 _TMP_SUFFIX = ".tmp"
 _VERSION = const(1)
-NAME_MAX_BYTES = const(18)
 # Factory scale: a 2 mV/V load cell on channel A gain 128 gives 2**31 * 0.002 counts at its
 # rated load whatever the excitation voltage (the HX711 is ratiometric); for the 1961 N cell of
 # board.py that is 2190 counts/N. Approximate by nature, hence "not calibrated".
 DEFAULT_COUNTS_PER_N = 2190.0
-DEFAULT_RATE_HZ = const(80)
+DEFAULT_RATE_HZ = codes.RATE_FAST_HZ
 DEFAULT_OVERLOAD_PERMILLE = const(900)
 COUNTS_PER_N_MIN = 1.0
 COUNTS_PER_N_MAX = 1e6
-_RAW_LIMIT = const(0x1000000)
 
 
 class Settings:
@@ -57,7 +56,7 @@ def defaults(name: str) -> Settings:
 
 # Whether name is a valid device name: 1..18 bytes of printable UTF-8 (one RENAME write at MTU 23).
 def valid_name(name) -> bool:
-    return isinstance(name, str) and 1 <= len(name.encode()) <= NAME_MAX_BYTES and printable_name(name)
+    return isinstance(name, str) and 1 <= len(name.encode()) <= codes.NAME_MAX_BYTES and printable_name(name)
 
 
 # Whether counts_per_n is a usable scale: finite, |x| in 1..1e6 (so never 0).
@@ -77,15 +76,15 @@ def _from_dict(d) -> Settings | None:
     over = d.get("overload_permille")
     if not isinstance(name, str) or not valid_name(name):
         return None
-    if rate not in (10, 80) or isinstance(rate, bool):
+    if rate not in (codes.RATE_SLOW_HZ, codes.RATE_FAST_HZ) or isinstance(rate, bool):
         return None
-    if not isinstance(offset, int) or isinstance(offset, bool) or not -_RAW_LIMIT < offset < _RAW_LIMIT:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not codes.RAW_MIN <= offset <= codes.RAW_MAX:
         return None
     if not isinstance(cpn, (int, float)) or isinstance(cpn, bool) or not valid_counts_per_n(cpn):
         return None
     if not isinstance(cal, bool):
         return None
-    if not isinstance(over, int) or isinstance(over, bool) or not 100 <= over <= 1000:
+    if not isinstance(over, int) or isinstance(over, bool) or not codes.OVERLOAD_PERMILLE_MIN <= over <= codes.OVERLOAD_PERMILLE_MAX:
         return None
     return Settings(name, rate, offset, float(cpn), cal, over)
 

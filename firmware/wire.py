@@ -13,10 +13,6 @@ F_OVERLOAD = const(0x01)
 F_UNCALIBRATED = const(0x02)
 F_FIRST = const(0x04)
 
-# Reserved tension codes (int24).
-OVERLOAD_HIGH = const(0x7FFFFF)
-OVERLOAD_LOW = const(-0x800000)
-
 MTU_DEFAULT = const(23)
 MTU_MAX = const(247)
 FLUSH_MS = const(50)
@@ -40,11 +36,7 @@ OP_FACTORY_RESET = const(0x09)
 OP_SET_OVERLOAD = const(0x0A)
 _OP_LAST = const(0x0A)
 
-TARE_DEFAULT_N = const(32)
-NAME_MAX_BYTES = const(18)
 RESET_GUARD = const(0xA5)
-RAW_MIN = const(-0x800000)
-RAW_MAX = const(0x7FFFFF)
 SETTINGS_CALIBRATED = const(0x01)
 SETTINGS_RECORD_BYTES = const(16)
 STATUS_BYTES = const(4)
@@ -117,11 +109,11 @@ class StreamPacker:
             self._t0_us = t_us & _TICKS_MASK
             self._flags = 0
             off = 0
-        if value_cn >= OVERLOAD_HIGH:
-            value_cn = OVERLOAD_HIGH
+        if value_cn >= codes.OVERLOAD_HIGH:
+            value_cn = codes.OVERLOAD_HIGH
             self._flags |= F_OVERLOAD
-        elif value_cn <= OVERLOAD_LOW:
-            value_cn = OVERLOAD_LOW
+        elif value_cn <= codes.OVERLOAD_LOW:
+            value_cn = codes.OVERLOAD_LOW
             self._flags |= F_OVERLOAD
         buf = self._buf
         p = _HEADER + _SAMPLE * self.n
@@ -176,8 +168,8 @@ def decode_request(data):
     if op == OP_TARE:
         a = data[2]
         if a == 0:
-            a = TARE_DEFAULT_N
-        elif a < 4:
+            a = codes.TARE_DEFAULT_N
+        elif a < codes.TARE_MIN_N:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "n_samples")
     elif op == OP_CALIBRATE:
         a = struct.unpack_from("<i", data, 2)[0]
@@ -185,19 +177,19 @@ def decode_request(data):
             raise codes.DeviceError(codes.OUT_OF_RANGE, "known_tension_cn")
     elif op == OP_SET_CALIBRATION:
         a, b = struct.unpack_from("<if", data, 2)
-        if a < RAW_MIN or a > RAW_MAX:
+        if a < codes.RAW_MIN or a > codes.RAW_MAX:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "offset_raw")
         mag = b if b >= 0 else -b
         if not (1.0 <= mag <= 1e6):  # also rejects NaN
             raise codes.DeviceError(codes.OUT_OF_RANGE, "counts_per_n")
     elif op == OP_SET_RATE:
         a = data[2]
-        if a != 10 and a != 80:
+        if a != codes.RATE_SLOW_HZ and a != codes.RATE_FAST_HZ:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "rate_hz")
     elif op == OP_RENAME:
         if n == 0:
             raise codes.DeviceError(codes.BAD_LENGTH, "empty name")
-        if n > NAME_MAX_BYTES:
+        if n > codes.NAME_MAX_BYTES:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "name too long")
         try:
             a = bytes(data[2:]).decode("utf-8")
@@ -210,7 +202,7 @@ def decode_request(data):
             raise codes.DeviceError(codes.OUT_OF_RANGE, "guard byte")
     elif op == OP_SET_OVERLOAD:
         a = struct.unpack_from("<H", data, 2)[0]
-        if a < 100 or a > 1000:
+        if a < codes.OVERLOAD_PERMILLE_MIN or a > codes.OVERLOAD_PERMILLE_MAX:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "overload_permille")
     return op, req_id, a, b
 
