@@ -55,9 +55,9 @@ def summary_table(checks) -> Table:  # noqa: ANN001 (list[SetCheck])
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     import importlib.util
+
+    from rich.console import Console
 
     if importlib.util.find_spec("bumble") is None:
         raise CommandError("the demo's virtual band needs Bumble: pip install 'taut[virtual]'")

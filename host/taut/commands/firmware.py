@@ -9,7 +9,8 @@ from pathlib import Path
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     dep = sub.add_parser("deploy", help="reset the board, copy the firmware files, hard-reset it",
-                         description="Hard-reset the board, copy the firmware's modules (manifest.py) to it (optionally as .mpy) before its "
+                         description="Hard-reset the board, copy the firmware's modules (manifest.py) to it "
+                         "(optionally as .mpy) before its "
                          "watchdog starts, and hard-reset it again so main.py runs.")
     dep.add_argument("--port", help="serial port, e.g. /dev/ttyUSB0 or COM3 (default: first board found)")
     dep.add_argument("--compile", action="store_true",
@@ -20,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.commands import CommandError
     import shlex
 
+    from taut.commands import CommandError
     from taut.deploy import DeployError, deploy
 
     try:

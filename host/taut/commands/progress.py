@@ -65,9 +65,9 @@ def run(args: argparse.Namespace) -> int:
     from rich import box
     from rich.console import Console
     from rich.table import Column, Table
-    from taut.store.progress import BEST_METRICS
 
     from taut.share.targets import target_tempos
+    from taut.store.progress import BEST_METRICS
 
     until = None if args.until is None else args.until + _DAY_S
     console = Console()
