@@ -10,6 +10,7 @@ stand-ins) and code that found files by walking up from the source tree.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -38,9 +39,15 @@ def test_every_host_package_is_in_the_wheel_list():
 def installed(tmp_path_factory) -> Path:
     """A fresh venv with the wheel of this checkout installed; its bin directory."""
     tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"  # a copy: setuptools builds inside the source tree (build/), which must stay clean
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    for name in ("host", "firmware"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     dist = tmp / "dist"
     build = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                  "-q", "-w", str(dist), str(ROOT)], cwd=tmp)
+                  "-q", "-w", str(dist), str(src)], cwd=tmp)
     assert build.returncode == 0, build.stderr
     (wheel,) = dist.glob("taut-*.whl")
     env_dir = tmp / "venv"
