@@ -1,6 +1,6 @@
 """Accuracy of band calibration on SIM's bands, next to a naive baseline measured in the same run.
 
-Each band is calibrated by the band wizard against a virtual person (`taut.calibration.rehearsal`:
+Each band is calibrated by the band wizard against a virtual person (`taut.twin.rehearsal`:
 tremor at the holds, SIM's hysteresis model) and the fitted curves are compared with the band's
 exact ones over 50–250 % elongation. The baseline fits the same holds read naively (holds taken
 as the loading branch, pauses as the unloading branch, no relaxation correction).
@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from taut.calibration import BandWizard, LoadCellWizard, fit_band
-from taut.calibration.rehearsal import Rehearsal, rehearse
+from taut.twin.rehearsal import Rehearsal, rehearse
 from taut.sim.draw import random_band
 
 E = np.linspace(0.5, 2.5, 201)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from taut.exercises import EXERCISE_IDS
 from taut.records import Rep, RepSet
 from taut.store import open_log
 
 TARGET_MS = 100.0
-EXERCISES = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
+EXERCISES = EXERCISE_IDS
 FS_HZ = 80.0
 CHUNK_S = 0.5
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from taut.exercises import EXERCISE_IDS
 from taut.share.targets import target_tempos
 from taut.records import Rep, RepSet
 from taut.store import open_log
@@ -26,7 +27,7 @@ from taut.store import open_log
 from history_query import time_ms  # noqa: E402  (a sibling benchmark script)
 
 TARGET_MS = 200.0
-EXERCISES = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
+EXERCISES = EXERCISE_IDS
 
 
 def _reps(rng: np.random.Generator, n: int, t0: float) -> tuple[Rep, ...]:

@@ -1,8 +1,9 @@
 """The `taut` command: parses arguments and hands each subcommand to its module.
 
-Each module in `taut.commands` defines `NAME`, `HELP`, `add_arguments(parser)` and
-`run(args) -> int`; modules are imported only when their command runs, so `taut analyze`
-never loads Qt or Bluetooth.
+Each module in `taut.commands` defines `add_arguments(parser)` and `run(args) -> int`; its name
+and help are listed in `taut.commands.COMMANDS`. Only the module of the command being run is
+imported (for its arguments too), so `taut --help` loads no command, and `taut analyze` never
+loads Qt or Bluetooth.
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import pkgutil
 import sys
 
-from taut import __version__, commands
-
-
-class CommandError(Exception):
-    """A user-facing failure: printed as one line on stderr, exit status 2."""
+from taut import __version__
+from taut.commands import COMMANDS, CommandError
 
 
 def _is_log_error(exc: Exception) -> bool:
@@ -27,26 +24,33 @@ def _is_log_error(exc: Exception) -> bool:
     return errors is not None and isinstance(exc, errors.LogError)
 
 
-def _command_modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+def _command_named(argv: list[str]) -> str | None:
+    """The command in `argv`: its first word that is no option (taut's own options take no value)."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, str]]:
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The parser for `argv`: every command listed, only the one named in `argv` with its arguments."""
     parser = argparse.ArgumentParser(prog="taut", description="Taut: your resistance band, measured.")
     parser.add_argument("--version", action="version", version=f"taut {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    owners: dict[str, str] = {}
-    for modname in _command_modules():
-        mod = importlib.import_module(f"taut.commands.{modname}")
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
-        mod.add_arguments(p)
-        owners[mod.NAME] = modname
-    return parser, owners
+    named = _command_named(argv)
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == named:
+            importlib.import_module(f"taut.commands.{name}").add_arguments(p)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, owners = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
@@ -56,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    mod = importlib.import_module(f"taut.commands.{owners[args.command]}")
+    mod = importlib.import_module(f"taut.commands.{args.command}")
     try:
         return int(mod.run(args) or 0)
     except CommandError as exc:

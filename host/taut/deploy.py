@@ -1,4 +1,5 @@
-"""Put the firmware on a board: copy firmware/*.py with mpremote, optionally precompiled to .mpy.
+"""Put the firmware on a board: copy the modules firmware/manifest.py lists with mpremote, optionally
+precompiled to .mpy.
 
 Two mpremote runs. The first hard-resets the board: a running band's watchdog cannot be stopped
 and would reset it in the middle of a copy, but after a reset main.py starts the watchdog only
@@ -20,9 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from taut.firmware_files import FirmwareFilesError, firmware_dir, firmware_modules
+
 log = logging.getLogger(__name__)
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
 BOOT_FILES = frozenset({"main.py", "boot.py"})
 MPY_ARCH = "xtensawin"  # ESP32's Xtensa LX6 with windowed registers
 
@@ -42,12 +44,14 @@ class Deployment:
     attempts: int = 1
 
 
-def firmware_sources(source_dir: Path = FIRMWARE_DIR) -> list[Path]:
-    """The firmware's .py files, main.py included; DeployError if there are none."""
-    sources = sorted(p for p in Path(source_dir).glob("*.py") if p.is_file())
-    if not sources:
-        raise DeployError(f"no firmware .py files in {source_dir}")
-    return sources
+def firmware_sources(source_dir: Path | None = None) -> list[Path]:
+    """The firmware's modules as its manifest lists them (main.py included); the packaged firmware
+    by default. DeployError when the folder has no usable manifest."""
+    folder = firmware_dir() if source_dir is None else Path(source_dir)
+    try:
+        return [folder / name for name in firmware_modules(folder)]
+    except FirmwareFilesError as exc:
+        raise DeployError(str(exc)) from None
 
 
 def find_tool(name: str) -> list[str]:
@@ -142,16 +146,20 @@ def deploy(
     port: str | None = None,
     compile: bool = False,
     *,
-    source_dir: Path = FIRMWARE_DIR,
+    source_dir: Path | None = None,
     mpremote: list[str] | None = None,
     mpy_cross: list[str] | None = None,
     timeout_s: float = 300.0,
     boot_wait_s: float = 1.0,
     attempts: int = 3,
+    dry_run: bool = False,
 ) -> Deployment:
     """Copies the firmware to the board on `port` (mpremote's auto-detect if None): hard reset,
-    copy within the watchdog's start delay (`attempts` tries, `boot_wait_s` apart), hard reset."""
+    copy within the watchdog's start delay (`attempts` tries, `boot_wait_s` apart), hard reset.
+    `dry_run`: only what would be copied and run (no tool needed, nothing compiled; attempts 0)."""
     sources = firmware_sources(source_dir)
+    if dry_run:
+        return _plan(sources, port, compile, mpremote or ["mpremote"])
     tool = mpremote or find_tool("mpremote")
     with tempfile.TemporaryDirectory(prefix="taut-mpy-") as tmp:
         files = compile_sources(sources, Path(tmp), mpy_cross) if compile else sources
@@ -178,4 +186,17 @@ def deploy(
         argv=tuple(argv),
         reset_argv=tuple(first),
         attempts=tries,
+    )
+
+
+def _plan(sources: list[Path], port: str | None, compile: bool, mpremote: list[str]) -> Deployment:
+    """The Deployment a real run would make, with .mpy names where it would compile."""
+    files = [src if not compile or src.name in BOOT_FILES else Path(src.stem + ".mpy") for src in sources]
+    removed = _stale_names(files)
+    return Deployment(
+        files=tuple(f.name for f in files),
+        removed=tuple(removed),
+        argv=tuple(mpremote_argv(files, removed, port, mpremote)),
+        reset_argv=tuple(reset_argv(port, mpremote)),
+        attempts=0,
     )

@@ -11,7 +11,7 @@ from taut.calibration.profiles import not_meaningfully_different, similar_pairs
 from taut.calibration.recommend import recommend
 from taut.calibration.travel import travel_cm_fn, travel_m
 from taut.sim.band import BANDS
-from taut.sim.exercise import get_exercise
+from taut.exercises import get_exercise
 
 
 def _profile(name, f100, jm=30.0, h=0.1, rest_m=1.0, err=0.005):

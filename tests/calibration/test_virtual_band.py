@@ -12,7 +12,7 @@ import pytest
 from taut import ble
 from taut.calibration.band_store import load_bands
 from taut.calibration import BandProfile, BandWizard, LoadCellWizard
-from taut.calibration.rehearsal import rehearsal_for
+from taut.twin.rehearsal import rehearsal_for
 from taut.calibration.session import run_wizard
 from taut.cli import main
 from taut.sim.band import BANDS

@@ -16,6 +16,7 @@ pytest.importorskip("bumble")
 
 from taut import demo  # noqa: E402
 from taut.cli import main  # noqa: E402
+from taut.exercises import EXERCISE_IDS  # noqa: E402
 from taut.signal.events import RepCompleted  # noqa: E402
 from taut.sim import simulate_session  # noqa: E402
 from taut.store import open_log  # noqa: E402
@@ -34,7 +35,7 @@ def full_run(tmp_path_factory):
 @pytest.mark.slow
 def test_all_five_exercises_match_ground_truth(full_run):
     sets, result, _ = full_run
-    assert [c.exercise for c in result.checks] == list(demo.EXERCISES)
+    assert [c.exercise for c in result.checks] == list(EXERCISE_IDS)
     assert not result.stopped_by_user
     for c in result.checks:
         assert c.truth.reps == 5, c  # the plan's reps, all found by the truth model
@@ -81,7 +82,7 @@ def test_truth_is_the_plans_own(full_run):
 
 
 def test_demo_plan_is_one_clear_set():
-    for k, ex in enumerate(demo.EXERCISES):
+    for k, ex in enumerate(EXERCISE_IDS):
         plan = demo.demo_plan(ex, 7, n_reps=6, partial=True)
         [sp] = plan.sets
         assert sp.exercise == ex and len(sp.reps) == 6
@@ -97,7 +98,7 @@ def test_demo_plan_is_one_clear_set():
 def test_an_exercise_gets_the_same_set_alone_or_with_the_others():
     every = demo.demo_sets(seed=3)
     [row] = demo.demo_sets(["row"], seed=3)
-    assert row.plan == every[demo.EXERCISES.index("row")].plan and row.index == 0
+    assert row.plan == every[EXERCISE_IDS.index("row")].plan and row.index == 0
     assert demo.demo_sets(seed=4)[2].plan != row.plan
     with pytest.raises(ValueError, match="unknown exercise"):
         demo.demo_sets(["deadlift"])

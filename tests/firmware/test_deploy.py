@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import mpvm
+from taut.firmware_files import FirmwareFilesError, firmware_modules
 
 FIRMWARE = mpvm.ROOT / "firmware"
+MODULES = firmware_modules(FIRMWARE)  # manifest.py's order
 
 FAKE_MPREMOTE = """\
 #!{python}
@@ -71,14 +73,14 @@ def test_deploy_resets_copies_every_source_file_then_hard_resets(fake):
     assert len(calls) == 2
     assert calls[0]["argv"] == ["connect", "/dev/ttyFAKE0", "reset"]
     argv = calls[1]["argv"]
-    sources = sorted(p.name for p in FIRMWARE.glob("*.py"))
+    sources = MODULES
     assert argv[:3] == ["connect", "/dev/ttyFAKE0", "exec"]
     cp = argv.index("cp")
     assert argv[cp - 2: cp] == ["+", "fs"]
     assert [Path(a).name for a in argv[cp + 1: -3]] == sources
     assert argv[-3:] == [":", "+", "reset"]
     assert "soft-reset" not in argv
-    assert sorted(calls[1]["files"]) == sources
+    assert sorted(calls[1]["files"]) == sorted(sources)
     assert _removed_by(argv[3]) == [Path(s).stem + ".mpy" for s in sources if s not in ("main.py", "boot.py")]
     assert f"deployed {len(sources)} files" in proc.stdout
 
@@ -90,7 +92,7 @@ def test_deploy_compile_sends_mpy_files_and_removes_stale_sources(fake):
     argv = calls[1]["argv"]
     assert "connect" not in argv  # no --port: mpremote finds the board itself
     files = calls[1]["files"]
-    modules = sorted(p.stem for p in FIRMWARE.glob("*.py") if p.name not in ("main.py", "boot.py"))
+    modules = sorted(Path(n).stem for n in MODULES if n not in ("main.py", "boot.py"))
     assert sorted(n[:-4] for n in files if n.endswith(".mpy")) == modules
     assert all(f["head"] == "4d06" for n, f in files.items() if n.endswith(".mpy"))  # "M", v6
     if (FIRMWARE / "main.py").exists():
@@ -118,13 +120,14 @@ def test_empty_source_folder_is_refused_before_mpremote_runs(fake, tmp_path):
     empty.mkdir()
     proc, calls = fake("--source", str(empty))
     assert proc.returncode == 2
-    assert "no firmware .py files" in proc.stderr
+    assert "no readable manifest.py" in proc.stderr
     assert calls == []
 
 
 def test_compile_error_names_the_file(fake, tmp_path):
     src = tmp_path / "fw"
     src.mkdir()
+    (src / "manifest.py").write_text('module("good.py")\nmodule("bad.py")\n')
     (src / "good.py").write_text("x = 1\n")
     (src / "bad.py").write_text(textwrap.dedent("""\
         def f(x):
@@ -184,3 +187,32 @@ def test_the_real_mpremote_parses_the_chain(fake):
     assert fs.command == ["cp"] and fs.path[-1] == ":" and len(fs.path) == len(calls[1]["files"]) + 1
     compile(chain[1][1].expr[0], "<exec>", "exec")  # the removal script is valid Python
     assert "machine.reset()" in chain[4][1].expr[0], "a hard reset, which runs main.py"
+
+
+def test_the_manifest_lists_every_firmware_module():
+    """A module missing from manifest.py would be missing on the board (and in a frozen build)."""
+    on_disk = {p.name for p in FIRMWARE.glob("*.py")} - {"__init__.py", "manifest.py"}
+    assert sorted(MODULES) == sorted(on_disk) and len(set(MODULES)) == len(MODULES)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "why"),
+    [('import os\nmodule("a.py")\n', "only metadata"), ('module("a.py", opt=3)\n', "expected module"),
+     ('module("../a.py")\n', "is not a .py file"), ('module("gone.py")\n', "is not a .py file"),
+     ('metadata(version="1")\n', "lists no module"), ("module(\n", "no readable")],
+)
+def test_a_bad_manifest_is_refused_and_never_run(tmp_path, manifest, why):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "manifest.py").write_text(manifest)
+    with pytest.raises(FirmwareFilesError, match=why):
+        firmware_modules(tmp_path)
+
+
+def test_dry_run_shows_the_plan_and_runs_nothing(fake):
+    proc, calls = fake("--port", "/dev/ttyFAKE0", "--compile", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert calls == []
+    first, reset, *copy = proc.stdout.splitlines()  # the copy command's removal script spans lines
+    assert first.startswith(f"would deploy {len(MODULES)} files to /dev/ttyFAKE0: ") and "main.py" in first
+    assert "board.mpy" in first and "board.py" not in first
+    assert reset.endswith("connect /dev/ttyFAKE0 reset") and " fs cp " in "\n".join(copy)

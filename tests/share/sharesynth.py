@@ -70,4 +70,4 @@ def on_target(rep, tempo) -> bool:  # noqa: ANN001
         return abs(measured - target) <= max(0.5, 0.25 * target)
 
     return (near(rep.eccentric_s, tempo.eccentric_s) and near(rep.concentric_s, tempo.concentric_s)
-            and near(rep.hold_s, tempo.top_s) and (rep.pause_s is None or near(rep.pause_s, tempo.bottom_s)))  # fmt: skip
+            and near(rep.hold_s, tempo.hold_s) and (rep.pause_s is None or near(rep.pause_s, tempo.pause_s)))  # fmt: skip

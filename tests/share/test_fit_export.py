@@ -12,7 +12,7 @@ from garmin_fit_sdk import Decoder, Stream
 
 from taut.cli import main
 from taut.share.fit import DEV_FIELDS, EXERCISE_CATEGORY
-from taut.signal.profiles import PROFILES
+from taut.exercises import get_exercise
 from taut.signal.tempo import tempo_summary
 from taut.store import open_log
 
@@ -76,7 +76,7 @@ def test_fit_export_reads_back_equal_to_the_log(log_path, tmp_path):
         assert dev["mean_tension_n"] == sum(r.impulse_ns for r in s.reps) / sum(r.tut_s for r in s.reps)
         assert dev["partial_reps"] == sum(r.partial for r in s.reps) > 0
         assert dev["good_reps"] == sum(not r.partial for r in s.reps)
-        target = PROFILES[s.exercise].target_tempo
+        target = get_exercise(s.exercise).tempo
         assert dev["target_tempo"] == str(target)
         assert dev["tempo"] == str(tempo_summary(s.reps, np.array([r.range_fraction for r in s.reps])).tempo)
         assert dev["tempo_adherence"] == sum(on_target(r, target) for r in s.reps) / len(s.reps)

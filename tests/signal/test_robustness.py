@@ -7,7 +7,8 @@ import pytest
 
 import tautsynth
 from taut.signal import analyze
-from taut.sim import SensorModel, SetupAction, Tempo, random_plan, simulate_session
+from taut.exercises import Tempo
+from taut.sim import SensorModel, SetupAction, random_plan, simulate_session
 
 ONSET_END_TOL_S = 0.04
 

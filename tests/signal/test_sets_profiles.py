@@ -1,11 +1,9 @@
-"""Set closing (setup tugs, partial flags, pauses, tempo) and the exercise profiles."""
+"""Set closing (setup tugs, partial flags, pauses, tempo)."""
 
 import numpy as np
 import pytest
 
-from taut.signal import PROFILES, UnknownExerciseError, get_profile
 from taut.signal.measure import RepShape
-from taut.signal.profiles import Tempo
 from taut.signal.sets import close_set, leading_setup_count
 from taut.signal.tempo import coefficient_of_variation
 
@@ -42,17 +40,7 @@ def test_close_set_flags_partials_and_pauses():
     assert rs.exercise == "row"
 
 
-def test_tempo_notation_and_cv():
-    assert str(Tempo(3, 0, 1, 2)) == "3-0-1-2"
-    assert str(Tempo(2.26, 0.1, 1.4, 0.74)) == "2.5-0-1.5-0.5"
+def test_coefficient_of_variation():
     assert coefficient_of_variation(np.array([2.0, 2.0, 2.0])) == 0.0
     assert coefficient_of_variation(np.array([1.0, 3.0])) == pytest.approx(np.std([1, 3], ddof=1) / 2)
 
-
-def test_profiles():
-    assert set(PROFILES) == {"band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly"}
-    assert get_profile(None) is None
-    assert get_profile("reverse-fly").expected_hold_s == 2.0
-    assert str(get_profile("band-pull-apart").target_tempo) == "2-0-1-2"
-    with pytest.raises(UnknownExerciseError, match="known"):
-        get_profile("bicep-curl")

@@ -5,8 +5,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from taut.exercises import EXERCISE_IDS, get_exercise
 from taut.sim import (
-    BANDS, EXERCISE_IDS, RepPlan, SensorModel, SessionPlan, SetPlan, SetupAction, get_exercise, random_plan,
+    BANDS, RepPlan, SensorModel, SessionPlan, SetPlan, SetupAction, random_plan,
     simulate_session,
 )
 from taut.sim.motion import CONC, ECC, Timeline
@@ -241,7 +242,7 @@ def test_readings_are_rounded_to_the_resolution():
 
 
 def test_a_given_tempo_is_followed():
-    from taut.sim import Tempo
+    from taut.exercises import Tempo
 
     plan = random_plan(51, exercise="band-pull-apart", n_sets=1, n_reps=8, tempo=Tempo(3, 1, 2, 2), fatigue=0.0,
                        partial_reps=0)

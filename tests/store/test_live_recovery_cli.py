@@ -54,10 +54,10 @@ def _trapezoids(n_reps: int, fs_hz: float = 80.0):
 @pytest.fixture
 def quick_log(monkeypatch):
     """The log's busy timeout and the recorder's final wait made short, so the test is quick."""
-    import taut.commands._log_access as access
+    import taut.store as store
     import taut.ui.run_live as run_live
 
-    monkeypatch.setattr(access, "open_log", functools.partial(access.open_log, timeout_s=0.2))
+    monkeypatch.setattr(store, "open_log", functools.partial(store.open_log, timeout_s=0.2))  # read when a command runs
     monkeypatch.setattr(run_live, "LiveRecorder", functools.partial(LiveRecorder, retry_s=0.1, final_wait_s=0.5))
 
 

@@ -5,7 +5,7 @@ are mapped to host time, sequence jumps become `gap` events with their duration 
 of samples lost, and a FIRST packet starts a new epoch: a `reboot` when the device clock jumped
 (time base reset), otherwise a restart on the same clock. Pure: no bleak, no I/O.
 
-Healing (issue 12): a well-formed packet that does not fit the stream (its sequence number or
+Healing: a well-formed packet that does not fit the stream (its sequence number or
 device time is impossible after the last packet, or an unexpected FIRST) is held as suspect and
 judged by the next packet. If that one continues from the suspect, the jump was real and is
 reported as usual (a packet late); if it continues from before it, the suspect was an outlier:

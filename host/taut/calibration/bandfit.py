@@ -71,7 +71,7 @@ class BandCurve:
 
     @property
     def levels_n(self) -> tuple[float, float]:
-        """The band's level (issue 6): loading force at 100 % and at 200 % elongation."""
+        """The band's level: loading force at 100 % and at 200 % elongation."""
         return float(self.force_n(1.0)), float(self.force_n(2.0))
 
     def as_dict(self) -> dict:

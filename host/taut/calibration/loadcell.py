@@ -18,7 +18,7 @@ import numpy as np
 from taut.calibration.errors import BadSetupError, FitError, NotIncreasingError
 
 STANDARD_GRAVITY_M_S2 = 9.80665
-LINEARITY_LIMIT_FRACTION = 0.005  # of rated capacity (issue 6)
+LINEARITY_LIMIT_FRACTION = 0.005  # of rated capacity
 DRIFT_LIMIT_FRACTION = 0.001  # zero shift between the tare and the unloaded end, of rated capacity
 RAW_LIMIT = 0x7FFFFF  # HX711 is 24-bit signed
 

@@ -1,6 +1,6 @@
 """Band profiles: a calibrated band's identity, curve and level, and how bands compare.
 
-A band's **level** is its loading force at 100 % and 200 % elongation (issue 6). Two bands are
+A band's **level** is its loading force at 100 % and 200 % elongation. Two bands are
 "not meaningfully different" when both levels differ by less than what a user can tell apart or
 the calibration can resolve: the larger of SIMILAR_FRACTION (10 %, about the smallest step in
 load that changes how a set feels) and three times the two fits' combined error.

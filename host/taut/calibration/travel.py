@@ -1,5 +1,5 @@
 """From tension to hand travel: tension -> band elongation (calibrated curve) -> extra band length
--> hand travel through the exercise's geometry (`taut.sim.exercise`).
+-> hand travel through the exercise's geometry (`taut.exercises`).
 
 An `ExerciseSetup` says how the band is held: its rest length in the exercise (which need not be
 the calibration's L0: elongation is what the curve knows), the elongation at the start position,
@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from taut.sim.exercise import Exercise, get_exercise
+from taut.exercises import Exercise, get_exercise
 
 
 class Resistance(Protocol):
@@ -39,7 +39,7 @@ class ExerciseSetup:
 
     def __post_init__(self) -> None:
         if self.exercise_id is not None:
-            get_exercise(self.exercise_id)  # KeyError names the known ids
+            get_exercise(self.exercise_id)  # UnknownExerciseError (a KeyError) names the known ids
         if not (math.isfinite(self.rest_length_m) and 0.05 <= self.rest_length_m <= 5.0):
             raise ValueError(f"rest length {self.rest_length_m} m must be within 0.05…5 m")
         if not (math.isfinite(self.start_elongation) and -0.5 <= self.start_elongation < 3.0):
@@ -69,7 +69,7 @@ class ExerciseSetup:
 
 
 def default_setup(exercise_id: str) -> ExerciseSetup:
-    """A typical setup: the middle of the exercise's ranges in the simulator's catalogue."""
+    """A typical setup: the middle of the exercise's typical ranges in the catalogue."""
     ex = get_exercise(exercise_id)
     mid = lambda pair: 0.5 * (pair[0] + pair[1])  # noqa: E731
     grip = mid(ex.grip_angle_rad) if ex.kind != "anchored-line" else None

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from taut.cli import CommandError
+from taut.commands import CommandError
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from taut.cli import CommandError
+from taut.commands import CommandError
 
 
 def band_travel(band: str, exercise: str | None, db: str | os.PathLike[str] | None, rest_length_cm: float | None = None,

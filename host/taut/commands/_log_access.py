@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from taut.cli import CommandError
-from taut.store import LogError, WorkoutLog, open_log
+from taut.commands import CommandError
+
+if TYPE_CHECKING:
+    from taut.store import WorkoutLog
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +21,8 @@ def open_for(args: argparse.Namespace, *, readonly: bool | None, create: bool = 
 
     Only commands that record (create=True) may make a new log: a read at a mistyped path is an error.
     """
+    from taut.store import LogError, open_log
+
     try:
         return open_log(getattr(args, "db", None), readonly=readonly, create=create)
     except LogError as exc:

@@ -7,10 +7,7 @@ import json
 import math
 import sys
 
-from taut.cli import CommandError
-
-NAME = "analyze"
-HELP = "find the sets and reps of a recording (CSV time_s,tension_n) and measure them"
+from taut.commands import CommandError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from taut.recording import RecordingError, read_recording
-    from taut.signal import UnknownExerciseError, analyze, get_profile
+    from taut.exercises import UnknownExerciseError, get_exercise
+    from taut.signal import analyze
 
     try:
-        get_profile(args.exercise)
+        if args.exercise is not None:
+            get_exercise(args.exercise)
     except UnknownExerciseError as exc:
         raise CommandError(str(exc)) from None
     try:
@@ -60,8 +59,8 @@ def note_merged_samples(path: str, rec) -> None:
 
 
 def analysis_json(result) -> dict:
-    """The JSON contract of `taut analyze --json` (field names fixed by issue 4; `range_cm` added by
-    issue 6: hand travel in cm with --band, else null)."""
+    """The JSON contract of `taut analyze --json` (field names fixed: docs/analysis.md; `range_cm`:
+    hand travel in cm with --band, else null)."""
     sets = []
     for s in result.sets:
         reps = [
@@ -106,17 +105,17 @@ def _print_table(result, exercise: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from taut.signal import get_profile
+    from taut.exercises import get_exercise
 
     console = Console()
-    profile = get_profile(exercise)
+    target = None if exercise is None else get_exercise(exercise).tempo
     if not result.sets:
         console.print("no reps found")
         return
     for s in result.sets:
         title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.extra.get('tempo')}"
-        if profile is not None:
-            title += f" (target {profile.target_tempo})"
+        if target is not None:
+            title += f" (target {target})"
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption="times in s")
         with_cm = any(r.range_cm is not None for r in s.reps)
         cols = ("rep", "start", "end", "con", "hold", "ecc", "TUT", "peak N", "range", *(("cm",) if with_cm else ()),

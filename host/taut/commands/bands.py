@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-NAME = "bands"
-HELP = "list calibrated bands by level; curves (PNG), look-alikes, stacks, which band to use"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from taut.commands._log_access import add_db_argument
@@ -24,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from taut.calibration import BandStoreError, similar_pairs, stacks
     from taut.calibration.charts import place
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     try:
         if args.remove:
@@ -64,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _png(path: str, options: list) -> None:
     from taut.calibration.curve_png import curve_lines
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     try:
         from taut.ui.live_qt import render_band_curves_png
@@ -81,7 +78,7 @@ def _png(path: str, options: list) -> None:
 def _recommend(args: argparse.Namespace, options: list) -> None:
     from taut.calibration import default_setup
     from taut.calibration.recommend import recommend
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     if not args.exercise:
         raise CommandError("--target needs --exercise (e.g. --exercise face-pull)")
@@ -110,7 +107,7 @@ def _profiles(args: argparse.Namespace) -> list:
     """The calibrated bands, light to heavy (a bands.json beside the log is imported once)."""
     from taut.calibration import by_level
     from taut.calibration.band_store import load_bands
-    from taut.cli import CommandError
+    from taut.commands import CommandError
     from taut.store import LogError
 
     try:
@@ -121,7 +118,7 @@ def _profiles(args: argparse.Namespace) -> list:
 
 def _remove(args: argparse.Namespace) -> None:
     from taut.calibration import BandStore
-    from taut.cli import CommandError
+    from taut.commands import CommandError
     from taut.commands._log_access import open_for
 
     with open_for(args, readonly=False) as log:

@@ -6,9 +6,6 @@ import argparse
 import asyncio
 import sys
 
-NAME = "calibrate"
-HELP = "calibrate the load cell with known masses, or a band's force–stretch curve"
-
 
 def _marks(text: str) -> tuple[float, ...]:
     try:
@@ -47,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     flow = _load_cell if args.what == "load-cell" else _band
     result = _run_async(lambda: flow(args), virtual_time=args.virtual is not None)
@@ -59,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 def _run_async(main, *, virtual_time: bool):
     """Run the flow (the virtual band on a simulated clock); BLE and device errors become CommandErrors."""
     from taut.ble.errors import BleError
-    from taut.cli import CommandError
+    from taut.commands import CommandError
     from taut.protocol import CommandFailed, ProtocolError
 
     async def guarded():
@@ -120,7 +117,7 @@ class _Session:
 
     async def __aenter__(self) -> _Session:
         from taut import ble
-        from taut.cli import CommandError
+        from taut.commands import CommandError
 
         backend = ble.PLATFORM
         if self.load is not None:
@@ -191,9 +188,9 @@ async def _load_cell(args: argparse.Namespace):
     from taut.calibration import CalibrationError, LoadCellWizard
     from taut.calibration.commit import commit_load_cell
     from taut.calibration.loadcell import STANDARD_GRAVITY_M_S2
-    from taut.calibration.rehearsal import Rehearsal
+    from taut.twin.rehearsal import Rehearsal
     from taut.calibration.session import run_wizard
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     gravity = args.gravity if args.gravity is not None else STANDARD_GRAVITY_M_S2
     rehearsal = Rehearsal(masses_kg=args.mass, gravity_m_s2=gravity) if args.virtual is not None else None
@@ -246,9 +243,9 @@ async def _band(args: argparse.Namespace):
     from taut.calibration import BandStore, BandStoreError, BandWizard, CalibrationError
     from taut.calibration.band_wizard import DEFAULT_MARKS_PERCENT
     from taut.calibration.commit import commit_band
-    from taut.calibration.rehearsal import Rehearsal
+    from taut.twin.rehearsal import Rehearsal
     from taut.calibration.session import run_wizard
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     marks = args.marks or DEFAULT_MARKS_PERCENT
     try:

@@ -6,25 +6,20 @@ Exit status 0 when every set matches the truth, 1 when one differs, 2 on bad inp
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from taut.commands import CommandError
+from taut.exercises import EXERCISE_IDS
 
-from taut.cli import CommandError
-
-NAME = "demo"
-HELP = "the whole chain on the virtual band: five exercises, live view, log, summary against ground truth"
-
-_EXERCISES = ("band-pull-apart", "face-pull", "row", "straight-arm-pulldown", "reverse-fly")
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast", action="store_true", help="run on a simulated clock, faster than real time")
     parser.add_argument(
-        "--exercise", action="append", choices=_EXERCISES, metavar="X",
-        help=f"only this exercise (repeatable; default all five: {', '.join(_EXERCISES)})",
+        "--exercise", action="append", choices=EXERCISE_IDS, metavar="X",
+        help=f"only this exercise (repeatable; default all five: {', '.join(EXERCISE_IDS)})",
     )  # fmt: skip
     parser.add_argument("--view", choices=("auto", "qt", "term", "none"), default="auto", help="auto (default): a window if there is a display, else the terminal view, else none")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the virtual person and bands (default 0)")
@@ -41,6 +36,10 @@ def _cells(t) -> list[str]:  # noqa: ANN001 (SetTotals)
 
 def summary_table(checks) -> Table:  # noqa: ANN001 (list[SetCheck])
     """Per set, what the live chain found above the virtual band's ground truth, with a match mark."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="demo: found by the live chain vs. the virtual band's ground truth", box=box.SIMPLE_HEAD,
                   collapse_padding=True, pad_edge=False)
     table.add_column("set", no_wrap=True)
@@ -56,6 +55,8 @@ def summary_table(checks) -> Table:  # noqa: ANN001 (list[SetCheck])
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     import importlib.util
 
     if importlib.util.find_spec("bumble") is None:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.view == "qt" and not qt_available():
         raise CommandError("--view qt needs pyqtgraph and PySide6: pip install 'taut[gui]'")
-    exercises = tuple(dict.fromkeys(args.exercise)) if args.exercise else demo.EXERCISES
+    exercises = tuple(dict.fromkeys(args.exercise)) if args.exercise else EXERCISE_IDS
     try:
         sets = demo.demo_sets(exercises, seed=args.seed, n_reps=args.reps)
     except ValueError as exc:

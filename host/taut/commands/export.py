@@ -11,12 +11,9 @@ import sys
 from pathlib import Path
 
 from taut.atomic import atomic_write, describe_os_error
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
-from taut.store import NotFoundError
 
-NAME = "export"
-HELP = "export a logged session as CSV, JSON or a FIT activity file"
 
 REP_FIELDS = (
     "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
@@ -110,6 +107,8 @@ def _fit_bytes(db, info, sets) -> bytes:  # noqa: ANN001
 
 
 def run(args: argparse.Namespace) -> int:
+    from taut.store import NotFoundError
+
     if args.fit and args.output is None:
         raise CommandError("--fit writes a binary file: name it with -o FILE.fit")
     if args.fit and args.samples:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from taut.commands._log_access import add_db_argument, local_time, open_for, parse_date
 from taut.text import markup_safe
 
-NAME = "history"
-HELP = "list logged sessions (or sets), filter by exercise and date"
 
 _DAY_S = 86400.0
 
@@ -27,6 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     until = None if args.until is None else args.until + _DAY_S
     limit = args.limit or None
     console = Console()

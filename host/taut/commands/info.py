@@ -7,9 +7,6 @@ import argparse
 from taut.commands._band_args import add_band_arguments, band_backend, run_async
 from taut.text import printable
 
-NAME = "info"
-HELP = "show a band's device information, battery, status and settings"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_band_arguments(parser)

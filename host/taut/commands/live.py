@@ -6,16 +6,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
 
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
-from taut.store import LogError
 from taut.ui.units import UNITS, per_newton
-
-NAME = "live"
-HELP = "live tension graph with rep counting, logged as you go"
 
 
 def _zone(text: str) -> tuple[float, float]:
@@ -90,7 +84,12 @@ def _virtual_band(args: argparse.Namespace):  # noqa: ANN202
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.signal import RepDetector, UnknownExerciseError, get_profile
+    from rich.console import Console
+    from rich.table import Table
+
+    from taut.exercises import UnknownExerciseError, get_exercise
+    from taut.signal import RepDetector
+    from taut.store import LogError
     from taut.ui.live_model import LiveModel
     from taut.ui.run_live import run_live
 
@@ -105,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     check_runtime(args)
     exercise = args.exercise or args.virtual
     try:
-        get_profile(exercise)
+        if exercise is not None:
+            get_exercise(exercise)
     except UnknownExerciseError as exc:
         raise CommandError(str(exc)) from exc
     runner = asyncio.run

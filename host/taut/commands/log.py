@@ -6,11 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
-
-NAME = "log"
-HELP = "workout log upkeep: check it for damage, recover what is readable, import a recovery file"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

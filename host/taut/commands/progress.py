@@ -7,18 +7,14 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.table import Column, Table
-
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for, parse_date
-from taut.store.progress import BEST_METRICS, WeekProgress
 from taut.text import markup_safe, printable
 
-NAME = "progress"
-HELP = "progress over weeks per exercise: reps, TUT, tension, tempo adherence, partials, personal bests"
+if TYPE_CHECKING:
+    from taut.store.progress import WeekProgress
 
 _DAY_S = 86400.0
 _WEEK_COLUMNS = ("week of", "sess", "sets", "reps", "good", "TUT s", "peak N", "mean N", "tempo%", "part%")
@@ -66,13 +62,18 @@ def terminal_chart(groups: dict[str | None, list[WeekProgress]], *, width: int, 
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.share.targets import target_tempos  # the signal package (numba) only when the command runs
-    from taut.signal.profiles import PROFILES
+    from rich import box
+    from rich.console import Console
+    from rich.table import Column, Table
+    from taut.store.progress import BEST_METRICS
+
+    from taut.share.targets import target_tempos
 
     until = None if args.until is None else args.until + _DAY_S
     console = Console()
     with open_for(args, readonly=None) as db:
-        weeks = db.weekly_progress(target_tempos(), exercise=args.exercise, since_unix_s=args.since, until_unix_s=until)
+        targets = target_tempos()
+        weeks = db.weekly_progress(targets, exercise=args.exercise, since_unix_s=args.since, until_unix_s=until)
         bests = db.personal_bests(exercise=args.exercise, since_unix_s=args.since, until_unix_s=until)
     if not weeks:
         filtered = args.exercise is not None or args.since is not None or args.until is not None
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         table = Table(
             *(Column(h, no_wrap=True) for h in _WEEK_COLUMNS), padding=(0, 1), pad_edge=False, collapse_padding=True,
             title=f"{markup_safe(ex, '(no exercise)')} · target tempo "
-            + (str(PROFILES[ex].target_tempo) if ex in PROFILES else "–"),
+            + (str(targets[ex]) if ex in targets else "–"),
             box=box.SIMPLE_HEAD,
         )  # fmt: skip
         for w in ws:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
 
 from taut import __version__
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
-from taut.store import LogError, NotFoundError
-
-NAME = "reanalyze"
-HELP = "rerun the current rep analysis over logged raw samples (replaces the stored sets)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from taut.signal import UnknownExerciseError, analyze
+    from rich.console import Console
+
+    from taut.exercises import UnknownExerciseError
+    from taut.signal import analyze
+    from taut.store import LogError, NotFoundError
 
     console = Console()
     with open_for(args, readonly=True if args.dry_run else False) as db:

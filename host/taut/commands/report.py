@@ -6,16 +6,11 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
 from taut.atomic import atomic_write, describe_os_error
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
-from taut.store import NotFoundError
 from taut.text import markup_safe
-
-NAME = "report"
-HELP = "write a logged session as one self-contained HTML page to share (plots embedded)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,10 +38,13 @@ def _set_plots(sets, samples) -> dict[int, bytes]:  # noqa: ANN001
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from taut.commands.export import _refuse_the_log
     from taut.share.report import ReportData, SetReport, render_report
     from taut.share.targets import target_tempos
     from taut.signal.tempo import tempo_summary
+    from taut.store import NotFoundError
 
     targets = target_tempos()
     with open_for(args, readonly=None) as db:

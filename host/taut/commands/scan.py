@@ -7,9 +7,6 @@ import argparse
 from taut.commands._band_args import add_band_arguments, band_backend, run_async
 from taut.text import printable
 
-NAME = "scan"
-HELP = "list Taut bands in range (name, address, signal strength)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_band_arguments(parser, target=False)

@@ -5,18 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
-from taut.cli import CommandError
+from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, local_time, open_for
-from taut.store import NotFoundError
 from taut.ui.units import UNITS, per_newton
 from taut.text import markup_safe
-
-NAME = "show"
-HELP = "show a logged session: per-rep table and a PNG plot of each set"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from taut.store import NotFoundError
+
     console = Console()
     k = per_newton(args.unit)
     with open_for(args, readonly=None) as db:

@@ -10,9 +10,6 @@ from taut.atomic import describe_os_error
 from taut.commands._band_args import add_band_arguments, band_backend, check_band_arguments, run_async
 from taut.text import printable
 
-NAME = "stream"
-HELP = "stream tension from a band (real or --virtual), optionally into a CSV recording"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_band_arguments(parser)
@@ -69,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from taut import ble
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     check_band_arguments(args)
     if args.seconds is not None and args.seconds <= 0:

@@ -6,9 +6,6 @@ import argparse
 
 from taut.commands._band_args import add_band_arguments, band_backend, run_async
 
-NAME = "tare"
-HELP = "zero the band (let it hang slack and still)"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_band_arguments(parser)
@@ -17,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from taut import ble, protocol
-    from taut.cli import CommandError
+    from taut.commands import CommandError
 
     if not (args.samples == 0 or 4 <= args.samples <= 255):
         raise CommandError("--samples must be 4..255")

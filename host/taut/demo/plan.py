@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from taut.sim import EXERCISE_IDS, SessionPlan, random_plan
+from taut.exercises import EXERCISE_IDS, get_exercise
+from taut.sim import SessionPlan, random_plan
 
-EXERCISES: tuple[str, ...] = EXERCISE_IDS  # one set of each, in this order
 DEFAULT_REPS = 5
 LEAD_IN_S = 3.0  # band untouched at first: time for the client to connect before the set begins
 PARTIAL_OF_MEDIAN = 0.5  # a partial rep in the demo stops at most half way
@@ -22,8 +22,7 @@ def demo_plan(exercise: str, seed: int, *, n_reps: int = DEFAULT_REPS, partial: 
     Low white noise, drift and jitter, no clipping or offset steps; a partial rep (if asked) stops
     at most half way, so the tension proxy of range agrees with hand travel without calibration.
     """
-    if exercise not in EXERCISE_IDS:
-        raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISE_IDS)}")
+    get_exercise(exercise)  # UnknownExerciseError (a ValueError) names the known ids
     plan = random_plan(
         seed, exercise=exercise, n_sets=1, n_reps=n_reps, tempo="typical", noise="low",
         partial_reps=1 if partial else 0, clipping=False, gaps=False,
@@ -57,14 +56,13 @@ class DemoSet:
         return self.plan.sets[0].band.name
 
 
-def demo_sets(exercises: Sequence[str] = EXERCISES, *, seed: int = 0, n_reps: int = DEFAULT_REPS) -> list[DemoSet]:
+def demo_sets(exercises: Sequence[str] = EXERCISE_IDS, *, seed: int = 0, n_reps: int = DEFAULT_REPS) -> list[DemoSet]:
     """The sets of a demo run; an exercise's set depends only on `seed` (not on which others run)."""
     out = []
     for i, ex in enumerate(exercises):
-        if ex not in EXERCISES:
-            raise ValueError(f"unknown exercise {ex!r}; known: {', '.join(EXERCISES)}")
-        k = EXERCISES.index(ex)
-        set_seed = seed * len(EXERCISES) + k
+        get_exercise(ex)  # UnknownExerciseError (a ValueError) names the known ids
+        k = EXERCISE_IDS.index(ex)  # one set of each, in the catalogue's order
+        set_seed = seed * len(EXERCISE_IDS) + k
         partial = k % 2 == 0 and n_reps >= 4  # three of the five show a partial rep (never the first)
         out.append(DemoSet(i, ex, demo_plan(ex, set_seed, n_reps=n_reps, partial=partial), set_seed))
     return out

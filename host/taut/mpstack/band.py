@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from taut.firmware_files import firmware_modules
 from taut.mpstack import build
 from taut.mpstack.feed import Feed
 from taut.mpstack.hci_pty import PtyController
@@ -102,8 +103,8 @@ class MicroPythonBand:
         root = Path(self._tmp.name)
         flash = root / "flash"
         flash.mkdir()
-        for f in sorted(self._firmware_dir.glob("*.py")):
-            shutil.copy2(f, flash / f.name)
+        for name in firmware_modules(self._firmware_dir):  # as `taut firmware deploy` puts them on a board
+            shutil.copy2(self._firmware_dir / name, flash / name)
         (flash / "lib").mkdir()
         if self.factory_calibrated:
             (flash / "settings.json").write_text(factory_settings(self.factory_name, self.loadcell))

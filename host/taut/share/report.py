@@ -115,8 +115,8 @@ def _rep_row(r: Rep, target: object | None) -> str:
     rng = "–" if r.range_cm is None else f"{r.range_cm:.1f}"
     return (
         f'<tr class="rep{" partial" if r.partial else ""}"><td>{r.index + 1}</td>'
-        f"{cell(r.eccentric_s, 'eccentric_s')}{cell(r.pause_s, 'bottom_s')}{cell(r.concentric_s, 'concentric_s')}"
-        f"{cell(r.hold_s, 'top_s')}<td>{r.tut_s:.1f}</td><td>{r.bottom_n:.1f}</td><td>{r.peak_n:.1f}</td>"
+        f"{cell(r.eccentric_s, 'eccentric_s')}{cell(r.pause_s, 'pause_s')}{cell(r.concentric_s, 'concentric_s')}"
+        f"{cell(r.hold_s, 'hold_s')}<td>{r.tut_s:.1f}</td><td>{r.bottom_n:.1f}</td><td>{r.peak_n:.1f}</td>"
         f"<td>{r.mean_n:.1f}</td><td>{100 * r.range_fraction:.0f}</td><td>{rng}</td>"
         f"<td class=\"l\">{'partial' if r.partial else 'full'}</td><td class=\"l\">–</td></tr>"
     )

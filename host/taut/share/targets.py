@@ -1,10 +1,10 @@
-"""The exercise profiles' target tempos, as the progress figures, the report and the FIT export use them."""
+"""The exercises' target tempos, as the progress figures, the report and the FIT export use them."""
 
 from __future__ import annotations
 
-from taut.signal.profiles import PROFILES, Tempo
+from taut.exercises import EXERCISES, Tempo
 
 
 def target_tempos() -> dict[str, Tempo]:
     """Exercise id -> target tempo."""
-    return {name: p.target_tempo for name, p in PROFILES.items()}
+    return {ex.id: ex.tempo for ex in EXERCISES.values()}

@@ -1,27 +1,21 @@
 """Signal analysis: reps, tempo phases, time under tension, partial range and sets.
 
 `RepDetector` is the live (streaming) engine; `analyze` runs it over a whole recording.
-Neither needs Bluetooth nor Qt. Definitions: docs/analysis.md.
+Neither needs Bluetooth nor Qt. Definitions: docs/analysis.md. Exercise targets: `taut.exercises`.
 """
 
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.offline import Analysis, analyze
-from taut.signal.profiles import PROFILES, ExerciseProfile, Tempo, UnknownExerciseError, get_profile
 from taut.signal.reps import DetectorConfig, RepDetector
 
 __all__ = [
     "Analysis",
     "DetectorConfig",
     "Event",
-    "ExerciseProfile",
-    "PROFILES",
     "RepCancelled",
     "RepCompleted",
     "RepDetector",
     "RepStarted",
     "SetEnded",
-    "Tempo",
-    "UnknownExerciseError",
     "analyze",
-    "get_profile",
 ]

@@ -25,12 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from taut.exercises import get_exercise
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
 from taut.signal.kernels import Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, up_scan
 from taut.signal.levels import ONSET_FRACTION
 from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
-from taut.signal.profiles import get_profile
 from taut.signal.sets import (
     TravelFn,
     _reference_range,
@@ -120,7 +120,7 @@ class RepDetector:
         config: DetectorConfig | None = None,
         live_reps: bool = True,
     ) -> None:
-        self.profile = get_profile(exercise)
+        self.profile = None if exercise is None else get_exercise(exercise)  # unknown ids fail here
         self.exercise = exercise
         self.config = cfg = config or DetectorConfig()
         self._travel_cm = travel_cm

@@ -196,7 +196,7 @@ def close_set(
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
     extra = {
         "setup_movements": skip,
-        "rest_loads": rest,  # movements left out as load held during the rest (issue 10)
+        "rest_loads": rest,  # movements left out as load held during the rest
         "reference_range": reference,
         "range_unit": unit,
         # reps with a crossing inside lost samples: counted, timings interpolated across the gap

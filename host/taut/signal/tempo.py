@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from taut.exercises import Tempo
 from taut.records import Rep
 from taut.signal.filters import median_of
-from taut.signal.profiles import Tempo
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +25,9 @@ class TempoSummary:
         return {
             "tempo": str(t),
             "eccentric_s": t.eccentric_s,
-            "pause_s": t.bottom_s,
+            "pause_s": t.pause_s,
             "concentric_s": t.concentric_s,
-            "hold_s": t.top_s,
+            "hold_s": t.hold_s,
             "tut_cv": self.tut_cv,
             "peak_cv": self.peak_cv,
             "range_cv": self.range_cv,

@@ -9,17 +9,18 @@ calibration wizards. Full guide: docs/simulation.md.
     rec.time_s, rec.tension_n, rec.sets          # samples as delivered, truth as RepSets
     stream = SessionStream(random_plan(7))       # incremental: stream.read(t), stream.truth_until(t)
     for rec in labelled_suite(n_sets=200, seed=1): ...
-    for rec in human_suite(n_sets=200, seed=1): ...   # what real people do (issue 10)
+    for rec in human_suite(n_sets=200, seed=1): ...   # what real people do
 
-Modules: band (force–strain with hysteresis, catalogue), exercise (geometry, tempo), plan (what
+The exercises themselves (geometry, tempo, set-up) are in the catalogue, `taut.exercises`.
+Modules: band (force–strain with hysteresis, catalogue), form (a person's form noise per exercise), plan (what
 the person does), draw (random plans), motion (timeline and tension as functions of time),
 sensor (sampling and imperfections), truth (contract measurements), stream, session, human
-(human-like behaviour, issue 10), suite.
+(human-like behaviour), suite.
 """
 
 from taut.sim.band import BANDS, MAX_ELONGATION, Band, band_from_levels, band_from_params, get_band
 from taut.sim.draw import NOISE_LEVELS_N, random_band, random_plan, random_sensor, random_set
-from taut.sim.exercise import EXERCISE_IDS, EXERCISES, Exercise, Tempo, get_exercise
+from taut.sim.form import FORMS, Form, form_of
 from taut.sim.motion import Interval, RepWindow, Timeline, min_jerk
 from taut.sim.plan import RepPlan, RestAction, SessionPlan, SetPlan, SetupAction
 from taut.sim.sensor import SensorModel
@@ -30,9 +31,9 @@ from taut.sim.suite import behaviour_of, human_suite, labelled_suite
 from taut.sim.truth import PARTIAL_FRACTION, TruthError, measure_rep
 
 __all__ = [
-    "BANDS", "BEHAVIOURS", "EXERCISES", "EXERCISE_IDS", "MAX_ELONGATION", "NOISE_LEVELS_N", "PARTIAL_FRACTION",
-    "Band", "Exercise", "Interval", "RepPlan", "RepWindow", "RestAction", "SensorModel", "SessionPlan", "SessionStream",
-    "SetPlan", "SetupAction", "SimChunk", "SimRecording", "Tempo", "Timeline", "TruthError",
-    "band_from_levels", "band_from_params", "behaviour_of", "get_band", "get_exercise", "human_plan", "human_suite", "labelled_suite", "measure_rep",
+    "BANDS", "BEHAVIOURS", "FORMS", "MAX_ELONGATION", "NOISE_LEVELS_N", "PARTIAL_FRACTION",
+    "Band", "Form", "Interval", "RepPlan", "RepWindow", "RestAction", "SensorModel", "SessionPlan", "SessionStream",
+    "SetPlan", "SetupAction", "SimChunk", "SimRecording", "Timeline", "TruthError",
+    "band_from_levels", "band_from_params", "behaviour_of", "form_of", "get_band", "human_plan", "human_suite", "labelled_suite", "measure_rep",
     "min_jerk", "random_band", "random_plan", "random_sensor", "random_set", "simulate_session",
 ]

@@ -84,13 +84,9 @@ class Band:
         scale = self.force_100_n / _gent_shape_scalar(1.0, self.stiffening_jm)
         return np.where(e > 0.0, scale * _gent_shape(e, self.stiffening_jm), 0.0)
 
-    def _mean_unchecked(self, e: np.ndarray) -> np.ndarray:
-        """Midway between the branches: the elastic response to small oscillations (tremor)."""
-        return (1.0 - 0.5 * self.hysteresis_loss) * self._load_unchecked(e)
-
     @property
     def levels_n(self) -> tuple[float, float]:
-        """The band's level as issue 6 defines it: loading force at 100 % and 200 % elongation."""
+        """The band's level (docs/bands.md): loading force at 100 % and 200 % elongation."""
         return float(self.force_n(1.0)), float(self.force_n(2.0))
 
     def force_after_reversal_n(self, elongation, loading, reversal_elongation, reversal_force_n) -> np.ndarray:

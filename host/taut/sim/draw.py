@@ -12,8 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from taut.exercises import EXERCISE_IDS, Tempo, get_exercise
 from taut.sim.band import BANDS, Band, band_from_params, get_band
-from taut.sim.exercise import EXERCISE_IDS, Tempo, get_exercise
+from taut.sim.form import form_of
 from taut.sim.plan import RepPlan, SessionPlan, SetPlan, SetupAction
 from taut.sim.sensor import SensorModel
 
@@ -63,6 +64,7 @@ def random_set(
 ) -> SetPlan:
     """One set drawn from rng; any keyword fixes that choice."""
     ex = get_exercise(exercise if exercise is not None else str(rng.choice(EXERCISE_IDS)))
+    form = form_of(ex.id)
     band = band if band is not None else random_band(rng)
     th0 = float(rng.uniform(*ex.grip_angle_rad))
     max_travel = ex.max_travel_m(th0)
@@ -92,11 +94,11 @@ def random_set(
         u = i / (n_reps - 1) if n_reps > 1 else 0.0
         tp = _rep_tempo(rng, base, mode)
 
-        def vary(v: float, cv: float = ex.timing_cv) -> float:
+        def vary(v: float, cv: float = form.timing_cv) -> float:
             return v * float(np.clip(1.0 + cv * rng.standard_normal(), 0.7, 1.3)) if v > 0 else 0.0
 
         conc = vary(tp.concentric_s) * (1.0 + fatigue * u**1.5)
-        r_full = full * (1.0 - range_loss * u * u) * float(np.clip(1.0 + ex.range_cv * rng.standard_normal(), 0.93, 1.07))
+        r_full = full * (1.0 - range_loss * u * u) * float(np.clip(1.0 + form.range_cv * rng.standard_normal(), 0.93, 1.07))
         partial = i in partial_at
         top = full * float(rng.uniform(0.35, 0.68)) if partial else min(r_full, 0.99 * max_travel)
         bottom = float(min(abs(rng.normal(0.0, 0.004)), 0.02 * full))

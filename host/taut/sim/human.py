@@ -1,4 +1,4 @@
-"""What real people do that the tidy sets lack (issue 10), drawn from a seed as plan options.
+"""What real people do that the tidy sets lack, drawn from a seed as plan options.
 
 Each behaviour is a function that draws a set (or a whole recording) with it; `human_plan(seed,
 behaviour)` draws a recording that shows one behaviour, and `taut.sim.suite.human_suite` rotates
@@ -17,7 +17,7 @@ import numpy as np
 
 from taut.sim.band import MAX_ELONGATION, band_from_params
 from taut.sim.draw import random_sensor, random_set
-from taut.sim.exercise import get_exercise
+from taut.exercises import get_exercise
 from taut.sim.motion import Timeline
 from taut.sim.plan import RepPlan, RestAction, SessionPlan, SetPlan
 

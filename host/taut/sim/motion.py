@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from taut.sim.band import _after_reversal_arrays, _after_reversal_one, _load_arrays, _load_one
-from taut.sim.exercise import get_exercise
+from taut.exercises import get_exercise
+from taut.sim.form import form_of
 from taut.sim.plan import WOBBLE_DECAY, SessionPlan, SetPlan
 
 IDLE, GRAB, STILL, SETUP, CONC, TOP, ECC, RELEASE = range(8)
@@ -105,8 +106,9 @@ class _SetPhysics:
         self.l0 = sp.rest_length_m
         b = sp.band
         self.band_args = (b.force_100_n, b.stiffening_jm, b.hysteresis_loss, b.transition_strain)
-        self.tremor_m = self.exercise.tremor_m if sp.tremor_m is None else sp.tremor_m
-        self.wobble_m = self.exercise.wobble_m if sp.wobble_m is None else sp.wobble_m
+        form = form_of(sp.exercise)
+        self.tremor_m = form.tremor_m if sp.tremor_m is None else sp.tremor_m
+        self.wobble_m = form.wobble_m if sp.wobble_m is None else sp.wobble_m
         rng = np.random.default_rng([int(seed), 0x73E7, index])
         self.tremor_f = rng.uniform(6.0, 11.0, 3)
         self.tremor_ph = rng.uniform(0, 2 * math.pi, 3)

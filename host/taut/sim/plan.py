@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from taut.sim.band import Band
-from taut.sim.exercise import get_exercise
+from taut.exercises import get_exercise
 from taut.sim.sensor import SensorModel
 
 
@@ -21,7 +21,7 @@ WOBBLE_DECAY = 0.6  # each wobble swing is this fraction of the one before, the 
 
 @dataclass(frozen=True, slots=True)
 class RestAction:
-    """Activity in a pause between reps or in a rest between sets that is no rep (issue 10).
+    """Activity in a pause between reps or in a rest between sets that is no rep.
 
     "rest-load": a hand resting on the handle (out by amplitude_m, stay hold_s, back over back_s);
     "fidget": a small bump (the same moves, brief); "step": a level change (out and stay; with
@@ -78,7 +78,7 @@ class RepPlan:
     bottom_m: float = 0.0  # where the eccentric returns to (start position = 0)
     partial: bool = False  # drawn as a partial rep (the truth flag comes from the measured range)
     hold_sag_m: float = 0.0  # the hands creep back this much during the top hold
-    # Issue 10 (human-like): dips inside the hold, (at_s from the hold's start, depth_m, duration_s);
+    # What real people do: dips inside the hold, (at_s from the hold's start, depth_m, duration_s);
     # an overshoot above range_m at the end of the concentric, back to range_m over overshoot_s
     # (within the hold); activity in the pause after the rep (load left on, fidgets, steps, wobble).
     dips: tuple[tuple[float, float, float], ...] = ()
@@ -148,7 +148,7 @@ class SetupAction:
 class SetPlan:
     """One set: exercise, band and how it is set up, the reps, and what happens around them."""
 
-    exercise: str  # canonical id (taut.sim.exercise.EXERCISE_IDS)
+    exercise: str  # canonical id (taut.exercises.EXERCISE_IDS)
     band: Band
     rest_length_m: float  # L0: unstretched length of the band between the hands/anchor
     start_elongation: float  # e0 at the start position: < 0 slack, > 0 pre-tensioned

@@ -1,4 +1,4 @@
-"""A band calibration session (issue 6): held stretches at marked lengths, then one slow full stretch.
+"""A band calibration session: held stretches at marked lengths, then one slow full stretch.
 
 The band is anchored and pulled in a straight line (the "row" geometry with the anchor level, so
 hand travel = extra band length), starting just taut at its rest length L0. Marks are elongations:

@@ -4,7 +4,7 @@
 setup activity, releases and rests) until n_sets sets are produced, covering in rotation all five
 exercises, 10 and 80 Hz and every noise level; bands, tempo, fatigue, partial reps and sensor
 faults are drawn. `human_suite(n_sets=200, seed=0)` does the same for what real people do
-(issue 10: taut.sim.human.BEHAVIOURS, one behaviour per recording). Deterministic for a seed;
+(taut.sim.human.BEHAVIOURS, one behaviour per recording). Deterministic for a seed;
 generated lazily (one recording in memory at a time).
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from taut.sim.draw import random_plan
-from taut.sim.exercise import EXERCISE_IDS
+from taut.exercises import EXERCISE_IDS
 from taut.sim.human import BEHAVIOURS, countable_sets, human_plan
 from taut.sim.plan import SessionPlan
 from taut.sim.session import SimRecording, simulate_session

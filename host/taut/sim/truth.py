@@ -1,4 +1,4 @@
-"""Ground truth per rep, measured on noise-free tension exactly by the contract (issue 4).
+"""Ground truth per rep, measured on noise-free tension exactly by the contract (docs/analysis.md).
 
 For one rep, on the tension y(t) over its window [t_from, t_to] (from the start of the bottom
 phase before the rep to the next rep's concentric start or the release):

@@ -23,9 +23,9 @@ TEMPO_TOLERANCE_SHARE = 0.25
 
 class TargetTempo(Protocol):
     eccentric_s: float
-    bottom_s: float
+    pause_s: float
     concentric_s: float
-    top_s: float
+    hold_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ def _targets_cte(targets: Mapping[str, TargetTempo]) -> tuple[str, dict]:
     rows, params = [], {}
     for i, (name, t) in enumerate(targets.items()):
         values = [name]
-        for phase_s in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s):
+        for phase_s in (t.eccentric_s, t.pause_s, t.concentric_s, t.hold_s):
             values += _bounds(phase_s)
         keys = [f"t{i}_{j}" for j in range(len(values))]
         rows.append("(" + ", ".join(f":{k}" for k in keys) + ")")

@@ -7,5 +7,5 @@
 Modules: band (boot, power, air hooks), loader (firmware modules in a private namespace),
 bluetooth_shim, machine_shim (bit-level HX711), mpy_modules (micropython, time, asyncio, os, gc,
 sys), clock (device ticks, drift), loadcell, exercise_load, faults, virtual_time (an event loop
-that skips idle time), launch.
+that skips idle time), launch, rehearsal (a virtual person following the calibration prompts).
 """

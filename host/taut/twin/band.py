@@ -322,9 +322,6 @@ class VirtualBand:
         """`fn(value_handle, att_pdu)` may change or drop (None) each outgoing notification."""
         self._pdu_filters.append(fn)
 
-    def remove_pdu_filter(self, fn: Callable[[int, bytes], bytes | None]) -> None:
-        self._pdu_filters.remove(fn)
-
     def _filter_pdu(self, value_handle: int, pdu: bytes) -> bytes | None:
         stream = value_handle == self.handle_of(protocol.STREAM_UUID)
         n = 0

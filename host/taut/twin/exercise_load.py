@@ -6,7 +6,8 @@ noise and clipping) as a function of session time, which keeps running across de
 
 from __future__ import annotations
 
-from taut.sim import EXERCISE_IDS, SessionPlan, SessionStream, random_plan
+from taut.exercises import get_exercise
+from taut.sim import SessionPlan, SessionStream, random_plan
 
 
 class PlanLoad:
@@ -37,8 +38,7 @@ class ExerciseLoad(PlanLoad):
     """A random session of `exercise` drawn from `seed` (sets, band, tempo, set-up, rests)."""
 
     def __init__(self, exercise: str, *, seed: int = 0, duration_s: float = 600.0) -> None:
-        if exercise not in EXERCISE_IDS:
-            raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISE_IDS)}")
+        get_exercise(exercise)  # UnknownExerciseError (a ValueError) names the known ids
         self.exercise = exercise
         # Link losses are the radio's business (fault injection), not the sensor's.
         super().__init__(random_plan(seed, exercise=exercise, duration_s=duration_s, gaps=False))

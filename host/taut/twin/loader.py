@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[3] / "firmware"
+from taut.firmware_files import firmware_dir
+
+FIRMWARE_DIR = firmware_dir()  # the packaged firmware, wherever taut is installed
 
 
 class FirmwareLoader:

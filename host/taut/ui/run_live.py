@@ -41,14 +41,36 @@ def qt_available() -> bool:
     return importlib.util.find_spec("pyqtgraph") is not None and importlib.util.find_spec("PySide6") is not None
 
 
+def missing_window_library() -> str | None:
+    """The system package Qt's X11 (xcb) platform needs and this machine lacks, else None.
+
+    Without libxcb-cursor0 (missing on many fresh Ubuntu installs) Qt aborts the whole process
+    with "could not load the Qt platform plugin", so it is looked for before Qt is started.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    xcb = platform.startswith("xcb") or (not platform and not os.environ.get("WAYLAND_DISPLAY"))
+    if not xcb:
+        return None
+    import ctypes.util
+
+    return None if ctypes.util.find_library("xcb-cursor") else "libxcb-cursor0"
+
+
 def choose_view(view: str) -> str:
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     if view != "auto":
         return view
+    fallback = "term" if sys.stdout.isatty() else "none"
     if has_display() and qt_available():
-        return "qt"
-    return "term" if sys.stdout.isatty() else "none"
+        missing = missing_window_library()
+        if missing is None:
+            return "qt"
+        log.warning("no window: Qt needs %s (sudo apt install %s); %s instead", missing, missing,
+                    "the terminal view" if fallback == "term" else "no live view")
+    return fallback
 
 
 def run_live(
