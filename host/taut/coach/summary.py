@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from taut.coach.band_advice import suggest_band
+from taut.coach.band_advice import Rank, suggest_band
 from taut.coach.form import losing_form
 from taut.coach.heavy import band_verdict
 from taut.coach.rep_cues import REP_CUE_KINDS, rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
 from taut.records import RepSet
-from taut.signal.profiles import Tempo
+from taut.exercises import Tempo
 
 SUMMARY_CUE_KINDS = REP_CUE_KINDS + ("losing-form",)
 
@@ -53,16 +52,16 @@ class SetSummary:
         return cls(**known)
 
 
-def summarize(rep_set: RepSet, targets: CoachTargets, *, band_options: Sequence = ()) -> SetSummary:
-    """Judge a closed set (final reps from SetEnded) against its targets; `band_options` are the
-    calibrated bands and stacks to name in band advice."""
+def summarize(rep_set: RepSet, targets: CoachTargets, *, rank: Rank | None = None) -> SetSummary:
+    """Judge a closed set (final reps from SetEnded) against its targets; `rank` ranks the calibrated
+    bands and stacks to name in band advice (`taut.calibration.advice.ranker`)."""
     reps = list(rep_set.reps)
     kinds = [rep_cue_kinds(r, targets) for r in reps]
     counts = {k: sum(k in ks for ks in kinds) for k in REP_CUE_KINDS}
     form = losing_form(reps)
     counts["losing-form"] = int(form is not None)
     verdict = band_verdict(reps, targets)
-    band = suggest_band(band_options, targets.exercise or rep_set.exercise, verdict.verdict, reps, targets.tension_n)
+    band = suggest_band(rank, verdict.verdict, reps, targets.tension_n)
     med = (lambda a: float(np.median([getattr(r, a) for r in reps])) if reps else 0.0)
     tempo = Tempo(med("eccentric_s"), float(np.median([r.pause_s for r in reps if r.pause_s is not None]))
                   if any(r.pause_s is not None for r in reps) else 0.0, med("concentric_s"), med("hold_s"))

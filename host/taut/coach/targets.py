@@ -1,10 +1,10 @@
-"""What a set aims at: target tempo and hold (the exercise profile's unless a plan says otherwise)."""
+"""What a set aims at: target tempo and hold (the exercise catalogue's unless a plan says otherwise)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from taut.signal.profiles import Tempo, get_profile
+from taut.exercises import Tempo, get_exercise
 
 DEFAULT_TEMPO = Tempo(2, 0, 1, 1)  # no exercise given: a slow, controlled rep with a short squeeze
 
@@ -27,10 +27,9 @@ class CoachTargets:
 
 def targets_for(exercise: str | None, *, tempo: Tempo | None = None, hold_s: float | None = None,
                 tension_n: float | None = None) -> CoachTargets:
-    """Targets for an exercise (UnknownExerciseError for an unknown id); keywords override the profile's."""
-    profile = get_profile(exercise)
-    base = profile.target_tempo if profile is not None else DEFAULT_TEMPO
-    t = tempo if tempo is not None else base
+    """Targets for an exercise (UnknownExerciseError for an unknown id); keywords override the catalogue's."""
+    ex = get_exercise(exercise) if exercise is not None else None
+    t = tempo if tempo is not None else (ex.tempo if ex is not None else DEFAULT_TEMPO)
     if hold_s is None:
-        hold_s = t.top_s if tempo is not None else (profile.expected_hold_s if profile is not None else t.top_s)
+        hold_s = t.hold_s
     return CoachTargets(t, float(hold_s), tension_n, exercise)

@@ -1,7 +1,7 @@
 """Bad habits (issue 13): people who rush, skip the squeeze, fade with fatigue, or pull a band too heavy.
 
 Each habit draws a set whose every rep has an intent, stated in the contract's measured phases
-(docs/analysis.md) as multiples of the exercise's target tempo and hold (`taut.signal.profiles`):
+(docs/analysis.md) as multiples of the exercise's target tempo and hold (`taut.exercises`):
 
 - "good": concentric and eccentric 1.0–1.4 x target, hold 1.1–1.5 x target hold, full range;
 - "rush": every rep's concentric, eccentric or both (drawn per set) at 0.2–0.4 x target;
@@ -37,13 +37,12 @@ import numpy as np
 
 from taut.sim.band import band_from_params
 from taut.sim.draw import random_sensor, random_set
-from taut.sim.exercise import EXERCISE_IDS, Tempo
+from taut.exercises import EXERCISE_IDS, Tempo, get_exercise
 from taut.sim.human import force_at, travel_for_force
 from taut.sim.motion import Timeline
 from taut.sim.plan import RepPlan, SessionPlan, SetPlan
 from taut.sim.session import SimRecording, simulate_session
 from taut.sim.stream import set_truth
-from taut.signal.profiles import get_profile
 
 HABITS = ("good", "rush", "no-squeeze", "partials", "fade-hold", "fade-tempo", "too-heavy", "too-light")
 GOOD = (1.0, 1.4)
@@ -155,13 +154,13 @@ def _aim(sp: SetPlan, intents: list[_Intent], tempo, hold_s: float) -> SetPlan:
 def habit_set(rng: np.random.Generator, habit: str, exercise: str, *, n_reps: int | None = None,
               rest_after_s: float = 20.0) -> tuple[SetPlan, HabitTruth]:
     """One set of a person with `habit` doing `exercise`, and its truth."""
-    profile = get_profile(exercise)
-    tempo, hold_s = profile.target_tempo, profile.expected_hold_s
+    tempo = get_exercise(exercise).tempo
+    hold_s = tempo.hold_s
     n = int(n_reps if n_reps is not None else rng.integers(9, 15))
     if n < 7:
         raise ValueError("a habit set needs at least 7 reps")
     intents, since = _intents(habit, n, rng, hold_s >= SQUEEZE_HOLD_S)
-    sp = random_set(rng, exercise=exercise, n_reps=n, tempo=Tempo(tempo.eccentric_s, max(tempo.bottom_s, 0.5),
+    sp = random_set(rng, exercise=exercise, n_reps=n, tempo=Tempo(tempo.eccentric_s, max(tempo.pause_s, 0.5),
                                                                    tempo.concentric_s, hold_s),
                     fatigue=0.0, partial_reps=0, rest_after_s=rest_after_s)
     base = sp.band
@@ -186,7 +185,7 @@ def habit_set(rng: np.random.Generator, habit: str, exercise: str, *, n_reps: in
                               rng.uniform(0.5, 0.6) if habit == "too-heavy" else rng.uniform(0.9, 1.2))
     verdict = {"too-heavy": "too heavy", "too-light": "too light"}.get(habit, "ok")
     truth = HabitTruth(habit, tuple(it.cues for it in intents), since, verdict,
-                       Tempo(tempo.eccentric_s, tempo.bottom_s, tempo.concentric_s, hold_s), hold_s, target_n)
+                       tempo, hold_s, target_n)
     return sp, truth
 
 
@@ -210,7 +209,7 @@ def habit_suite(n_sets: int = 80, seed: int = 0, *, fs_hz: tuple[float, ...] = (
     for i in range(n_sets):
         habit = habits[i % len(habits)]
         ex = EXERCISE_IDS[(i // len(habits)) % len(EXERCISE_IDS)]
-        if habit in SQUEEZE_HABITS and get_profile(ex).expected_hold_s < SQUEEZE_HOLD_S:
+        if habit in SQUEEZE_HABITS and get_exercise(ex).target_hold_s < SQUEEZE_HOLD_S:
             ex = SQUEEZE_EXERCISES[(i // len(habits)) % len(SQUEEZE_EXERCISES)]
         plan, truth = habit_plan(int(rng.integers(0, 2**31)), habit, exercise=ex,
                                  noise=noise[(i // len(habits)) % len(noise)])
