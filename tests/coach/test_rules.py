@@ -142,3 +142,17 @@ def test_engine_says_losing_form_once_per_set():
     assert len(got) == 1 and got[0].what == "hold" and abs(got[0].since_rep - 5) <= 1
     assert math.isclose(got[0].since_start_s, 10.0 * got[0].since_rep)
     eng.feed(t + 20, y, [SetEnded(RepSet(0, ()))])
+
+
+def test_a_setup_tug_earns_no_cue_and_a_real_first_rep_its_cues_late():
+    eng = CueEngine(FLY)
+    t, y = np.array([0.0]), np.array([10.0])
+    tug = rep(0, con=0.3, hold=0.0, ecc=0.4, peak=20.0)
+    assert eng.feed(t, y, [RepCompleted(tug, 0)]) == []  # waits: it may be a tug
+    out = eng.feed(t + 10, y, [RepCancelled(10.0, 0, rep_index=0), RepCompleted(rep(1), 0)])
+    assert [type(c) for c in out] == [RepMark] and out[0].rep_index == 1 and out[0].good
+    eng = CueEngine(FLY)
+    eng.feed(t, y, [RepCompleted(rep(0, con=0.3, hold=0.0, ecc=0.4), 0)])
+    out = eng.feed(t + 10, y, [RepCompleted(rep(1), 0)])  # a real rep follows and the first stays
+    assert [(type(c), c.rep_index) for c in out] == [(RepMark, 1), (TooFast, 0), (TooFast, 0), (NoSqueeze, 0), (RepMark, 0)]
+    assert all(c.time_s == 10.0 for c in out)

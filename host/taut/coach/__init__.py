@@ -11,10 +11,11 @@ from taut.coach.cues import (
 )
 from taut.coach.engine import CueEngine
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
-from taut.coach.summary import SetSummary, summarize
+from taut.coach.summary import SetSummary, logged_summary, summarize, with_summary
 from taut.coach.targets import CoachTargets, targets_for
 
 __all__ = [
     "CoachTargets", "Cue", "CueEngine", "HoldIt", "LosingForm", "NoSqueeze", "RepMark", "RepWithdrawn",
-    "SetSummary", "ShortRange", "SqueezeDone", "TooFast", "rep_cue_kinds", "rep_mark", "summarize", "targets_for",
+    "SetSummary", "ShortRange", "SqueezeDone", "TooFast", "logged_summary", "rep_cue_kinds", "rep_mark", "summarize",
+    "targets_for", "with_summary",
 ]

@@ -37,6 +37,11 @@ class SetSummary:
     suggested_band: str | None
     advice: str
     marks: tuple[tuple[str, ...], ...] = field(default=())  # per rep
+    target_tension_n: float | None = None  # the plan's, when it gave one
+
+    def targets(self) -> CoachTargets:
+        """The targets this set was judged by (to judge it again after a reanalysis)."""
+        return CoachTargets(Tempo.parse(self.target_tempo), self.target_hold_s, self.target_tension_n, self.exercise)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -71,8 +76,25 @@ def summarize(rep_set: RepSet, targets: CoachTargets, *, rank: Rank | None = Non
         str(targets.tempo), med("hold_s"), targets.hold_s, verdict.verdict, verdict.signs,
         None if form is None else form[0], None if form is None else form[1], band,
         advice(verdict.verdict, band, counts, form, len(reps), targets),
-        tuple(rep_mark(ks) for ks in kinds),
+        tuple(rep_mark(ks) for ks in kinds), targets.tension_n,
     )
+
+
+def with_summary(rep_set: RepSet, targets: CoachTargets, *, rank: Rank | None = None) -> RepSet:
+    """The set with its summary in `extra["coach"]` (a JSON-ready dict: the workout log stores it)."""
+    return RepSet(rep_set.index, rep_set.reps, rep_set.exercise,
+                  {**rep_set.extra, "coach": summarize(rep_set, targets, rank=rank).as_dict()})
+
+
+def logged_summary(rep_set: RepSet) -> SetSummary | None:
+    """The summary a logged set carries, or None (none logged, or not readable)."""
+    d = rep_set.extra.get("coach")
+    if not isinstance(d, dict):
+        return None
+    try:
+        return SetSummary.from_dict(d)
+    except (TypeError, ValueError):
+        return None
 
 
 def advice(verdict: str, band: str | None, counts: dict[str, int], form: tuple[int, str] | None, n_reps: int,

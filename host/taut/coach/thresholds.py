@@ -19,6 +19,14 @@ PLATEAU_FRACTION = 0.05
 SMOOTH_S = 0.05  # the countdown's moving average of the tension
 BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
 
+# A setup tug counts as a rep until the set's first real rep withdraws it (docs/analysis.md). Until a
+# set has a rep that is not brief (TUT under TUG_TUT_S) and unheld (hold under TUG_HOLD_S), such
+# reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
+# earns no "too fast".
+TUG_TUT_S = 1.5
+TUG_HOLD_S = 0.3
+TUG_RUN = 4
+
 # Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
 # reps all lie below (1 - FORM_START_DROP) of the set's first FORM_BASE_REPS reps (median) and
 # average below (1 - FORM_DROP) of it; it began where a level-then-decline fit breaks.
