@@ -62,6 +62,7 @@ FADE_SAG = 0.15  # a fading squeeze: the hands creep back up to this share of th
 SQUEEZE_HOLD_S = 2.0  # exercises whose target hold is this long get the no-squeeze habits (module doc)
 SQUEEZE_EXERCISES = ("band-pull-apart", "reverse-fly")
 SQUEEZE_HABITS = ("no-squeeze", "fade-hold")
+LONG_HABITS = ("fade-hold", "fade-tempo", "too-heavy")  # shown over a set's thirds: 7 reps at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +158,17 @@ def habit_set(rng: np.random.Generator, habit: str, exercise: str, *, n_reps: in
     tempo = get_exercise(exercise).tempo
     hold_s = tempo.hold_s
     n = int(n_reps if n_reps is not None else rng.integers(9, 15))
-    if n < 7:
-        raise ValueError("a habit set needs at least 7 reps")
+    least = 7 if habit in LONG_HABITS else 4 if habit == "partials" else 1
+    if n < least:
+        raise ValueError(f"a {habit} set needs at least {least} reps")
     intents, since = _intents(habit, n, rng, hold_s >= SQUEEZE_HOLD_S)
     sp = random_set(rng, exercise=exercise, n_reps=n, tempo=Tempo(tempo.eccentric_s, max(tempo.pause_s, 0.5),
                                                                    tempo.concentric_s, hold_s),
                     fatigue=0.0, partial_reps=0, rest_after_s=rest_after_s)
     base = sp.band
     if habit == "too-heavy":
-        base = band_from_params(f"heavy-{base.force_100_n * 2:.0f}N", base.force_100_n * float(rng.uniform(*HEAVY_BAND)),
+        force_n = base.force_100_n * float(rng.uniform(*HEAVY_BAND))
+        base = band_from_params(f"heavy-{force_n:.0f}N", force_n,
                                 stiffening_jm=base.stiffening_jm, hysteresis_loss=base.hysteresis_loss,
                                 transition_strain=base.transition_strain, level="custom")
         sp = replace(sp, band=base)
