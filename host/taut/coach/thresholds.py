@@ -24,7 +24,7 @@ BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension 
 # reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
 # earns no "too fast".
 TUG_TUT_S = 1.5
-TUG_HOLD_S = 0.3
+TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
 TUG_RUN = 4
 
 # Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
