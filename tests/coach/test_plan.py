@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from taut.cli import main
-from taut.coach.guide import LiveCoach, PlanDone, RestOver, SetDone
+from taut.coach.guide import GoalReached, LiveCoach, PlanDone, RestOver, SetDone
 from taut.coach.plan import PlanError, load_plan, plan_from_flags, ready_plans
 from taut.exercises import EXERCISE_IDS
 from taut.records import Rep, RepSet
@@ -86,6 +86,7 @@ def test_the_guide_goes_set_rest_set_done():
     for r in reps:
         coach.feed(t(r.end_s + 0.05), y, [RepCompleted(r, 0)])
     assert coach.state().reps_done == 3 and coach.state().marks == (("good",),) * 3
+    assert coach.state().banner == ("goal", "Set done: rest now")  # told once, at the third rep
     out = coach.feed(t(30.0), y, [SetEnded(RepSet(0, reps, "face-pull"))])
     done = [c for c in out if isinstance(c, SetDone)]
     assert len(done) == 1 and done[0].summary.good_reps == 3
@@ -110,3 +111,12 @@ def test_a_set_starts_with_its_first_rep_even_during_the_rest():
     assert coach.state().phase == "rest"
     coach.feed(np.array([40.0]), y, [RepStarted(40.0, 1)])
     assert coach.state().phase == "set" and coach.state().set_number == 2
+
+
+def test_a_timed_set_says_when_its_time_is_up():
+    coach = LiveCoach(plan_from_flags("row", sets=1, seconds=20))
+    y = np.array([10.0])
+    coach.feed(np.array([5.0]), y, [RepStarted(5.0, 0)])
+    assert not [c for c in coach.feed(np.array([24.9]), y) if isinstance(c, GoalReached)]
+    [goal] = [c for c in coach.feed(np.array([25.0]), y) if isinstance(c, GoalReached)]
+    assert goal.what == "time" and coach.feed(np.array([26.0]), y) == []

@@ -1,8 +1,8 @@
 """A guided session live: the plan's sets in order, cues, after-set summaries, rest countdowns.
 
 `LiveCoach(plan).feed(time_s, tension_n, events)` is fed like the cue engine (events already in
-the session's set numbering) and returns cues, including the guide's own (`SetDone`, `RestOver`,
-`PlanDone`). A set starts with its first rep; when the detector closes it, the set is judged
+the session's set numbering) and returns cues, including the guide's own (`GoalReached`, `SetDone`,
+`RestOver`, `PlanDone`). A set starts with its first rep; when the detector closes it, the set is judged
 (`coached(rep_set)` returns it with its summary for the log) and the rest counts down from its
 last rep's end. `state(now_s)` is what the views draw; it may be read from another thread.
 """
@@ -24,6 +24,7 @@ from taut.records import RepSet
 from taut.signal.events import RepCompleted, RepStarted, SetEnded
 
 BANNER_S = 2.5  # a cue's banner stays this long
+GOOD_KINDS = ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it", "goal")  # green banners; others: a fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,16 @@ class SetDone:
     set_index: int
     summary: SetSummary
     kind = "set-done"
+
+
+@dataclass(frozen=True, slots=True)
+class GoalReached:
+    """The set reached its planned reps or time: end it here (the rest starts when the detector closes it)."""
+
+    time_s: float
+    set_index: int
+    what: str  # "reps" or "time"
+    kind = "goal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,8 @@ def banner_text(cue: object) -> str | None:
         return f"Set done: {cue.summary.good_reps}/{cue.summary.reps} good"
     if isinstance(cue, RestOver):
         return "Rest over: next set"
+    if isinstance(cue, GoalReached):
+        return "Set done: rest now" if cue.what == "reps" else "Time: end the set"
     if isinstance(cue, PlanDone):
         return "Plan done"
     return None
@@ -120,6 +133,7 @@ class LiveCoach:
         self._summary: SetSummary | None = None
         self._coached: dict[int, RepSet] = {}
         self._now = 0.0
+        self._goal_told = False
 
     @property
     def block(self) -> PlanBlock:
@@ -135,11 +149,26 @@ class LiveCoach:
                 self._event(ev, cues)
             for c in cues:
                 self._cue(c)
+            self._check_goal(cues)
             if self._phase == "rest" and self._rest_from_s is not None \
                     and self._now - self._rest_from_s >= self.block.rest_s:
                 self._phase = "ready"
                 self._cue_into(RestOver(self._now), cues)
         return cues
+
+    def _check_goal(self, cues: list) -> None:
+        """Tell once per set when its planned reps are done or its time is up."""
+        block = self.block
+        if self._phase != "set" or self._goal_told or self._set_index is None:
+            return
+        if block.reps is not None and len(self._marks) >= block.reps:
+            what = "reps"
+        elif block.seconds is not None and self._set_start_s is not None and self._now - self._set_start_s >= block.seconds:
+            what = "time"
+        else:
+            return
+        self._goal_told = True
+        self._cue_into(GoalReached(self._now, self._set_index, what), cues)
 
     def _cue_into(self, cue: object, cues: list) -> None:
         cues.append(cue)
@@ -148,7 +177,7 @@ class LiveCoach:
     def _event(self, ev: object, cues: list) -> None:
         if isinstance(ev, RepStarted | RepCompleted):
             if self._phase in ("ready", "rest") or ev.set_index != self._set_index:
-                self._phase, self._set_index, self._marks = "set", ev.set_index, {}
+                self._phase, self._set_index, self._marks, self._goal_told = "set", ev.set_index, {}, False
                 self._set_start_s = ev.time_s if isinstance(ev, RepStarted) else ev.rep.start_s
             self._rep_start_s = ev.time_s if isinstance(ev, RepStarted) else None
             if isinstance(ev, RepCompleted):

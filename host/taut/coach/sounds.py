@@ -26,7 +26,7 @@ _GAP_S = 0.03
 def sound_for(cue: object) -> str | None:
     """The sound a cue makes: "rep", "squeeze", "fast", "rest", or None."""
     kind = getattr(cue, "kind", None)
-    return {"rep": "rep", "squeeze-done": "squeeze", "too-fast": "fast", "rest-over": "rest"}.get(kind)
+    return {"rep": "rep", "squeeze-done": "squeeze", "too-fast": "fast", "rest-over": "rest", "goal": "rest"}.get(kind)
 
 
 def samples(name: str, amplitude: float = 0.5) -> array.array:

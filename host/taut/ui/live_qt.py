@@ -31,7 +31,7 @@ MARK_LIFT = 0.04  # rep markers float this fraction of the y span above the rep'
 FRAME_INTERVAL_MS = 16  # ~60 frames/s
 BANNER_WARN_RGB = (200, 40, 40)  # coach cue banners: something to fix
 BANNER_GOOD_RGB = (30, 150, 60)  # ... and something done well (squeeze done, set done, rest over)
-GOOD_BANNERS = ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it")
+from taut.coach.guide import GOOD_KINDS as GOOD_BANNERS  # noqa: E402
 
 
 def ensure_app() -> Any:

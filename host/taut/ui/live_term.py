@@ -122,7 +122,9 @@ def coach_text(st) -> Text:  # noqa: ANN001 - a taut.coach.guide.GuideState
         out.append(f"\nreps {rep_marks_text(st.marks)}  (✓ good, F fast, S no squeeze, P partial)")
     if st.banner is not None:
         kind, words = st.banner
-        good = kind in ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it")
+        from taut.coach.guide import GOOD_KINDS
+
+        good = kind in GOOD_KINDS
         out.append(f"\n>> {words} <<", style="bold green" if good else "bold red")
     if st.summary is not None and st.phase in ("rest", "done", "ready"):
         from taut.coach.text import summary_lines
