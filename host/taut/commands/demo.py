@@ -34,6 +34,33 @@ def _cells(t) -> list[str]:  # noqa: ANN001 (SetTotals)
     return [str(t.reps), str(t.partials), f"{t.tut_s:.1f}", f"{t.concentric_s:.1f}/{t.hold_s:.1f}/{t.eccentric_s:.1f}"]
 
 
+def _cues_cell(counts: dict, band: str) -> str:
+    from taut.coach.text import CUE_NAMES
+
+    cues = ", ".join(f"{CUE_NAMES.get(k, k)} ×{n}" for k, n in counts.items()) or "no cues"
+    return cues + ("" if band in ("", "ok") else f"; band {band}")
+
+
+def coach_table(checks) -> Table:  # noqa: ANN001 (list[SetCheck])
+    """Per set, the coach's cues (reps that earned each) and band verdict above the model's truth."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="coach: cues found vs. the person's habit in the model", box=box.SIMPLE_HEAD,
+                  collapse_padding=True, pad_edge=False)
+    table.add_column("set", no_wrap=True)
+    table.add_column("", style="dim")
+    table.add_column("cues (reps), band")
+    table.add_column("check", no_wrap=True)
+    for i, c in enumerate(checks):
+        mark = Text("✓ match", style="bold green") if c.cues_match else Text("✗ differs", style="bold red")
+        table.add_row(f"{i + 1} {c.exercise}", "found", _cues_cell(c.cues_found, c.band_found), mark)
+        table.add_row(Text(f"  {c.habit or ''}", style="dim"), "truth", _cues_cell(c.cues_truth, c.band_truth), "",
+                      end_section=True)
+    return table
+
+
 def summary_table(checks) -> Table:  # noqa: ANN001 (list[SetCheck])
     """Per set, what the live chain found above the virtual band's ground truth, with a match mark."""
     from rich import box
@@ -114,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     console.print(summary_table(result.checks))
+    console.print(coach_table(result.checks))
     if result.stopped_by_user:
         console.print(f"stopped after {len(result.checks)} of {len(sets)} sets")
     ids = [s.result.session_id for s in sessions if s.result.session_id is not None]

@@ -42,7 +42,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", type=float, default=30.0, metavar="S", help="seconds of trace shown (default 30)")
     parser.add_argument("--no-log", action="store_true", help="do not write the workout log")
     parser.add_argument("--keep-open", action="store_true", help="keep the window open when the source ends")
+    coach = parser.add_argument_group("guided sets (the coach: cues, rest countdown, a summary after each set)")
+    coach.add_argument("--plan", metavar="FILE.toml", help="a plan file, or a ready plan by name (e.g. upper-back, reverse-fly)")
+    coach.add_argument("--sets", type=int, metavar="N", help="sets of --exercise (default 1)")
+    coach.add_argument("--reps", type=int, metavar="N", help="reps per set (default 12)")
+    coach.add_argument("--set-seconds", type=float, metavar="S", help="a timed set instead of reps")
+    coach.add_argument("--rest", type=float, metavar="S", help="rest between sets (default 60 s)")
+    coach.add_argument("--tempo", metavar="E-P-C-H", help="target tempo, e.g. 3-0-1-2 (default: the exercise's)")
+    coach.add_argument("--hold", type=float, metavar="S", help="target squeeze at the top (default: the tempo's)")
+    coach.add_argument("--tension", type=float, metavar="N", help="target tension at end range, newtons (band too light?)")
+    coach.add_argument("--quiet", action="store_true", help="no sounds")
     add_db_argument(parser)
+
+
+def _coach_plan(args: argparse.Namespace):  # noqa: ANN202 - a taut.coach.plan.Plan or None
+    """The guided plan from --plan or the coaching flags (None: no coaching); CommandError on a bad one."""
+    from taut.coach.plan import PlanError, load_plan, plan_from_flags
+
+    flags = {"sets": args.sets, "reps": args.reps, "seconds": args.set_seconds, "rest_s": args.rest,
+             "tempo": args.tempo, "hold_s": args.hold, "tension_n": args.tension}
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        if args.plan is not None:
+            if given:
+                raise PlanError(f"--plan sets {', '.join(sorted(given))} itself: give either the plan or the flags")
+            return load_plan(args.plan)
+        if not given:
+            return None
+        exercise = args.exercise or args.virtual
+        if exercise is None:
+            raise PlanError("guided sets need --exercise (or --plan)")
+        return plan_from_flags(exercise, band=args.band, **given)
+    except PlanError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
@@ -83,6 +115,16 @@ def _virtual_band(args: argparse.Namespace):  # noqa: ANN202
     return lambda: virtual_band(args.virtual, seed=args.seed)
 
 
+def _live_coach(plan, args: argparse.Namespace):  # noqa: ANN001, ANN202
+    """The live coach for a plan (None without one), naming calibrated bands in its band advice."""
+    if plan is None:
+        return None
+    from taut.coach.guide import LiveCoach
+    from taut.commands._coach import band_rank
+
+    return LiveCoach(plan, rank_for=lambda exercise: band_rank(args.db, exercise))
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -102,7 +144,10 @@ def run(args: argparse.Namespace) -> int:
     from taut.commands._band_args import check_runtime
 
     check_runtime(args)
-    exercise = args.exercise or args.virtual
+    plan = _coach_plan(args)
+    exercise = args.exercise or args.virtual or (plan.blocks[0].exercise if plan is not None else None)
+    if plan is not None and args.band is None:
+        args.band = plan.blocks[0].band
     try:
         if exercise is not None:
             get_exercise(exercise)
@@ -116,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     k = per_newton(args.unit)
     zone_n = None if args.target is None else (args.target[0] / k, args.target[1] / k)
     model = LiveModel(window_s=args.window, unit=args.unit, target_zone_n=zone_n)
+    model.quiet = args.quiet
     source, kind = _source(args, model)
     around = _virtual_band(args)
     failures: tuple[type[BaseException], ...] = (LogError,)
@@ -156,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
             stop_after_s=args.seconds,
             runner=runner,
             on_session=sessions.append,
+            coach=_live_coach(plan, args),
         )
     except failures as exc:
         raise CommandError(str(exc) + unlogged()) from exc
@@ -173,6 +220,14 @@ def run(args: argparse.Namespace) -> int:
         tempo = "/".join(f"{sum(getattr(r, a) for r in s.reps) / n:.1f}" for a in ("concentric_s", "hold_s", "eccentric_s"))
         table.add_row(str(s.index + 1), str(len(s.reps)), str(sum(r.partial for r in s.reps)), f"{s.tut_s:.1f}", tempo)
     console.print(table)
+    from taut.coach import logged_summary
+    from taut.coach.text import summary_lines
+
+    for s in result.sets:
+        summary = logged_summary(s)
+        if summary is not None:
+            for line in summary_lines(summary):
+                console.print(f"set {s.index + 1} coach: {line}", markup=False, highlight=False)
     if result.log is not None:
         if not result.log.complete:  # one line: what is in the log, what is in the recovery file, where
             raise CommandError(result.log.message())

@@ -1,4 +1,4 @@
-"""`taut reanalyze`: run the current analysis again over the raw samples stored in the log."""
+"""`taut reanalyze`: run the current analysis again over the raw samples stored in the log (and the coach's summaries)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
                 from taut.records import RepSet
 
                 sets = [s if s.exercise else RepSet(s.index, s.reps, info.exercise, s.extra) for s in sets]
+            from taut.commands._coach import band_rank, resummarize
+
+            sets = resummarize(db.sets(info.id), sets, info.exercise, band_rank(args.db, info.exercise))
             new_sets[info.id] = sets
             before = (info.set_count, info.rep_count, info.partial_count)
             after = (len(sets), sum(len(s.reps) for s in sets), sum(r.partial for s in sets for r in s.reps))

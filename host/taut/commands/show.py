@@ -57,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
                 "partial" if r.partial else "",
             )  # fmt: skip
         console.print(table)
+        from taut.coach import logged_summary
+        from taut.coach.text import summary_lines
+
+        summary = logged_summary(s)
+        if summary is not None:
+            for line in summary_lines(summary):
+                console.print("  coach: " + line, markup=False, highlight=False)
     if args.no_png or not any(s.reps for s in sets):
         return 0
     out_dir = args.png or Path(f"taut-session-{info.id}")

@@ -9,12 +9,14 @@ is then compared with the physics model's truth for it (`check`). Output: a `Dem
 """
 
 from taut.demo.check import TUT_TOLERANCE, DemoResult, SetCheck, SetTotals
-from taut.demo.plan import DEFAULT_REPS, LEAD_IN_S, PARTIAL_OF_MEDIAN, DemoSet, demo_plan, demo_sets
+from taut.demo.plan import DEFAULT_REPS, HABITS, HEAVY_REPS, LEAD_IN_S, PARTIAL_OF_MEDIAN, DemoSet, demo_plan, demo_sets
 from taut.demo.run import STOP_MARGIN_S, demo_log_path, run_demo
 from taut.demo.stage import ModelRelay, Stage
 
 __all__ = [
     "DEFAULT_REPS",
+    "HABITS",
+    "HEAVY_REPS",
     "LEAD_IN_S",
     "PARTIAL_OF_MEDIAN",
     "STOP_MARGIN_S",

@@ -44,6 +44,11 @@ class SetCheck:
     truth: SetTotals
     sets_found: int  # sets the detector reported (1 when all is well)
     session_id: int | None
+    cues_found: dict = field(default_factory=dict)  # cue kind -> reps the coach gave it (after-set summary)
+    cues_truth: dict = field(default_factory=dict)  # ... the model's truth
+    band_found: str = ""  # the coach's verdict on the band ("ok", "too heavy", "too light")
+    band_truth: str = ""
+    habit: str | None = None
 
     @property
     def reps_match(self) -> bool:
@@ -56,6 +61,10 @@ class SetCheck:
     @property
     def tut_match(self) -> bool:
         return abs(self.found.tut_s - self.truth.tut_s) <= TUT_TOLERANCE * self.truth.tut_s
+
+    @property
+    def cues_match(self) -> bool:
+        return self.cues_found == self.cues_truth and self.band_found == self.band_truth
 
     @property
     def matches(self) -> bool:

@@ -29,6 +29,45 @@ log = logging.getLogger(__name__)
 STOP_MARGIN_S = 1.0  # run this long past the plan's end
 
 
+def _coach(ds: DemoSet):  # noqa: ANN202 - a LiveCoach
+    """The coach for a demo set: one set of its exercise at the catalogue's targets (the habit
+    model's tension target when it has one, so a band too light could show)."""
+    from taut.coach.guide import LiveCoach
+    from taut.coach.plan import plan_from_flags
+
+    tension = getattr(ds.cue_truth, "tension_target_n", None)
+    n = len(ds.plan.sets[0].reps)
+    return LiveCoach(plan_from_flags(ds.exercise, sets=1, reps=n, tension_n=tension))
+
+
+def _cue_columns(ds: DemoSet, coach: Any, found_sets: Sequence[RepSet], truth: Sequence[RepSet]) -> dict:
+    """Cue counts and band verdicts found (the coach's summaries) and true: for a habit set the
+    model's intent, otherwise the coach's rules on the model's noise-free truth reps."""
+    from taut.coach import logged_summary
+    from taut.coach.rep_cues import REP_CUE_KINDS, rep_cue_kinds
+
+    found: dict[str, int] = {}
+    band_found = "ok"
+    for s in found_sets:
+        summary = logged_summary(s)
+        if summary is None:
+            continue
+        for k in REP_CUE_KINDS:
+            found[k] = found.get(k, 0) + summary.cue_counts.get(k, 0)
+        if summary.band_verdict != "ok":
+            band_found = summary.band_verdict
+    if ds.cue_truth is not None:
+        kinds = list(ds.cue_truth.rep_cues)
+        band_truth = ds.cue_truth.band
+    else:
+        targets = coach.block.targets
+        kinds = [rep_cue_kinds(r, targets) for s in truth for r in s.reps]
+        band_truth = "ok"
+    true = {k: sum(k in ks for ks in kinds) for k in REP_CUE_KINDS}
+    return {"cues_found": {k: v for k, v in found.items() if v}, "cues_truth": {k: v for k, v in true.items() if v},
+            "band_found": band_found, "band_truth": band_truth, "habit": ds.habit}
+
+
 def demo_log_path() -> Path:
     """`<user data dir>/taut/demo.sqlite3`: the demo's own log, apart from the user's real one."""
     import platformdirs
@@ -166,6 +205,7 @@ def _run_set(
         from taut.twin.virtual_time import run as virtual_time_run
 
         runner = virtual_time_run
+    coach = _coach(ds)
     live = run_live(
         ble.BleSource(band.address, backend=ble.virtual(), on_event=model.apply_link_event),
         RepDetector(ds.exercise),
@@ -180,6 +220,7 @@ def _run_set(
         around=around,
         on_session=attach,
         runner=runner,
+        coach=coach,
     )
     completed = bool(planned_stop)
     truth: tuple[RepSet, ...] = load.stream.truth_until(end_s)
@@ -191,6 +232,7 @@ def _run_set(
         truth=SetTotals.of([r for s in truth for r in s.reps]),
         sets_found=len(live.sets),
         session_id=live.session_id,
+        **_cue_columns(ds, coach, live.sets, truth),
     )
     log.info("demo set %s: found %s, truth %s", ds.exercise, check.found, check.truth)
     return check, completed

@@ -128,7 +128,12 @@ CREATE TABLE log_facts (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# v4: the coach's after-set summary (issue 13) with the targets it judged by, as JSON (NULL: none).
+_V4 = """
+ALTER TABLE sets ADD COLUMN coach TEXT
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -409,6 +409,9 @@ class WorkoutLog:
         c.executemany(_REP_INSERT, [_rep_row(set_id, r) for r in rep_set.reps])
         c.execute(_SET_AGGREGATE, {"id": set_id})
         c.execute("UPDATE sets SET complete = 1, analysis = ? WHERE id = ?", (analysis, set_id))
+        coach = rep_set.extra.get("coach")
+        if coach is not None:  # the coach's summary (a JSON-ready dict), logged with the set
+            c.execute("UPDATE sets SET coach = ? WHERE id = ?", (json.dumps(coach, allow_nan=False), set_id))
 
     def replace_analysis(self, session_id: int, rep_sets: Sequence[RepSet], *, analysis: str) -> None:
         """Swap a session's sets and reps for a new analysis, all or nothing."""
@@ -593,13 +596,14 @@ class WorkoutLog:
         return rows[0]
 
     def sets(self, session_id: int) -> list[RepSet]:
-        """The session's sets with their reps, in order; `extra` holds id, complete and analysis."""
+        """The session's sets with their reps, in order; `extra` holds id, complete and analysis, and
+        the coach's summary ("coach", a dict) when one was logged."""
         set_rows = self._query(
-            "SELECT id, set_index, exercise, complete, analysis FROM sets WHERE session_id = ? ORDER BY set_index",
+            "SELECT id, set_index, exercise, complete, analysis, coach FROM sets WHERE session_id = ? ORDER BY set_index",
             (session_id,),
         )
         out = []
-        for set_id, set_index, exercise, complete, analysis in set_rows:
+        for set_id, set_index, exercise, complete, analysis, coach in set_rows:
             reps = tuple(
                 Rep(
                     index=r[0], start_s=r[1], top_start_s=r[2], top_end_s=r[3], end_s=r[4], bottom_n=r[5],
@@ -612,9 +616,10 @@ class WorkoutLog:
                     (set_id,),
                 )
             )
-            out.append(
-                RepSet(set_index, reps, exercise, extra={"id": set_id, "complete": bool(complete), "analysis": analysis})
-            )
+            extra = {"id": set_id, "complete": bool(complete), "analysis": analysis}
+            if coach is not None:
+                extra["coach"] = json.loads(coach)
+            out.append(RepSet(set_index, reps, exercise, extra=extra))
         return out
 
     def samples(

@@ -91,6 +91,7 @@ class LiveFrame:
     target_zone: tuple[float, float] | None
     latest_sample_s: float | None = None
     phases: tuple[tuple[float, float, str, bool], ...] = field(default=())  # (t0, t1, phase, partial)
+    coach: object | None = None  # taut.coach.guide.GuideState when a coach runs
 
 
 class SampleRing:
@@ -174,6 +175,9 @@ class LiveModel:
         self._status = Status()
         self._version = 0
         self.finished_sets: list[RepSet] = []
+        self.coach = None  # a taut.coach.guide.LiveCoach: its state is drawn with each frame
+        self.quiet = False  # no sounds
+        self._sounds: list[str] = []
 
     # -- feeding (pipeline side) --------------------------------------------------------------
 
@@ -210,6 +214,22 @@ class LiveModel:
             else:
                 raise TypeError(f"not a detector event: {event!r}")
             self._version += 1
+
+    def apply_cue(self, cue: object) -> None:
+        """Take in a coach's cue: the views draw the coach's state; a cue that makes a sound queues it."""
+        from taut.coach.sounds import sound_for
+
+        with self._lock:
+            name = None if self.quiet else sound_for(cue)
+            if name is not None:
+                self._sounds.append(name)
+            self._version += 1
+
+    def take_sounds(self) -> list[str]:
+        """Sounds queued since the last call (the view plays them)."""
+        with self._lock:
+            out, self._sounds = self._sounds, []
+            return out
 
     def _start_set_locked(self, set_index: int) -> None:
         if self._set_index != set_index:
@@ -311,6 +331,7 @@ class LiveModel:
                 target_zone=zone,
                 latest_sample_s=last,
                 phases=phases,
+                coach=None if self.coach is None else self.coach.state(now),
             )
 
     def rep_keys(self) -> set[tuple[int, int]]:

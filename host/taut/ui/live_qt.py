@@ -29,6 +29,9 @@ REP_MARK_PX = 16
 PARTIAL_MARK_PX = 20
 MARK_LIFT = 0.04  # rep markers float this fraction of the y span above the rep's peak
 FRAME_INTERVAL_MS = 16  # ~60 frames/s
+BANNER_WARN_RGB = (200, 40, 40)  # coach cue banners: something to fix
+BANNER_GOOD_RGB = (30, 150, 60)  # ... and something done well (squeeze done, set done, rest over)
+from taut.coach.guide import GOOD_KINDS as GOOD_BANNERS  # noqa: E402
 
 
 def ensure_app() -> Any:
@@ -103,6 +106,39 @@ def _triangles(xs: Sequence[float], ys: Sequence[float], width: float, height: f
     return path
 
 
+class _SoundPlayer:
+    """The coach's sounds in the window: QSoundEffect with the generated WAVs when Qt's multimedia
+    module is installed (PySide6-Addons), else the system beep (PySide6-Essentials has no QtMultimedia)."""
+
+    def __init__(self, parent: Any) -> None:
+        self.effects: dict[str, Any] = {}
+        self.backend = "beep"
+        try:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtMultimedia import QSoundEffect
+        except ImportError:
+            return
+        import tempfile
+        from pathlib import Path
+
+        from taut.coach.sounds import write_sounds
+
+        for name, path in write_sounds(Path(tempfile.mkdtemp(prefix="taut-sounds-"))).items():
+            effect = QSoundEffect(parent)
+            effect.setSource(QUrl.fromLocalFile(str(path)))
+            self.effects[name] = effect
+        self.backend = "qsoundeffect"
+
+    def play(self, name: str) -> None:
+        effect = self.effects.get(name)
+        if effect is not None:
+            effect.play()
+            return
+        from pyqtgraph.Qt import QtWidgets
+
+        QtWidgets.QApplication.beep()
+
+
 def _live_window_class() -> type:
     import pyqtgraph as pg
     from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
@@ -166,6 +202,24 @@ def _live_window_class() -> type:
             self.last_frame: LiveFrame | None = None
             self.frames_drawn = 0
 
+            # The coach (a guided set): its line (plan, target vs measured tempo, phase guide, rep
+            # marks) and a banner for each cue, both hidden without a coach.
+            self.coach_label = QtWidgets.QLabel("")
+            self.coach_label.setWordWrap(True)
+            self.banner = QtWidgets.QLabel("")
+            banner_font = QtGui.QFont()
+            banner_font.setPointSize(20)
+            banner_font.setBold(True)
+            self.banner.setFont(banner_font)
+            self.banner.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+            self.banner.setMinimumHeight(48)
+            layout.insertWidget(1, self.banner)
+            layout.insertWidget(2, self.coach_label)
+            self.coach_label.hide()
+            self.banner.hide()
+            self.sounds = _SoundPlayer(self)
+            self.sounds_played: list[str] = []
+
             self.timer = QtCore.QTimer(self)
             self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
             self.timer.timeout.connect(self.refresh)
@@ -210,8 +264,29 @@ def _live_window_class() -> type:
             self._draw_phases(frame)
             self._draw_marks(frame)
             self._draw_counters(frame)
+            self._draw_coach(frame)
             self.status_label.setText(frame.status.text)
             self.frames_drawn += 1
+
+        def _draw_coach(self, frame: LiveFrame) -> None:
+            for name in self.model.take_sounds():
+                self.sounds.play(name)
+                self.sounds_played.append(name)
+            st = frame.coach
+            if st is None:
+                return
+            from taut.ui.live_term import coach_text
+
+            self.coach_label.setText(coach_text(st).plain)
+            self.coach_label.show()
+            if st.banner is None:
+                self.banner.hide()
+                return
+            kind, words = st.banner
+            r, g, b = BANNER_GOOD_RGB if kind in GOOD_BANNERS else BANNER_WARN_RGB
+            self.banner.setStyleSheet(f"background-color: rgb({r}, {g}, {b}); color: white")
+            self.banner.setText(words)
+            self.banner.show()
 
         def _draw_phases(self, frame: LiveFrame) -> None:
             y0, y1 = self.y_span

@@ -77,9 +77,12 @@ class LiveSession:
         tare_span_s: float = 0.5,
         on_event: Callable[[object], None] | None = None,
         detector_factory: Callable[[], Detector] | None = None,
+        coach: Any = None,
     ) -> None:
         """`detector_factory` lets a set ended by hand (space) close the detector's set and go on
-        with a fresh detector; without it, ending a set by hand only changes the display."""
+        with a fresh detector; without it, ending a set by hand only changes the display.
+        `coach` (a `taut.coach.guide.LiveCoach`) is fed the samples and events; its cues go to the
+        model (`apply_cue`) and each closed set is logged with the coach's summary."""
         self.source = source
         self.detector = detector
         self.detector_factory = detector_factory
@@ -88,6 +91,7 @@ class LiveSession:
         self.recorder = recorder
         self.tare_span_s = tare_span_s
         self.on_event = on_event
+        self.coach = coach
         self.tare_offset_n = 0.0
         self.result = LiveResult(recorder.session_id if recorder else None)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -198,13 +202,27 @@ class LiveSession:
         if self.recorder is not None:
             self.recorder.add_samples(t, x)
         self.result.samples += len(t)
-        self._handle(self.detector.feed(t, x))
+        self._handle(self.detector.feed(t, x), t, x)
 
     def _finish_detector(self) -> None:
         self._handle(_finish_events(self.detector))
 
-    def _handle(self, events: Sequence[object]) -> None:
-        for ev in (_shift_set(e, self._set_offset) for e in events):
+    def _handle(self, events: Sequence[object], time_s: np.ndarray | None = None,
+                tension_n: np.ndarray | None = None) -> None:
+        shifted = [_shift_set(e, self._set_offset) for e in events]
+        cues: Sequence[object] = ()
+        if self.coach is not None:
+            empty = np.empty(0)
+            cues = self.coach.feed(empty if time_s is None else time_s, empty if tension_n is None else tension_n, shifted)
+            shifted = [SetEnded(self.coach.coached(e.rep_set)) if isinstance(e, SetEnded) else e for e in shifted]
+        self._handle_events(shifted)
+        apply_cue = getattr(self.model, "apply_cue", None)
+        for cue in cues:
+            if apply_cue is not None:
+                apply_cue(cue)
+
+    def _handle_events(self, events: Sequence[object]) -> None:
+        for ev in events:
             self.model.apply_event(ev)
             if isinstance(ev, RepStarted | RepCompleted):
                 self._next_set_index = max(self._next_set_index, ev.set_index + 1)

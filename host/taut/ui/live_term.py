@@ -85,7 +85,53 @@ def render_frame(frame: LiveFrame, *, width: int = 72) -> Group:
     )
     zone = f" · target {frame.target_zone[0]:.0f}–{frame.target_zone[1]:.0f} {frame.unit}" if frame.target_zone else ""
     title = f"last {frame.window_s:.0f} s · peak {hi:.1f} {frame.unit}{zone}"
-    return Group(Panel(trace, title=title), counters, Text(frame.status.text, style="dim"))
+    parts = [Panel(trace, title=title), counters]
+    if frame.coach is not None:
+        parts.append(coach_text(frame.coach))
+    return Group(*parts, Text(frame.status.text, style="dim"))
+
+
+_MARK_CHARS = {"good": "✓", "fast": "F", "no squeeze": "S", "partial": "P"}
+
+
+def rep_marks_text(marks: tuple[tuple[str, ...], ...]) -> str:
+    """One character per rep: ✓ good, else F (fast), S (no squeeze), P (partial), the first that applies."""
+    return "".join(_MARK_CHARS.get(m[0], "?") for m in marks)
+
+
+def coach_text(st) -> Text:  # noqa: ANN001 - a taut.coach.guide.GuideState
+    """The coach's lines: set and plan, target vs measured tempo, phase guide, rep marks, banner, summary."""
+    out = Text()
+    goal = f"{st.reps_target} reps" if st.reps_target else f"{st.seconds_target:g} s"
+    out.append(f"{st.exercise} · set {st.set_number}/{st.sets_total} · {goal} · ", style="bold")
+    if st.phase == "rest" and st.rest_left_s is not None:
+        out.append(f"rest {st.rest_left_s:.0f} s", style="bold cyan")
+    elif st.phase == "done":
+        out.append("plan done", style="bold green")
+    elif st.phase == "ready":
+        out.append("start when ready: the set begins with its first rep", style="cyan")
+    else:
+        out.append(f"rep {st.reps_done}" + (f" · {st.set_elapsed_s:.0f} s" if st.set_elapsed_s is not None else ""))
+    out.append(f"\ntempo target {st.target_tempo} (hold {st.target_hold_s:g} s) · last rep c/h/e {st.last_tempo or '–'}")
+    if st.guide is not None:
+        name, left = st.guide
+        out.append(f" · now: {name.upper()}" + (f" {left:.1f} s" if left > 0 else ""), style="bold yellow")
+    if st.countdown is not None:
+        out.append(f" · hold it {st.countdown:g}", style="bold magenta")
+    if st.marks:
+        out.append(f"\nreps {rep_marks_text(st.marks)}  (✓ good, F fast, S no squeeze, P partial)")
+    if st.banner is not None:
+        kind, words = st.banner
+        from taut.coach.guide import GOOD_KINDS
+
+        good = kind in GOOD_KINDS
+        out.append(f"\n>> {words} <<", style="bold green" if good else "bold red")
+    if st.summary is not None and st.phase in ("rest", "done", "ready"):
+        from taut.coach.text import summary_lines
+
+        for line in summary_lines(st.summary):
+            out.append("\nlast set: " + line, style="dim")
+    return out
 
 
 class TerminalView:
@@ -105,6 +151,8 @@ class TerminalView:
             with Live(render_frame(self.model.frame(), width=width), console=self.console, auto_refresh=False) as live:
                 while not task.done():
                     live.update(render_frame(self.model.frame(), width=width), refresh=True)
+                    if self.model.take_sounds():
+                        self.console.bell()  # the terminal's one sound, for any cue that makes one
                     await asyncio.wait({task}, timeout=1.0 / self.fps)
                 live.update(render_frame(self.model.frame(), width=width), refresh=True)
         return task.result()

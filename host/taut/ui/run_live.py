@@ -92,6 +92,7 @@ def run_live(
     on_session: Callable[[LiveSession], None] | None = None,
     runner: Callable[[Coroutine[Any, Any, LiveResult]], LiveResult] = asyncio.run,
     recorder_options: dict[str, Any] | None = None,
+    coach: Any = None,
 ) -> LiveResult:
     """Run source → detector → view → log until the source ends, `stop_after_s` passes or the user quits.
 
@@ -102,6 +103,7 @@ def run_live(
     runner of `taut.twin.virtual_time`). `detector_factory` lets space end a set early.
     `on_session` gets the LiveSession before it runs (e.g. to forward keys or stop it).
     `recorder_options` go to the `LiveRecorder` (retry_s, final_wait_s, max_pending_bytes, recovery_dirs).
+    `coach` (a `taut.coach.guide.LiveCoach`) guides the sets: cues, summaries logged with each set.
     The log is written by a thread that holds writes through locks and a full disk; the result's
     `log` says what reached the log and what went to a recovery file.
     """
@@ -114,7 +116,9 @@ def run_live(
             exercise=exercise, band=band, device=device, source=source_kind, started_unix_s=info["created_unix_s"]
         )
         recorder = LiveRecorder(log_db, session_id, flush_s=flush_s, exercise=exercise, session_info=info, **(recorder_options or {}))
-    session = LiveSession(source, detector, model, recorder, detector_factory=detector_factory)
+    if coach is not None:
+        model.coach = coach
+    session = LiveSession(source, detector, model, recorder, detector_factory=detector_factory, coach=coach)
     if on_session is not None:
         on_session(session)
 

@@ -1,0 +1,202 @@
+"""Coaching cues scored like reps: precision and recall per cue on the bad-habits suite (issue 13).
+
+Each recording of `taut.sim.habits.habit_suite` (people who rush, skip the squeeze, fade, pull a
+band too heavy or too light, do partials, or train well; five exercises, 80 and 10 Hz, three noise
+levels) is fed one sample at a time to the rep detector and the cue engine, as live. A per-rep cue
+is right when the detected rep (matched to a truth rep by its start, within 0.5 s) carries it and
+the model says the rep earned it; losing form is right when its rep lies within 2 of the model's.
+The after-set judge's "band too heavy" is scored over the sets that used a too-heavy band (right)
+and over all others (wrong). Latency: a rep cue's time against the truth rep's end; the hold-it
+countdown's first tick against the truth rep's top start.
+
+Targets (issue 13): precision and recall >= 95 % per cue; no cue on a rep the model did well;
+"too heavy" right in >= 90 % of too-heavy sets, wrong in <= 2 % of the others; cues within 150 ms.
+
+    python benchmarks/coaching.py            # 240 sets (30 per habit)
+    python benchmarks/coaching.py --quick    # 48 sets
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from taut.coach import CueEngine, HoldIt, LosingForm, RepMark, RepWithdrawn, summarize, targets_for
+from taut.coach.rep_cues import REP_CUE_KINDS
+from taut.signal import RepDetector, SetEnded
+from taut.sim.habits import HABITS, habit_suite
+
+MATCH_S = 0.5
+FORM_TOLERANCE_REPS = 2
+CUES = REP_CUE_KINDS + ("losing-form",)
+
+
+@dataclass
+class CoachScore:
+    tp: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    good_reps: int = 0
+    good_reps_cued: int = 0
+    heavy_sets: int = 0
+    heavy_right: int = 0
+    other_sets: int = 0
+    heavy_wrong: int = 0
+    light_sets: int = 0
+    light_right: int = 0
+    missed_reps: int = 0
+    withdrawn_cued: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug)
+    latency_s: list = field(default_factory=list)
+    hold_latency_s: list = field(default_factory=list)
+    sets: int = 0
+
+    def precision(self, k: str) -> float:
+        d = self.tp[k] + self.fp[k]
+        return self.tp[k] / d if d else float("nan")
+
+    def recall(self, k: str) -> float:
+        d = self.tp[k] + self.fn[k]
+        return self.tp[k] / d if d else float("nan")
+
+
+def _kind(cue) -> str | None:
+    if cue.kind == "too-fast":
+        return f"too-fast-{cue.phase}"
+    return cue.kind if cue.kind in ("no-squeeze", "short-range") else None
+
+
+def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
+    """Feed a recording `chunk` samples at a time (1: as live, sample by sample) through the detector
+    and the cue engine: (cues, closed sets). Any chunking gives the same cues, only later."""
+    targets = targets_for(rec.plan.sets[0].exercise, tension_n=truth.tension_target_n)
+    det = RepDetector(rec.plan.sets[0].exercise)
+    eng = CueEngine(targets)
+    cues, sets = [], []
+    t, y = rec.time_s, rec.tension_n
+    for i in range(0, len(t), chunk):
+        evs = det.feed(t[i:i + chunk], y[i:i + chunk])
+        cues += eng.feed(t[i:i + chunk], y[i:i + chunk], evs)
+        sets += [e.rep_set for e in evs if isinstance(e, SetEnded)]
+    evs = det.finish()
+    cues += eng.feed(t[:0], y[:0], evs)
+    sets += [e.rep_set for e in evs if isinstance(e, SetEnded)]
+    return cues, sets
+
+
+def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
+    """Add one habit recording's cues and after-set verdict to `score`."""
+    cues, sets = coach_recording(rec, truth, chunk)
+    reps: dict = {}  # (set, rep index) -> (start_s, kinds, time_s)
+    pending: dict = {}
+    form = None
+    holds = []
+    for c in cues:
+        k = _kind(c)
+        if k is not None:
+            pending.setdefault((c.set_index, c.rep_index), set()).add(k)
+        elif isinstance(c, RepMark):
+            reps[(c.set_index, c.rep_index)] = (c.rep_start_s, pending.pop((c.set_index, c.rep_index), set()), c.time_s)
+        elif isinstance(c, RepWithdrawn):
+            gone = reps.pop((c.set_index, c.rep_index), None)
+            score.withdrawn_cued += gone is not None and bool(gone[1])
+        elif isinstance(c, LosingForm) and form is None:
+            form = c
+        elif isinstance(c, HoldIt):
+            holds.append(c.time_s)
+    truth_reps = rec.sets[0].reps if rec.sets else ()
+    used = set()
+    score.sets += 1
+    for tr, want in zip(truth_reps, truth.rep_cues):
+        key = min(reps, key=lambda q: abs(reps[q][0] - tr.start_s), default=None)
+        got: set = set()
+        if key is not None and abs(reps[key][0] - tr.start_s) <= MATCH_S and key not in used:
+            used.add(key)
+            got = reps[key][1]
+            for k in got & set(want):
+                score.latency_s.append(reps[key][2] - tr.end_s)
+        else:
+            score.missed_reps += 1
+        for k in REP_CUE_KINDS:
+            score.tp[k] += k in got and k in want
+            score.fp[k] += k in got and k not in want
+            score.fn[k] += k not in got and k in want
+        if not want:
+            score.good_reps += 1
+            score.good_reps_cued += bool(got)
+        if "no-squeeze" not in want and truth.target_hold_s > 0:
+            first = [h for h in holds if tr.start_s <= h <= tr.end_s]
+            if first:
+                score.hold_latency_s.append(first[0] - tr.top_start_s)
+    for key, (_, got, _) in reps.items():
+        if key not in used:
+            for k in got:
+                score.fp[k] += 1
+    since = None if form is None or not len(truth_reps) else \
+        int(np.argmin([abs(tr.start_s - form.since_start_s) for tr in truth_reps]))
+    ok = since is not None and truth.losing_form_since is not None and \
+        abs(since - truth.losing_form_since) <= FORM_TOLERANCE_REPS
+    score.tp["losing-form"] += ok
+    score.fp["losing-form"] += form is not None and not ok
+    score.fn["losing-form"] += truth.losing_form_since is not None and not ok
+    targets = targets_for(rec.plan.sets[0].exercise, tension_n=truth.tension_target_n)
+    verdicts = [summarize(s, targets).band_verdict for s in sets]
+    said_heavy = "too heavy" in verdicts
+    if truth.band == "too heavy":
+        score.heavy_sets += 1
+        score.heavy_right += said_heavy
+    else:
+        score.other_sets += 1
+        score.heavy_wrong += said_heavy
+    if truth.band == "too light":
+        score.light_sets += 1
+        score.light_right += "too light" in verdicts
+
+
+def score_suite(n_sets: int, seed: int = 0, chunk: int = 1, **options) -> CoachScore:
+    """Score the first n_sets sets of the habit suite of `seed`."""
+    score = CoachScore()
+    for rec, truth in habit_suite(n_sets, seed, **options):
+        score_recording(rec, truth, score, chunk)
+    return score
+
+
+def report(score: CoachScore) -> None:
+    print(f"{'cue':<22} {'precision':>9} {'recall':>7} {'tp':>5} {'fp':>4} {'fn':>4}   target >= 95 % each")
+    for k in CUES:
+        print(f"{k:<22} {100 * score.precision(k):8.1f}% {100 * score.recall(k):6.1f}% "
+              f"{score.tp[k]:5d} {score.fp[k]:4d} {score.fn[k]:4d}")
+    print(f"good reps with a cue: {score.good_reps_cued} of {score.good_reps} (target 0); truth reps not found: {score.missed_reps}")
+    print(f"setup tugs cued before the detector withdrew them: {score.withdrawn_cued}")
+    print(f"band too heavy: right in {score.heavy_right}/{score.heavy_sets} too-heavy sets "
+          f"({100 * score.heavy_right / max(score.heavy_sets, 1):.1f} %, target >= 90 %), "
+          f"wrong in {score.heavy_wrong}/{score.other_sets} others ({100 * score.heavy_wrong / max(score.other_sets, 1):.1f} %, target <= 2 %)")
+    print(f"band too light: right in {score.light_right}/{score.light_sets} too-light sets")
+    lat = np.array(score.latency_s)
+    if lat.size:
+        print(f"rep cue latency after the rep's end: median {1000 * np.median(lat):.0f} ms, "
+              f"within 150 ms {100 * np.mean(lat <= 0.150):.1f} % ({lat.size} cues), max {1000 * lat.max():.0f} ms")
+    hl = np.array(score.hold_latency_s)
+    if hl.size:
+        print(f"hold-it countdown after the truth top start: median {1000 * np.median(hl):.0f} ms, "
+              f"within 150 ms {100 * np.mean(np.abs(hl) <= 0.150):.1f} % ({hl.size} reps)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", type=int, default=30 * len(HABITS))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quick", action="store_true", help=f"{6 * len(HABITS)} sets")
+    args = ap.parse_args()
+    n = 6 * len(HABITS) if args.quick else args.sets
+    t0 = time.perf_counter()
+    score = score_suite(n, args.seed)
+    print(f"coaching suite: {score.sets} sets (seed {args.seed}), {time.perf_counter() - t0:.0f} s")
+    report(score)
+
+
+if __name__ == "__main__":
+    main()

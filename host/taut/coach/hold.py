@@ -1,0 +1,109 @@
+"""The hold-it countdown: follows the tension sample by sample and counts a squeeze down at the top.
+
+The top is entered at B + TOP_ENTER_FRACTION of the set's typical excursion (B: the lowest smoothed
+tension since the last completed rep) and left below B + TOP_LEAVE_FRACTION of it; for a set's
+first rep, with no excursion to go by, a plateau at the running peak marks the top.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from taut.coach import thresholds as th
+from taut.coach.cues import HoldIt, SqueezeDone
+
+
+class HoldCountdown:
+    """Feed samples with `step`; `rep_started`, `rep_completed` and `set_ended` keep it in step with the detector."""
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self.set_index = 0
+        self.excursion_n: float | None = None  # the set's typical excursion (None: no rep yet)
+        self._win: deque[tuple[float, float]] = deque()
+        self._sum = 0.0
+        self._bottom = math.inf
+        self._in_rep = False
+        self._entered_s: float | None = None
+        self._spent = False  # this rep's countdown is over (done or left early)
+        self._shown: int | None = None
+        self._peak = -math.inf
+        self._near_since: float | None = None
+        self._near_level = 0.0
+
+    def rep_started(self, set_index: int) -> None:
+        self.set_index = set_index
+        self._in_rep = True
+
+    def rep_completed(self, set_index: int, excursion_n: float | None) -> None:
+        self.set_index = set_index
+        self.excursion_n = excursion_n
+        self._reset_rep()
+
+    def set_ended(self) -> None:
+        self.excursion_n = None
+        self._reset_rep()
+
+    def _reset_rep(self) -> None:
+        self._in_rep = False
+        self._bottom = self._sum / len(self._win) if self._win else math.inf
+        self._entered_s = None
+        self._spent = False
+        self._shown = None
+        self._peak = -math.inf
+        self._near_since = None
+
+    def step(self, t: float, x: float, out: list) -> None:
+        """One sample; appends any HoldIt / SqueezeDone cue to `out`."""
+        if not math.isfinite(x):
+            return
+        self._win.append((t, x))
+        self._sum += x
+        while self._win and self._win[0][0] < t - th.SMOOTH_S:
+            self._sum -= self._win.popleft()[1]
+        s = self._sum / len(self._win)
+        if self.hold_s <= 0:
+            return
+        if self._entered_s is None:
+            self._bottom = min(self._bottom, s)
+            if self._spent:
+                return
+            if self.excursion_n is not None:
+                if s >= self._bottom + th.TOP_ENTER_FRACTION * self.excursion_n:
+                    self._enter(t, t, out)
+            elif self._in_rep:
+                self._plateau(t, s, out)
+            return
+        exc = self.excursion_n if self.excursion_n is not None else self._peak - self._bottom
+        if s < self._bottom + th.TOP_LEAVE_FRACTION * exc:
+            self._entered_s, self._spent = None, True
+            return
+        self._tick(t, out)
+
+    def _plateau(self, t: float, s: float, out: list) -> None:
+        """A set's first rep: the top is where the tension stays within PLATEAU_FRACTION of the
+        excursion so far, near its peak, for PLATEAU_S (the countdown then runs from its start)."""
+        self._peak = max(self._peak, s)
+        band = th.PLATEAU_FRACTION * (self._peak - self._bottom)
+        near = self._peak - s <= band and self._peak > self._bottom
+        if not near or self._near_since is None or abs(s - self._near_level) > band:
+            self._near_since, self._near_level = (t, s) if near else (None, s)
+        elif t - self._near_since >= th.PLATEAU_S:
+            self._enter(self._near_since, t, out)
+
+    def _enter(self, since_s: float, t: float, out: list) -> None:
+        self._entered_s = since_s
+        self._tick(t, out)
+
+    def _tick(self, t: float, out: list) -> None:
+        assert self._entered_s is not None
+        remaining = self.hold_s - (t - self._entered_s)
+        if remaining <= 0:
+            out.append(SqueezeDone(t, self.set_index))
+            self._entered_s, self._spent = None, True
+            return
+        n = math.ceil(remaining)
+        if n != self._shown:
+            self._shown = n
+            out.append(HoldIt(t, self.set_index, float(n)))

@@ -1,0 +1,50 @@
+"""Every coaching threshold in one place (docs/coaching.md lists them with their reasons).
+
+Phase durations are the contract's (docs/analysis.md: 10 %/90 % tension crossings), compared with
+the exercise's target tempo read the same way.
+"""
+
+from __future__ import annotations
+
+FAST_FRACTION = 0.6  # a concentric or eccentric phase under this share of its target is too fast
+SQUEEZE_FRACTION = 0.75  # a top hold under this share of the target hold is no squeeze
+# Partial reps are the detector's (range_fraction < taut.signal.levels.PARTIAL_FRACTION).
+
+# Hold-it countdown: the top is reached at B + TOP_ENTER of the set's typical excursion and left
+# below B + TOP_LEAVE of it; before the set has a completed rep, a plateau decides instead.
+TOP_ENTER_FRACTION = 0.9
+TOP_LEAVE_FRACTION = 0.75
+PLATEAU_S = 0.3  # first rep of a set: this long within PLATEAU_FRACTION of the running peak
+PLATEAU_FRACTION = 0.05
+SMOOTH_S = 0.05  # the countdown's moving average of the tension
+BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
+
+# A setup tug counts as a rep until the set's first real rep withdraws it (docs/analysis.md). Until a
+# set has a rep that is not brief (TUT under TUG_TUT_S) and unheld (hold under TUG_HOLD_S), such
+# reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
+# earns no "too fast".
+TUG_TUT_S = 1.5
+TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
+TUG_RUN = 4
+
+# Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
+# reps all lie below (1 - FORM_START_DROP) of the set's first FORM_BASE_REPS reps (median) and
+# average below (1 - FORM_DROP) of it; it began where a level-then-decline fit breaks.
+FORM_BASE_REPS = 3
+FORM_RUN = 3
+FORM_DROP = {"range": 0.2, "hold": 0.2, "tempo": 0.25}
+FORM_START_DROP = {"range": 0.1, "hold": 0.1, "tempo": 0.12}
+
+# Band too heavy (after the set): at least HEAVY_SIGNS of the four signs, comparing the set's
+# last third with its first third (sets of at least HEAVY_MIN_REPS reps).
+HEAVY_MIN_REPS = 6
+HEAVY_SIGNS = 3
+RANGE_SHRINK = 0.88  # range of the last third under this share of the first third's
+HOLD_DROP = 0.6  # hold ...
+ECCENTRIC_COLLAPSE = 0.6  # eccentric ...
+PARTIALS_RISE = 2  # at least this many more partial reps in the second half than in the first
+# Band too light: every rep good and the median peak under this share of the plan's tension target.
+LIGHT_FRACTION = 0.6
+# The band to go to: one giving this share of the set's end-range tension (too heavy) or the
+# plan's target (too light), ranked by taut.calibration.recommend.
+HEAVY_TO_TARGET = 0.8
