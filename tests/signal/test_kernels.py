@@ -102,6 +102,12 @@ def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
     # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
     k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0))
     assert not by_valley and x[k] < 2.0 and k > 30
+    # in a set, a valley up to valley_floor_fraction of E above the line ends it whatever the noise
+    # allowance (an incomplete release: 3 N is 0.05 E above the 10 % line)
+    k, *_, vk, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0, valley_floor_fraction=0.1))
+    assert by_valley and vk == 19
+    k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0, valley_floor_fraction=0.04))
+    assert not by_valley
     # carried over from an earlier stretch: a valley found before i still ends the candidate
     k, *_, v, vk, by_valley, _ = up_scan(sig, 22, len(x), cand._replace(peak_n=20.0, valley_n=3.0, valley_k=-5), rules)
     assert by_valley and vk == -5 and k >= 22

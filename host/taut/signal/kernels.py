@@ -74,6 +74,7 @@ class UpRules(NamedTuple):
     valley_rise_fraction: float  # ...and this fraction of E ends the rep at the valley
     peak_votes: bool  # slow sampling: a lone top sample counts once two later ones show no spike
     spike_n: float  # the vote's spike allowance (5 noise sigmas)
+    valley_floor_fraction: float = 0.0  # (in a set, the valley may lie this fraction of E above the line, whatever the noise)
 
 
 class UpFound(NamedTuple):
@@ -141,6 +142,8 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
         # drift can keep a fast rep's trough just above B + 0.1 E at 10 Hz)
         rise = lo[m] - v
         allow = rules.valley_allow_n
+        if rules.valley_floor_fraction * exc > allow:
+            allow = rules.valley_floor_fraction * exc
         if rules.valley_allow_fraction * exc < allow:
             allow = rules.valley_allow_fraction * exc
         if v < base_n + ONSET_FRACTION * exc + allow and rise > rules.valley_rise_n and rise > rules.valley_rise_fraction * exc:

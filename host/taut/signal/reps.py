@@ -83,7 +83,8 @@ class DetectorConfig:
     still_fraction: float = 0.1  # ...or this fraction of the candidate's excursion so far
     valley_noise_k: float = 2.0  # a dip within this many noise sigmas of B + 0.1 E...
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
-    valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
+    valley_floor_fraction_in_set: float = 0.1  # (in a set, a valley this fraction of E above the line counts too: an incomplete release)
+    valley_rise_fraction: float = 0.2  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     step_level_fraction: float = 0.25  # a restart from a plateau this low (in E) ends the rep there (offset step)
     step_spike_fraction: float = 0.1  # (unless it held its top, it must settle this low: a spike on a plateau is no rep)
     restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
@@ -370,6 +371,7 @@ class RepDetector:
             valley_rise_fraction=cfg.valley_rise_fraction,
             peak_votes=self._smooth_w == 1,
             spike_n=cfg.peak_vote_spike_noise_k * self._noise_n,
+            valley_floor_fraction=cfg.valley_floor_fraction_in_set if self._in_set(self._trigger_t) else 0.0,
         )
 
     def _on_up(self, blk: _Block, i: int, events: list[Event]) -> int:
