@@ -92,6 +92,7 @@ class DetectorConfig:
     step_spike_fraction: float = 0.1  # (unless it held its top, it must settle this low: a spike on a plateau is no rep)
     restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
     hold_ref_fraction: float = 0.5  # ...of an effort in a set at least this fraction of its median excursion
+    hold_noise_k: float = 40.0  # (before a set: of an effort at least this many noise sigmas)
     peak_vote_spike_noise_k: float = 5.0  # 10 Hz: a lone top sample beyond this many sigmas of its median is a spike
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.025  # wait after the end is confirmed before measuring (half the 50 ms smoothing)
@@ -346,7 +347,9 @@ class RepDetector:
             restart_n=restart_n,
             restart_top_fraction=cfg.restart_top_fraction,
             step_level_fraction=cfg.step_level_fraction,
-            hold_min_excursion_n=cfg.hold_ref_fraction * self._set_median_excursion() if in_set else np.inf,
+            hold_min_excursion_n=(
+                cfg.hold_ref_fraction * self._set_median_excursion() if in_set else cfg.hold_noise_k * self._noise_n
+            ),
             valley_allow_n=cfg.valley_noise_k * self._noise_n,
             valley_allow_fraction=np.inf if in_set else cfg.valley_allow_fraction,
             valley_rise_n=restart_n,
