@@ -103,7 +103,8 @@ class DetectorConfig:
     noise_growth_max: float = 1.1  # ...growing by at most this factor per rep (motion never inflates it)
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
     rest_set_max_reps: int = 2  # a set of at most this many movements...
-    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion, is rest activity
+    rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
+    rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
 
 
@@ -632,13 +633,15 @@ class RepDetector:
 
     def _is_rest_activity(self) -> bool:
         """A "set" of at most `rest_set_max_reps` movements, each smaller than `rest_ref_fraction` of
-        the last real set's median excursion: a bump or a level step (held seconds: stepping on,
-        re-gripping) during the rest, no effort."""
+        the last real set's median excursion and none held for `rest_max_hold_s`: a bump during the
+        rest, no effort. (A lone light rep after a heavy set, with a different band, holds.)"""
         cfg = self.config
         if len(self._set_shapes) > cfg.rest_set_max_reps or not self._last_set_excursion_n > 0:
             return False
         need = cfg.rest_ref_fraction * self._last_set_excursion_n
-        return all(s.peak_n - s.bottom_n < need for s in self._set_shapes)
+        return all(
+            s.peak_n - s.bottom_n < need and s.top_end_s - s.top_start_s < cfg.rest_max_hold_s for s in self._set_shapes
+        )
 
 
 def _noise_gain(width: int) -> float:
