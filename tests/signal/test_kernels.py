@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from taut.signal.kernels import (
-    Signal, UpCandidate, UpRules, bottom_level, bottom_scan, gaps_after, median, median3, smooth, up_scan,
+    Signal, UpCandidate, UpRules, bottom_level, bottom_scan, detection_block, gaps_after, median, median3, smooth,
+    up_scan,
 )
 
 
@@ -102,6 +103,12 @@ def test_up_scan_ends_at_a_valley_near_the_bottom_followed_by_a_clear_rise():
     # the same trough out of reach (no allowance): the scan runs on to the fall below 10 %
     k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0))
     assert not by_valley and x[k] < 2.0 and k > 30
+    # in a set, a valley up to valley_floor_fraction of E above the line ends it whatever the noise
+    # allowance (an incomplete release: 3 N is 0.05 E above the 10 % line)
+    k, *_, vk, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0, valley_floor_fraction=0.1))
+    assert by_valley and vk == 19
+    k, *_, by_valley, _ = up_scan(sig, 1, len(x), cand, rules._replace(valley_allow_n=0.0, valley_floor_fraction=0.04))
+    assert not by_valley
     # carried over from an earlier stretch: a valley found before i still ends the candidate
     k, *_, v, vk, by_valley, _ = up_scan(sig, 22, len(x), cand._replace(peak_n=20.0, valley_n=3.0, valley_k=-5), rules)
     assert by_valley and vk == -5 and k >= 22
@@ -153,3 +160,42 @@ def test_up_scan_peak_votes_count_a_lone_top_but_no_spike(votes):
     rules = UpRules(0.7, 15.0, 4, 0, 0.0, 0.0, 1e9, 0.75, 0.25, 0.0, 0.0, 0.1, 1e9, 0.3, votes, 0.5)
     p_end = up_scan(sig, 3, len(x), cand, rules).p_end
     assert p_end == (30.0 if votes else 15.0)
+
+
+def _detection_block_by_arrays(t, x, raw_hist, med_hist, lo_hist, hi_hist, w, y_last, first, leak):
+    """The numpy formulas `detection_block` replaced (RepDetector's per-block filter)."""
+    h = len(raw_hist)
+    if first:
+        raw_hist = med_hist = np.full(h, x[0])
+    raw_ext = np.concatenate((raw_hist, x))
+    if w > 1:
+        a, b, c = raw_ext[h - 2 : -2], raw_ext[h - 1 : -1], raw_ext[h:]
+        med_ext = np.concatenate((med_hist, np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))))
+        y = med_ext[h - w + 1 : h - w + 1 + len(x)].copy()
+        for j in range(1, w):
+            y += med_ext[h - w + 1 + j : h - w + 1 + j + len(x)]
+        y /= w
+        prev = np.concatenate((y[:1] if first else [y_last], y[:-1]))
+        lo = hi = y
+    else:
+        med_ext, y, prev = med_hist, x, raw_ext[h - 1 : -1]
+        lo, hi = np.minimum(x, prev), np.maximum(x, prev)
+    if first:
+        lo_hist, hi_hist = np.full(h, lo[0]), np.full(h, hi[0])
+    leak_t = leak * t
+    return (raw_ext, med_ext, y, prev, lo, hi, np.concatenate((lo_hist, lo)), np.concatenate((hi_hist, hi)),
+            leak_t, hi - leak_t)
+
+
+@pytest.mark.parametrize("w", [1, 3, 5])
+@pytest.mark.parametrize("first", [True, False])
+def test_detection_block_equals_the_array_formulas(w, first):
+    rng = np.random.default_rng(w)
+    n, h = 37, 64
+    t = 0.0125 * np.arange(n) + 3.0
+    x = 20.0 + rng.standard_normal(n)
+    hists = [rng.standard_normal(h) for _ in range(4)]
+    got = detection_block(t, x, *hists, w, 1.25, first, 0.05)
+    want = _detection_block_by_arrays(t, x, *hists, w, 1.25, first, 0.05)
+    for g, e in zip(got, want):
+        assert np.array_equal(g, e)  # bit for bit

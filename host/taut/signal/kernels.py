@@ -74,6 +74,7 @@ class UpRules(NamedTuple):
     valley_rise_fraction: float  # ...and this fraction of E ends the rep at the valley
     peak_votes: bool  # slow sampling: a lone top sample counts once two later ones show no spike
     spike_n: float  # the vote's spike allowance (5 noise sigmas)
+    valley_floor_fraction: float = 0.0  # (in a set, the valley may lie this fraction of E above the line, whatever the noise)
 
 
 class UpFound(NamedTuple):
@@ -96,9 +97,17 @@ class UpFound(NamedTuple):
 
 # BOTTOM: running minimum of (hi - leak) from `base_d`; the first sample whose lo clears it by
 # `threshold_n`, and (for the rest test) the running minimum where time first reaches `rest_at_s`
-@njit(cache=True, nogil=True)
-def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  # pragma: no cover - compiled
+def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s) -> BottomFound:
     """`BottomFound` for samples i..e-1."""
+    return BottomFound._make(_bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s))
+
+
+# The compiled scans return plain tuples (the records are made in Python: numba boxes a named
+# tuple far slower), and `up_scan`'s core takes its records flattened (numba types a tuple of arrays
+# passed as one argument element by element in Python, ~4 us a call; flat arguments take the fast path)
+@njit(cache=True, nogil=True)
+def _bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  # pragma: no cover - compiled
+    """`bottom_scan`'s loop."""
     d = base_d
     j_rest = e
     d_rest = base_d
@@ -111,22 +120,37 @@ def bottom_scan(t, lo, hi_leak, leak_t, i, e, base_d, threshold_n, rest_at_s):  
             d_rest = d
         base = d + leak_t[m]
         if lo[m] - base > threshold_n:
-            return BottomFound(m, d, base, j_rest, d_rest, d)
-    return BottomFound(e, d, 0.0, j_rest, d_rest, d)
+            return m, d, base, j_rest, d_rest, d
+    return e, d, 0.0, j_rest, d_rest, d
 
 
 # UP: the end of the candidate (fall below B + 0.1 E, confirmed by the sample before; or a
 # valley that came within `valley_allow_n`, and `valley_allow_fraction` of E, of that level, then
 # a clear rise), the abandon time, and the first clear rise above the latest plateau (a trailing
 # window of w samples whose spread is small)
-@njit(cache=True, nogil=True)
-def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
+def up_scan(sig: Signal, i: int, e: int, cand: UpCandidate, rules: UpRules) -> UpFound:
     """`UpFound` for samples i..e-1 of `sig` (a `Signal`), the candidate `cand` under `rules`.
 
     With `rules.peak_votes` (slow sampling, where the peak tracks the min of two samples), a lone
     top sample two samples back counts too when it is no spike by `measure_rep`'s rule, so the
     end test's E is the measured E.
     """
+    return UpFound._make(_up_scan(*sig, i, e, *cand, *rules))
+
+
+_N_SIGNAL, _N_CAND, _N_RULES = len(Signal._fields), len(UpCandidate._fields), len(UpRules._fields)
+_E_AT = _N_SIGNAL + 1  # (static indices: numba slices a heterogeneous tuple only by constants)
+_CAND_AT = _N_SIGNAL + 2
+_RULES_AT = _CAND_AT + _N_CAND
+
+
+@njit(cache=True, nogil=True)
+def _up_scan(*a):  # pragma: no cover - compiled
+    """`up_scan`'s loop on (*sig, i, e, *cand, *rules)."""
+    sig = Signal(*a[:_N_SIGNAL])
+    i, e = a[_N_SIGNAL], a[_E_AT]
+    cand = UpCandidate(*a[_CAND_AT:_RULES_AT])
+    rules = UpRules(*a[_RULES_AT:])
     t, lo, hi, y, prev = sig.t, sig.lo, sig.hi, sig.y, sig.prev
     hist = sig.hist
     base_n = cand.base_n
@@ -141,6 +165,8 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
         # drift can keep a fast rep's trough just above B + 0.1 E at 10 Hz)
         rise = lo[m] - v
         allow = rules.valley_allow_n
+        if rules.valley_floor_fraction * exc > allow:
+            allow = rules.valley_floor_fraction * exc
         if rules.valley_allow_fraction * exc < allow:
             allow = rules.valley_allow_fraction * exc
         if v < base_n + ONSET_FRACTION * exc + allow and rise > rules.valley_rise_n and rise > rules.valley_rise_fraction * exc:
@@ -200,7 +226,7 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
             or height <= rules.step_level_fraction * (p - base_n)
             or lo[m] > p + rules.restart_n
         ):
-            return UpFound(k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
+            return k, late, p_end, m, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n
         if lo[m] > p:
             p = lo[m]
         if m - i < rules.still_a0:
@@ -223,7 +249,70 @@ def up_scan(sig, i, e, cand, rules):  # pragma: no cover - compiled
             top = 0.5 * (rmax + rmin)
             if top > held_n:
                 held_n = top
-    return UpFound(k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n)
+    return k, late, p_end, -1, top, p, m_still, still_min, still_max, v, vk, by_valley, held_n
+
+
+# the detector's per-block filter (RepDetector._detection_signal): fed a few samples at a time the
+# ~20 small numpy calls it was cost more than everything else, so it is one compiled pass with the
+# same float operations (the moving average summed in the same order, then divided)
+@njit(cache=True, nogil=True)
+def detection_block(t, x, raw_hist, med_hist, lo_hist, hi_hist, w, y_last, first, leak):  # pragma: no cover - compiled
+    """(raw_ext, med_ext, y, prev, lo, hi, lo_ext, hi_ext, leak_t, hi_leak) for a block (t, x).
+
+    The histories (the last `len(raw_hist)` samples of each view; at the first block, `first`,
+    the first sample repeated) come before the block in the *_ext arrays. Fast sampling (w > 1): a
+    causal median of 3, then a moving average of w, lo = hi = y, prev = y one sample earlier. Slow
+    sampling: y = x, prev = the raw sample before, lo/hi = min/max of the two. leak_t = leak·t.
+    """
+    h = len(raw_hist)
+    n = len(x)
+    raw_ext = np.empty(h + n)
+    for j in range(h):
+        raw_ext[j] = x[0] if first else raw_hist[j]
+    raw_ext[h:] = x
+    if w > 1:
+        med_ext = np.empty(h + n)
+        for j in range(h):
+            med_ext[j] = x[0] if first else med_hist[j]
+        for j in range(n):
+            a, b, c = raw_ext[h + j - 2], raw_ext[h + j - 1], raw_ext[h + j]
+            med_ext[h + j] = max(min(a, b), min(max(a, b), c))
+        y = np.empty(n)
+        s0 = h - w + 1
+        for j in range(n):
+            acc = med_ext[s0 + j]
+            for q in range(1, w):
+                acc += med_ext[s0 + q + j]
+            y[j] = acc / w
+        prev = np.empty(n)
+        prev[0] = y[0] if first else y_last
+        prev[1:] = y[: n - 1]
+        lo = y
+        hi = y
+    else:
+        med_ext = med_hist
+        if first:
+            med_ext = np.full(h, x[0])
+        y = x
+        prev = raw_ext[h - 1 : h + n - 1]
+        lo = np.empty(n)
+        hi = np.empty(n)
+        for j in range(n):
+            lo[j] = min(x[j], prev[j])
+            hi[j] = max(x[j], prev[j])
+    lo_ext = np.empty(h + n)
+    hi_ext = np.empty(h + n)
+    for j in range(h):
+        lo_ext[j] = lo[0] if first else lo_hist[j]
+        hi_ext[j] = hi[0] if first else hi_hist[j]
+    lo_ext[h:] = lo
+    hi_ext[h:] = hi
+    leak_t = np.empty(n)
+    hi_leak = np.empty(n)
+    for j in range(n):
+        leak_t[j] = leak * t[j]
+        hi_leak[j] = hi[j] - leak_t[j]
+    return raw_ext, med_ext, y, prev, lo, hi, lo_ext, hi_ext, leak_t, hi_leak
 
 
 # centred median of three, end samples kept (filters.tension_median3's loop)

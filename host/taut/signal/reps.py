@@ -28,7 +28,9 @@ import numpy as np
 from taut.exercises import get_exercise
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
-from taut.signal.kernels import Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, up_scan
+from taut.signal.kernels import (
+    Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, detection_block, up_scan,
+)
 from taut.signal.levels import ONSET_FRACTION
 from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
 from taut.signal.sets import (
@@ -49,6 +51,7 @@ _BLOCK = 2048  # samples per internal block (bounded per-block arrays)
 _SCAN = 512  # samples per search stretch within a block
 _HIST = 64  # samples of history kept for the stillness window (its longest span)
 _NOISE_WARMUP = 32  # samples before the first noise estimate (no decisions before it)
+_A0 = UpRules._fields.index("still_a0")
 
 
 class _Block(NamedTuple):
@@ -83,11 +86,13 @@ class DetectorConfig:
     still_fraction: float = 0.1  # ...or this fraction of the candidate's excursion so far
     valley_noise_k: float = 2.0  # a dip within this many noise sigmas of B + 0.1 E...
     valley_allow_fraction: float = 0.1  # (outside a set, at most this fraction of E: offset steps)
-    valley_rise_fraction: float = 0.3  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
+    valley_floor_fraction_in_set: float = 0.1  # (in a set, a valley this fraction of E above the line counts too: an incomplete release)
+    valley_rise_fraction: float = 0.2  # ...then a rise by this fraction of E (and a restart's rise) ends the rep
     step_level_fraction: float = 0.25  # a restart from a plateau this low (in E) ends the rep there (offset step)
     step_spike_fraction: float = 0.1  # (unless it held its top, it must settle this low: a spike on a plateau is no rep)
     restart_top_fraction: float = 0.75  # a restart needs its plateau this high in E (or that low): a dip between is inside the hold...
     hold_ref_fraction: float = 0.5  # ...of an effort in a set at least this fraction of its median excursion
+    hold_noise_k: float = 40.0  # (before a set: of an effort at least this many noise sigmas)
     peak_vote_spike_noise_k: float = 5.0  # 10 Hz: a lone top sample beyond this many sigmas of its median is a spike
     detect_smooth_s: float = 0.04  # moving average of the detection signal when sampling fast
     settle_s: float = 0.025  # wait after the end is confirmed before measuring (half the 50 ms smoothing)
@@ -134,8 +139,8 @@ class RepDetector:
         self._smooth_w = 1  # moving-average span of the detection signal (samples)
         self._bottom_w = 1  # moving-average span of the bottom before a rise (samples)
         self._warm: list[tuple[np.ndarray, np.ndarray]] = []
-        self._raw_hist = np.empty(0)
-        self._med_hist = np.empty(0)
+        self._raw_hist = np.zeros(_HIST)  # the last _HIST raw samples (filled with the first sample at the start)
+        self._med_hist = np.zeros(_HIST)
         self._y_last = 0.0
         self._state = _BOTTOM
         self._base_d = np.inf  # running min of (hi - leak * t)
@@ -145,8 +150,8 @@ class RepDetector:
         self._trigger_t = 0.0
         self._last_end_g = -1
         self._floor_g = -1  # the candidate's bottom is looked for after this index
-        self._lo_hist = np.empty(0)  # the last _HIST values of lo and hi
-        self._hi_hist = np.empty(0)
+        self._lo_hist = np.zeros(_HIST)  # the last _HIST values of lo and hi
+        self._hi_hist = np.zeros(_HIST)
         self._dt_s = 0.0  # sampling interval at the open candidate's start
         self._still_w = 3  # stillness window (samples) of the open candidate
         self._still_k = self.config.still_noise_k  # and its noise allowance, in sigmas
@@ -158,6 +163,8 @@ class RepDetector:
         self._valley_n = np.inf  # lowest hi since the open candidate's peak...
         self._valley_g = -1  # ...and where
         self._held_n = -np.inf  # the highest plateau the open candidate held
+        self._rules_head: tuple = ()  # the open candidate's UpRules before and after still_a0
+        self._rules_tail: tuple = ()
         # the open set
         self._set_index = 0
         self._set_shapes: list[RepShape] = []
@@ -272,39 +279,16 @@ class RepDetector:
         g0 = self._n_seen
         self._buf.append(t, x)
         self._n_seen += n
-        if g0 == 0:
-            self._raw_hist = np.full(_HIST, x[0])
-            self._med_hist = np.full(_HIST, x[0])
-        raw_ext = np.concatenate((self._raw_hist, x))
-        if self._smooth_w > 1:
-            # fast sampling: causal median of 3 (spikes) then a short moving average (noise)
-            a, b, c = raw_ext[_HIST - 2 : -2], raw_ext[_HIST - 1 : -1], raw_ext[_HIST:]
-            med = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
-            med_ext = np.concatenate((self._med_hist, med))
-            w = self._smooth_w
-            y = med_ext[_HIST - w + 1 : _HIST - w + 1 + n].copy()  # exact sums: same in any chunking
-            for j in range(1, w):
-                y += med_ext[_HIST - w + 1 + j : _HIST - w + 1 + j + n]
-            y /= w
-            self._med_hist = med_ext[-_HIST:]
-            prev = np.concatenate(([self._y_last], y[:-1])) if g0 else np.concatenate((y[:1], y[:-1]))
-            lo = hi = y
-        else:
-            # slow sampling: no delay allowed; a lone sample cannot move min/max of two
-            y = x
-            prev = raw_ext[_HIST - 1 : -1]
-            lo = np.minimum(x, prev)
-            hi = np.maximum(x, prev)
-        self._raw_hist = raw_ext[-_HIST:]
-        self._y_last = float(y[-1])
-        if g0 == 0:
-            self._lo_hist = np.full(_HIST, lo[0])
-            self._hi_hist = np.full(_HIST, hi[0])
-        lo_ext = np.concatenate((self._lo_hist, lo))
-        hi_ext = np.concatenate((self._hi_hist, hi))
+        # fast sampling: causal median of 3 (spikes) then a short moving average (noise); slow
+        # sampling: no delay allowed, and a lone sample cannot move min/max of two
+        raw_ext, med_ext, y, prev, lo, hi, lo_ext, hi_ext, leak_t, hi_leak = detection_block(
+            t, x, self._raw_hist, self._med_hist, self._lo_hist, self._hi_hist, self._smooth_w, self._y_last,
+            g0 == 0, cfg.baseline_leak_n_per_s,
+        )
+        self._raw_hist, self._med_hist = raw_ext[-_HIST:], med_ext[-_HIST:]
         self._lo_hist, self._hi_hist = lo_ext[-_HIST:], hi_ext[-_HIST:]
-        leak_t = cfg.baseline_leak_n_per_s * t
-        return _Block(g0, Signal(t, lo, hi, y, prev, lo_ext, hi_ext, raw_ext, _HIST), hi - leak_t, leak_t)
+        self._y_last = float(y[-1])
+        return _Block(g0, Signal(t, lo, hi, y, prev, lo_ext, hi_ext, raw_ext, _HIST), hi_leak, leak_t)
 
     def _on_pending(self, blk: _Block, i: int, events: list[Event]) -> int | None:
         """BOTTOM with an ended rep waiting a few samples, so its end is measured on settled samples."""
@@ -347,30 +331,40 @@ class RepDetector:
         events.append(RepStarted(self._trigger_t, self._current_set_index(self._trigger_t)))
         return k
 
-    def _up_rules(self, g0: int, i: int) -> UpRules:
-        """The UP scan's thresholds for the open candidate, scanning from block index i."""
+    def _fix_up_rules(self) -> None:
+        """The UP scan's thresholds for the open candidate, fixed when it opens (noise, set and
+        trigger do not change while it is open); only the plateau window's first offset moves."""
         cfg = self.config
         restart_n = self._restart_threshold_n()
-        return UpRules(
+        in_set = self._in_set(self._trigger_t)
+        rules = UpRules(
             end_confirm_fraction=cfg.end_confirm_fraction,
             max_rep_s=cfg.max_rep_s,
             still_w=self._still_w,
-            still_a0=self._trigger_g + self._still_w - 1 - (g0 + i),  # the window must lie inside the candidate
+            still_a0=0,  # set per stretch by _up_rules
             still_abs_n=max(self._noise_n * self._still_k, cfg.still_floor_n),
             still_fraction=cfg.still_fraction,
             restart_n=restart_n,
             restart_top_fraction=cfg.restart_top_fraction,
             step_level_fraction=cfg.step_level_fraction,
             hold_min_excursion_n=(
-                cfg.hold_ref_fraction * self._set_median_excursion() if self._in_set(self._trigger_t) else np.inf
+                cfg.hold_ref_fraction * self._set_median_excursion() if in_set else cfg.hold_noise_k * self._noise_n
             ),
             valley_allow_n=cfg.valley_noise_k * self._noise_n,
-            valley_allow_fraction=np.inf if self._in_set(self._trigger_t) else cfg.valley_allow_fraction,
+            valley_allow_fraction=np.inf if in_set else cfg.valley_allow_fraction,
             valley_rise_n=restart_n,
             valley_rise_fraction=cfg.valley_rise_fraction,
             peak_votes=self._smooth_w == 1,
             spike_n=cfg.peak_vote_spike_noise_k * self._noise_n,
+            valley_floor_fraction=cfg.valley_floor_fraction_in_set if in_set else 0.0,
         )
+        self._rules_head, self._rules_tail = rules[:_A0], rules[_A0 + 1 :]
+
+    def _up_rules(self, g0: int, i: int) -> UpRules:
+        """The open candidate's UP rules, scanning from block index i (a tuple built, not _replace:
+        this runs once per stretch, thousands of times a minute when fed sample by sample)."""
+        a0 = self._trigger_g + self._still_w - 1 - (g0 + i)  # the window must lie inside the candidate
+        return UpRules(*self._rules_head, a0, *self._rules_tail)
 
     def _on_up(self, blk: _Block, i: int, events: list[Event]) -> int:
         """UP: one search stretch of the open candidate, then the handler of what it found.
@@ -492,6 +486,7 @@ class RepDetector:
         self._still_top = np.inf
         self._still_bottom = np.inf
         self._still_from_g = -1
+        self._fix_up_rules()
 
     def _to_bottom(self, blk: _Block, k: int) -> None:
         self._state = _BOTTOM

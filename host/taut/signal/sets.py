@@ -22,7 +22,7 @@ SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' 
 SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
 REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
 REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
-REST_LOAD_HOLD_FRACTION = 0.5  # ...held less than this fraction of their hold is load left in the rest
+REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
@@ -151,8 +151,10 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
 
     Only in a set whose full reps (at least SETUP_BIG_FRACTION of the largest) are held long, for
     REST_LOAD_MIN_HOLD_S and more (repeaters, isometric pulls): there, a movement under
-    REST_LOAD_RANGE_FRACTION of their median range held for less than REST_LOAD_HOLD_FRACTION of
-    their hold is a hand resting on the handle. Partial reps of a held set are held too and stay reps.
+    REST_LOAD_RANGE_FRACTION of their median range lasting less than REST_LOAD_TUT_FRACTION of their
+    TUT is a hand resting on the handle in the off time. A partial pull of such a set lasts as long
+    as its other pulls (the protocol's on time) and stays a rep; a hold, which fades with fatigue, is
+    no measure of either.
     """
     r = np.asarray(ranges, dtype=float)
     out = [False] * len(r)
@@ -163,9 +165,10 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
     if hold_ref < REST_LOAD_MIN_HOLD_S:
         return out
     reference = median_of(r[full])
+    tut_ref = median_of(np.array([shapes[j].end_s - shapes[j].start_s for j in full]))
     for j in range(len(r)):
-        hold = shapes[j].top_end_s - shapes[j].top_start_s
-        out[j] = bool(r[j] < REST_LOAD_RANGE_FRACTION * reference and hold < REST_LOAD_HOLD_FRACTION * hold_ref)
+        tut = shapes[j].end_s - shapes[j].start_s
+        out[j] = bool(r[j] < REST_LOAD_RANGE_FRACTION * reference and tut < REST_LOAD_TUT_FRACTION * tut_ref)
     return out
 
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from taut.signal.levels import PARTIAL_FRACTION
 from taut.sim.band import MAX_ELONGATION, band_from_params
 from taut.sim.draw import random_sensor, random_set
 from taut.exercises import get_exercise
@@ -85,18 +86,28 @@ def apply_profile(sp: SetPlan, sizes: list[float], tag: str) -> SetPlan:
         top = max(top, r.bottom_m + 0.2 * (r.range_m - r.bottom_m))
         reps.append(replace(r, range_m=top, hold_sag_m=r.hold_sag_m * (top - r.bottom_m) / (r.range_m - r.bottom_m),
                             partial=False))
-    return replace(sp, reps=tuple(_clear_of_threshold(reps)), tags=sp.tags + (tag,))
+    return replace(sp, reps=tuple(_clear_of_threshold(sp, reps)), tags=sp.tags + (tag,))
 
 
-def _clear_of_threshold(reps: list[RepPlan]) -> list[RepPlan]:
+def _clear_of_threshold(sp: SetPlan, reps: list[RepPlan]) -> list[RepPlan]:
+    """Keep each rep's range fraction out of _PARTIAL_GAP both in hand travel (the truth's unit) and
+    in tension excursion (the detector's proxy without calibration): a band's force is not
+    proportional to travel, so a rep clear of 0.8 in one unit can sit on it in the other."""
     bottoms = [0.0] + [r.bottom_m for r in reps[:-1]]
     med = float(np.median([r.peak_m - b for r, b in zip(reps, bottoms)]))
+    med_n = float(np.median([force_at(sp, r.peak_m) - force_at(sp, b) for r, b in zip(reps, bottoms)]))
+    lo_gap, hi_gap = _PARTIAL_GAP
     out = []
     for r, b in zip(reps, bottoms):
         frac = (r.peak_m - b) / med
-        if _PARTIAL_GAP[0] < frac < _PARTIAL_GAP[1]:
-            target = _PARTIAL_GAP[0] if frac < 0.8 else _PARTIAL_GAP[1]
-            new = b + target * med - r.overshoot_m
+        frac_n = (force_at(sp, r.peak_m) - force_at(sp, b)) / med_n
+        if lo_gap < frac < hi_gap or lo_gap < frac_n < hi_gap:
+            partial = frac < PARTIAL_FRACTION
+            target = lo_gap if partial else hi_gap
+            f_b = force_at(sp, b)
+            by_n = travel_for_force(sp, f_b + target * med_n, b, max(r.peak_m, _travel_limit(sp)))
+            peak = min(b + target * med, by_n) if partial else max(b + target * med, by_n)
+            new = peak - r.overshoot_m
             r = replace(r, range_m=new, hold_sag_m=min(r.hold_sag_m, 0.5 * (new - r.bottom_m)))
         out.append(r)
     return out
@@ -241,9 +252,7 @@ def single_effort(rng: np.random.Generator, *, rest_after_s: float) -> SetPlan:
 def with_overshoot(sp: SetPlan, rng: np.random.Generator, *, size=(0.15, 0.8)) -> SetPlan:
     """A spike at the start of each plateau: the pull jerks 15–80 % of the plateau's excursion
     above it and settles to the plateau within 0.2–0.4 s."""
-    hi = 0.99 * get_exercise(sp.exercise).max_travel_m(sp.grip_angle)
-    while float(sp.elongation(hi)) > 0.9 * MAX_ELONGATION:
-        hi *= 0.97
+    hi = _travel_limit(sp)
     reps = []
     o = float(rng.uniform(*size))  # one habit per set, a little different each rep
     for r in sp.reps:
@@ -252,7 +261,15 @@ def with_overshoot(sp: SetPlan, rng: np.random.Generator, *, size=(0.15, 0.8)) -
         settle = float(rng.uniform(0.2, 0.4))
         reps.append(replace(r, overshoot_m=peak - r.range_m, overshoot_s=min(settle, 0.5 * r.hold_s),
                             concentric_s=float(rng.uniform(0.15, 0.35))))
-    return replace(sp, reps=tuple(_clear_of_threshold(reps)), tags=sp.tags + ("overshoot",))
+    return replace(sp, reps=tuple(_clear_of_threshold(sp, reps)), tags=sp.tags + ("overshoot",))
+
+
+def _travel_limit(sp: SetPlan) -> float:
+    """The longest hand travel a set's exercise and band allow (the band well inside its model)."""
+    hi = 0.99 * get_exercise(sp.exercise).max_travel_m(sp.grip_angle)
+    while float(sp.elongation(hi)) > 0.9 * MAX_ELONGATION:
+        hi *= 0.97
+    return hi
 
 
 def _band_set(rng: np.random.Generator, n_reps: int, rest_after_s: float, **kw) -> SetPlan:
