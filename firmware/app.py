@@ -169,6 +169,7 @@ class App:
 
     def stop_stream(self):
         if self.streaming:
+            self.sampler.drain()
             self.packer.flush()
         self.streaming = False
 
@@ -229,6 +230,7 @@ class App:
             if self._replies:
                 self._send_replies()
             if self.streaming:
+                self.sampler.drain()
                 self.packer.poll(time.ticks_us())
             await asyncio.sleep_ms(_BATCH_POLL_MS)
 
