@@ -161,6 +161,7 @@ class App:
     def start_stream(self):
         if self.sampler.fault:
             return False
+        self.sampler.drain()  # conversions read before the start are not part of the stream
         self._new_mtu = 0
         self.packer.set_mtu(self.gatt.mtu)
         self.packer.start()
