@@ -2,8 +2,10 @@
 
 Per MTU (185, and 23 from a central that never asks): samples the host lost (sequence gaps) and
 samples the sampler missed (conversions never read), heap after start and its growth, and heap
-bytes allocated per sample with the collector off (gc.mem_alloc() reported by the process each
-second; target 0 — the firmware's battery read every 30 s does float maths, which allocates).
+bytes allocated and kept per sample with the collector off (gc.mem_alloc() reported by the
+process each second, from the watchdog's start to the stream's end; target 0). A report can catch
+a call's heap frame in flight (py/objfun.c puts frames over 11 words on the heap until the call
+returns): growth of a few hundred bytes either way is that, not garbage.
 Baseline, measured in the same run: a bare MicroPython asyncio loop (a task sleeping 10 ms at a
 time, collector off) for up to 60 s, whose bytes/s is the floor the firmware is compared with.
 
@@ -54,10 +56,14 @@ async def _stream(seconds: float, mtu: int | None) -> dict[str, float]:
         async for _ in source.batches():
             if loop.time() >= t_end:
                 break
+        end_s = band.feed.session_time_s()
         await source.close()
         await asyncio.sleep(1.1)
         stats = source.stats
-        heap = [h for h in band.heap if h.time_s > _WARMUP_S]
+        # From the watchdog's start (a one-off allocation 10 s after boot) to the stream's end
+        # (the central's stop command: a BLE write's IRQ allocates).
+        start_s = band.wdt_started_s if band.wdt_started_s is not None else _WARMUP_S
+        heap = [h for h in band.heap if start_s < h.time_s < end_s]
         first, last = heap[0], heap[-1]
         reads = last.reads - first.reads
         steps = sorted(b.alloc_bytes - a.alloc_bytes for a, b in zip(heap, heap[1:]))
@@ -110,7 +116,7 @@ def main() -> int:
               f"({r['missed'] / max(1, sent):.2%}), resets {r['resets']}", flush=True)
         per_s = r["heap_growth"] / max(1e-9, r["span_s"])
         print(f"         heap after start {r['heap_start']} B, growth {r['heap_growth']} B over {r['span_s']:.0f} s; "
-              f"{r['bytes_per_sample']:.2f} B/sample (target 0); {per_s:.1f} B/s = "
+              f"{r['bytes_per_sample']:.3f} B/sample (target 0); {per_s:.1f} B/s = "
               f"{per_s / idle if idle else float('inf'):.2f} x the idle baseline; heap grew in "
               f"{r['steps_with_growth']} of {r['steps']} one-second reports (median growth {r['median_step']} B)", flush=True)
     print(f"({time.monotonic() - t0:.0f} s)")

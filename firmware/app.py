@@ -160,6 +160,7 @@ class App:
     def start_stream(self):
         if self.sampler.fault:
             return False
+        self.sampler.drain()  # conversions read before the start are not part of the stream
         self._new_mtu = 0
         self.packer.set_mtu(self.gatt.mtu)
         self.packer.start()
@@ -168,6 +169,7 @@ class App:
 
     def stop_stream(self):
         if self.streaming:
+            self.sampler.drain()
             self.packer.flush()
         self.streaming = False
 
@@ -228,6 +230,7 @@ class App:
             if self._replies:
                 self._send_replies()
             if self.streaming:
+                self.sampler.drain()
                 self.packer.poll(time.ticks_us())
             await asyncio.sleep_ms(_BATCH_POLL_MS)
 

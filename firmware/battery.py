@@ -1,5 +1,6 @@
 # Battery level from the ADC behind a resistor divider, as the Battery Service's 0..100 percent.
-# Read every few seconds, not per sample, so plain arithmetic is fine here.
+# Small-int arithmetic only (the divider ratio in thousandths), so a read allocates nothing and the
+# heap stays flat while a band streams for hours.
 from micropython import const
 
 from codes import BATTERY_UNKNOWN as UNKNOWN
@@ -38,17 +39,20 @@ class Battery:
     # `low` turns on at or below low_pct and off again low_pct + 5 above it.
     def __init__(self, adc: "ADC", divider_ratio: float, samples: int = 8, low_pct: int = 15):
         self._adc = adc
-        self._ratio = divider_ratio
+        self._ratio_milli = int(divider_ratio * 1000 + 0.5)
         self._samples = samples
         self._low_pct = low_pct
         self.low = False
 
-    # Cell voltage in mV, averaged over a few ADC readings.
+    # Cell voltage in mV, averaged over a few ADC readings (the pin's mean in 0.1 mV keeps every
+    # product below 2**30, a small int on the ESP32, for ratios up to 30).
     def voltage_mv(self) -> int:
+        n = self._samples
         total_uv = 0
-        for _ in range(self._samples):
+        for _ in range(n):
             total_uv += self._adc.read_uv()
-        return int(total_uv * self._ratio / (1000 * self._samples) + 0.5)
+        pin_100uv = (total_uv + 50 * n) // (100 * n)
+        return (pin_100uv * self._ratio_milli + 5_000) // 10_000
 
     # Charge in percent (0..100), or 255 when unknown; updates `low`.
     def percent(self) -> int:

@@ -1,11 +1,24 @@
 # Turns HX711 conversions into timestamped tensions in 0.01 N: scaling, overload, tare, calibration.
-# The per-sample path (poll) uses small-int fixed-point arithmetic only, so it never allocates.
-# Sampling follows the chip's clock: DOUT's falling edge (a Pin IRQ) stamps the time and sets a
-# ThreadSafeFlag that wakes run(). On the ESP32 asyncio sleeps end on the 100 Hz FreeRTOS tick
-# (a 2 ms poll takes 10 ms), but a pin interrupt wakes the task at once, and the stamp is the
-# edge's whatever the task's latency. DOUT also falls while bits are clocked out: a wake-up
-# with no conversion ready is ignored. A slow watch task reads conversions no edge announced and
-# raises the fault flag when the chip falls silent.
+# The per-sample path uses small-int fixed-point arithmetic and preallocated storage only, so it
+# never allocates, on the real MicroPython stack too.
+# Sampling follows the chip's clock: DOUT's falling edge (a Pin IRQ) stamps the time and reads the
+# conversion into a preallocated ring; the run() task drains the ring every _DRAIN_MS. Why so:
+# - On the ESP32 asyncio sleeps end on the 100 Hz FreeRTOS tick (a 2 ms poll takes 10 ms); the
+#   stamp is taken in the handler, at the edge, whatever the task's latency, and the read
+#   happens there too, so a late task (tick, flash write, BLE burst) loses no conversion: the
+#   ring holds _RING - 1 of them (390 ms at 80 Hz).
+# - Waking the task per conversion needs asyncio.ThreadSafeFlag, whose wait() allocates ~290 B
+#   on every call in MicroPython's own asyncio (a generator, the I/O queue's entry, the poller
+#   registration); sleep_ms() reuses one generator and allocates nothing.
+# - The ESP32's Pin.irq has no hard mode: its GPIO ISR schedules the handler
+#   (mp_sched_schedule) and wakes the main task, so the handler runs as a soft IRQ between
+#   bytecodes, where a ~0.2 ms bit-banged read is allowed. It still allocates nothing (a hard-IRQ
+#   rule the VM fakes enforce): list slots and small ints only, the bound method made once.
+# - DOUT also falls while bits are clocked out: those edges queue more calls (the scheduler holds
+#   8 on the ESP32 and drops the rest silently), which find _reading set or DOUT high and return.
+# - Handler and task share the ring without locks: the handler alone writes _head and the slots,
+#   the task alone _tail. The task reads a conversion itself (every _WATCH_US, when DOUT is low
+#   and no edge said so) only through the handler, inside its _reading guard: one writer at a time.
 import asyncio
 import time
 from time import ticks_diff
@@ -36,9 +49,14 @@ _FAULT_US = const(1_000_000)
 _MOVING_CN = const(200)
 _MOVING_MIN_COUNTS = const(1000)
 _CAL_SAMPLES = const(32)
-# The watch task's period, and tare/calibrate's poll period when run() is not running.
-_WATCH_MS = const(100)
+# run()'s drain period (the ESP32's tick), how often it looks for a conversion no edge announced,
+# and tare/calibrate's poll period when run() is not running.
+_DRAIN_MS = const(10)
+_WATCH_US = const(100_000)
 _AVERAGE_POLL_MS = const(1)
+# The ring of conversions read by the DOUT handler (a power of two).
+_RING = const(32)
+_RING_MASK = const(31)
 
 
 class Sampler:
@@ -57,13 +75,16 @@ class Sampler:
         self.busy = False
         self.tared = False
         self._ok_us = self._ticks_us()
-        # Written by the DOUT IRQ handler: the last edge's time and a count of edges.
-        self._edge_us = 0
-        self._edges = 0
-        self._seen = 0
-        self._flag = None
+        # Conversions read by the DOUT handler: (edge time, raw) in slots _tail.._head-1.
+        self._ring_t: list = [0] * _RING  # ticks_us() values
+        self._ring_raw = [0] * _RING
+        self._head = 0
+        self._tail = 0
+        self._reading = False
+        self.overruns = 0  # conversions dropped because the ring was full
+        self._handler = self._on_ready  # made once: a bound method made per IRQ would allocate
         self._running = False
-        # Tare/calibrate collector, fed by poll().
+        # Tare/calibrate collector, fed by _take().
         self._want = 0
         self._got = 0
         self._first = 0
@@ -145,8 +166,8 @@ class Sampler:
             return OVER_LOW
         return v
 
-    # Reads one conversion if the HX711 has one: scale, flag, feed tare, call on_sample with
-    # t_us (the conversion's edge; now when not given).
+    # Reads one conversion if the HX711 has one (run() not running): scale, flag, feed tare,
+    # call on_sample with t_us (now when not given).
     def poll(self, t_us=None) -> bool:
         hx = self._hx
         if t_us is None:
@@ -160,6 +181,11 @@ class Sampler:
         except DeviceError:
             self.fault = True
             return False
+        self._take(t_us, raw)
+        return True
+
+    # One conversion read at t_us: scale, flag, feed tare, call on_sample. Allocates nothing.
+    def _take(self, t_us, raw) -> None:
         self.fault = False
         self._ok_us = t_us
         v = self.scale(raw)
@@ -167,7 +193,6 @@ class Sampler:
         if self._want:
             self._collect(raw)
         self._on_sample(t_us, v)
-        return True
 
     # One raw sample into the tare/calibrate statistics (sum relative to the first: small ints).
     def _collect(self, raw: int) -> None:
@@ -187,47 +212,66 @@ class Sampler:
         if self._got >= self._want:
             self._want = 0
 
-    # DOUT fell (an interrupt handler): stamp the edge, wake run(). Allocates nothing.
+    # DOUT fell (the pin's IRQ handler, also called by run()): stamp the edge, read the conversion
+    # into the ring. Allocates nothing; raises nothing (a failed read marks a fault).
     def _on_ready(self, pin) -> None:
-        self._edge_us = self._ticks_us()
-        self._edges = (self._edges + 1) & 0xFFFF  # stays a small int
-        flag = self._flag
-        if flag is not None:
-            flag.set()
+        t_us = self._ticks_us()
+        if self._reading:
+            return
+        self._reading = True
+        try:
+            hx = self._hx
+            if not hx.is_ready():
+                return  # a data bit's edge, or a conversion already read
+            try:
+                raw = hx.read_raw()
+            except Exception:  # DeviceError; MemoryError where IRQs run with the heap locked
+                self.fault = True
+                return
+            head = self._head
+            nxt = (head + 1) & _RING_MASK
+            if nxt == self._tail:
+                self.overruns += 1
+                return
+            self._ring_t[head] = t_us
+            self._ring_raw[head] = raw
+            self._head = nxt
+        finally:
+            self._reading = False
 
-    # Reads each conversion as DOUT announces it, stamped with the edge's time, until cancelled.
+    # Hands every conversion read so far to on_sample, oldest first (task context only; the app
+    # drains before it flushes a packet, so a packet holds every sample up to then).
+    def drain(self) -> None:
+        tail = self._tail
+        while tail != self._head:
+            self._take(self._ring_t[tail], self._ring_raw[tail])
+            tail = (tail + 1) & _RING_MASK
+            self._tail = tail
+
+    # Reads each conversion as DOUT announces it, stamped at the edge, until cancelled. Every
+    # _WATCH_US it also reads a conversion no edge announced (the IRQ armed after DOUT fell, an
+    # edge the scheduler dropped) and flags a chip silent for a second.
     async def run(self) -> None:
-        flag = asyncio.ThreadSafeFlag()
-        self._flag = flag
+        self._tail = self._head
         self._ok_us = self._ticks_us()
+        watch_us = self._ok_us
         self._running = True
-        self._hx.on_ready(self._on_ready)
-        watch = asyncio.create_task(self._watch())
+        self._hx.on_ready(self._handler)
         try:
             while True:
-                await flag.wait()
-                t_us = self._edge_us
-                self._seen = self._edges
-                self.poll(t_us)
+                await asyncio.sleep_ms(_DRAIN_MS)
+                self.drain()
+                now = self._ticks_us()
+                if ticks_diff(now, watch_us) >= _WATCH_US:
+                    watch_us = now
+                    if self._hx.is_ready():
+                        self._on_ready(None)
+                        self.drain()
+                    elif ticks_diff(now, self._ok_us) > _FAULT_US:
+                        self.fault = True
         finally:
             self._running = False
             self._hx.on_ready(None)
-            self._flag = None
-            watch.cancel()
-
-    # Every 100 ms: read a conversion no edge announced (the IRQ armed after DOUT fell, a stuck
-    # line let go), and flag a chip that has been silent for a second.
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep_ms(_WATCH_MS)
-            flag = self._flag
-            if flag is None:
-                continue
-            if self._seen == self._edges and self._hx.is_ready():
-                self._edge_us = self._ticks_us()
-                flag.set()
-            elif ticks_diff(self._ticks_us(), self._ok_us) > _FAULT_US:
-                self.fault = True
 
     # Mean raw count of n still samples; DeviceError MOVING, SENSOR_FAULT or BUSY.
     async def _average(self, n: int) -> int:

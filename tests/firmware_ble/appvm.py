@@ -49,6 +49,8 @@ class FakeSampler:
     async def run(self):
         while True:
             await asyncio.sleep_ms(1000)
+    def drain(self):
+        pass
     async def tare(self, n=32):
         self.calls.append(["tare", n])
         await asyncio.sleep_ms(self.delay_ms)

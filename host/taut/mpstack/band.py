@@ -81,6 +81,7 @@ class MicroPythonBand:
         self.watchdog_resets = 0
         self.resets = 0
         self.wdt_timeout_ms: int | None = None
+        self.wdt_started_s: float | None = None  # session time the firmware started its watchdog
         self.heap: list[HeapSample] = []
         self.name = ""
         self.address = ""
@@ -190,6 +191,8 @@ class MicroPythonBand:
             self.heap.append(HeapSample(self.feed.session_time_s(), alloc, free, reads))
         elif kind == "wdt":
             self.wdt_timeout_ms = int(rest)
+            if self.feed is not None:
+                self.wdt_started_s = self.feed.session_time_s()
         elif kind in ("wdt-reset", "reset"):
             if kind == "wdt-reset":
                 self.watchdog_resets += 1

@@ -181,7 +181,8 @@ def _edge(pin_id, falling):
 def _fire_pending():
     global _any_pending
     _any_pending = False
-    for pin in list(_irq_pins.values()):
+    for pid in _irq_pins:  # allocation-free: this may run inside a heap-locked handler
+        pin = _irq_pins[pid]
         if pin._pending:
             pin._pending = False
             _call_irq(pin)
@@ -533,10 +534,10 @@ class HX711Sim:
 
     # DOUT's level as the pin sees it; a high-to-low change is a falling edge (Pin.irq).
     def _set_level(self, level):
-        if self._level and not level and self.stuck is None:
-            self._level = 0
-            _edge(self.dout_id, True)
+        falling = self._level and not level and self.stuck is None
         self._level = level
+        if falling:
+            _edge(self.dout_id, True)  # last: the handler may move DOUT again (a read)
 
     # With an IRQ armed on DOUT in timed mode, a timer ends each conversion on time, so the
     # falling edge comes when the chip makes it, not when the firmware next looks.
@@ -569,10 +570,13 @@ class HX711Sim:
         if time.ticks_diff(now, self._next_us) >= 1000 * period:
             self._next_us = time.ticks_add(now, -period)
         while time.ticks_diff(now, self._next_us) >= 0:
+            # The next conversion's time moves on before this one's edge: a handler that reads
+            # the conversion at the edge re-enters here through the pins.
+            due = self._next_us
+            self._next_us = time.ticks_add(due, period)
             if self.edges_us is not None:
-                self.edges_us.append(self._next_us)
-            self._produce(time.ticks_diff(self._next_us, self._t0_us))
-            self._next_us = time.ticks_add(self._next_us, period)
+                self.edges_us.append(due)
+            self._produce(time.ticks_diff(due, self._t0_us))
 
     def _read_dout(self):
         self._check_power_down()
@@ -593,7 +597,7 @@ class HX711Sim:
             self._busy -= 1
             return 1
         self._produce(time.ticks_diff(self.now_us(), self._t0_us))
-        return 0
+        return 0 if self._state == _READY else 1  # an IRQ handler may have read it at its edge
 
     def _write_sck(self, level):
         if level == self._sck:

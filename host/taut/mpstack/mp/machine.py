@@ -186,8 +186,11 @@ class _Chip:
 _chip = _Chip(os.getenv("TAUT_MP_FEED")) if os.getenv("TAUT_MP_FEED") else None
 
 
-# A falling DOUT edge: the handler runs via the scheduler (as an ESP32 soft IRQ); with IRQs
-# disabled it stays pending until enable_irq, as the GPIO's interrupt status does.
+# A falling DOUT edge: the handler runs via the scheduler (the ESP32's GPIO ISR schedules it: a
+# soft IRQ); with IRQs disabled it stays pending until enable_irq, as the GPIO's interrupt status
+# does. At most one call per pin waits in the queue: the ESP32's ISR drops an edge silently when
+# the queue is full, but micropython.schedule() here raises, allocating an exception the chip never
+# makes (a handler that reads DOUT's level cannot tell the two apart).
 def _edge():
     c = _chip
     if c is None or c.irq_pin is None:
@@ -195,10 +198,14 @@ def _edge():
     if _irq_depth:
         c.irq_pending = True
         return
+    pin = c.irq_pin
+    if pin._queued:
+        return
+    pin._queued = True
     try:
-        micropython.schedule(c.irq_pin._handler, c.irq_pin)
+        micropython.schedule(pin._dispatch_ref, None)
     except RuntimeError:
-        pass  # scheduler queue full: the edge is lost, as an overrun interrupt would be
+        pin._queued = False  # scheduler queue full: the edge is lost, as an overrun interrupt would be
 
 
 def _edge_watch():
@@ -243,8 +250,17 @@ class Pin:
         self.mode = mode
         self.pull = pull
         self._handler = None
+        self._queued = False
+        self._dispatch_ref = self._dispatch  # made once: scheduling it allocates nothing
         if value is not None:
             self.value(value)
+
+    # The scheduled call of the IRQ handler (see _edge).
+    def _dispatch(self, _):
+        self._queued = False
+        h = self._handler
+        if h is not None:
+            h(self)
 
     def init(self, mode=-1, pull=-1, *, value=None):
         if mode != -1:

@@ -1,11 +1,14 @@
 # Boots the unchanged firmware on the unix port as an ESP32 would: the band's flash folder becomes
 # "/" (main.py, settings.json, lib/), then main.main() runs. The stand-in `machine` and MicroPython's
 # asyncio are imported first, from the host's folders, before "/" is replaced.
+import io
 import os
+import select
 import sys
 import time
 
 import gc
+from micropython import const
 import machine  # noqa: F401  (the stand-in; the firmware's imports find it in sys.modules)
 import asyncio  # noqa: F401
 import vfs
@@ -40,6 +43,22 @@ class _Flash:
         return getattr(self._vfs, name)
 
 
+
+
+class _Wake(io.IOBase):
+    # Never ready, and no file descriptor (ioctl answers only MP_STREAM_POLL, 3).
+    def ioctl(self, req, arg):
+        return 0 if req == 3 else -1
+
+
+# The ESP32 runs scheduled callbacks (a pin IRQ's handler) as soon as the ISR wakes the main task,
+# and NimBLE on a task of its own. The unix port runs both from the scheduler (NimBLE as a task an
+# HCI thread schedules every 1 ms), and its select.poll, when everything polled has a file
+# descriptor, blocks in poll(2) until the next asyncio task is due, running none of them. One
+# pollable without a descriptor makes asyncio's poll wake every 1 ms to run them
+# (MICROPY_PY_SELECT_IOCTL_CALL_PERIOD_MS), whatever the firmware waits on.
+asyncio.core._io_queue.poller.register(_Wake(), select.POLLIN)
+
 vfs.umount("/")
 vfs.mount(_Flash(_flash), "/")
 os.chdir("/")
@@ -69,6 +88,23 @@ def _digits(n, i):
     return j
 
 
+# The heap in use, least of _HEAP_LOOKS looks 1 ms apart. A bytecode function whose frame is over
+# 11 words gets it from the heap for the length of the call and frees it on return
+# (py/objfun.c), so one look can catch the main thread mid-call: bytes that come straight back,
+# not garbage. Garbage is never freed with the collector off, so the least look still counts it.
+_HEAP_LOOKS = const(10)
+
+
+def _heap_in_use():
+    low = gc.mem_alloc()
+    for _ in range(_HEAP_LOOKS - 1):
+        time.sleep_ms(1)
+        a = gc.mem_alloc()
+        if a < low:
+            low = a
+    return low
+
+
 # "@taut heap <mem_alloc> <mem_free> <hx711 reads>" every _heap_ms, allocation-free.
 def _heap_report():
     out = sys.stdout.buffer
@@ -77,8 +113,8 @@ def _heap_report():
         _line[i] = head[i]
     start = len(head)
     while True:
-        time.sleep_ms(_heap_ms)
-        i = _digits(gc.mem_alloc(), start)
+        time.sleep_ms(_heap_ms - _HEAP_LOOKS)
+        i = _digits(_heap_in_use(), start)
         _line[i] = 32
         i = _digits(gc.mem_free(), i + 1)
         _line[i] = 32
