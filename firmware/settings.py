@@ -7,7 +7,7 @@ import os
 from micropython import const
 
 from codes import STORAGE_ERROR, DeviceError
-from wire import printable_name
+from wire import MODES, printable_name
 
 SETTINGS_PATH = "/settings.json"
 _TMP_SUFFIX = ".tmp"
@@ -28,13 +28,14 @@ class Settings:
     # What the band remembers across power cycles; `fallback` says why defaults were used
     # (None when the file loaded, else "missing", "corrupt" or "invalid").
     def __init__(self, name: str, rate_hz: int, offset_raw: int, counts_per_n: float,
-                 calibrated: bool, overload_permille: int):
+                 calibrated: bool, overload_permille: int, mode: str = "taut"):
         self.name = name
         self.rate_hz = rate_hz
         self.offset_raw = offset_raw
         self.counts_per_n = counts_per_n
         self.calibrated = calibrated
         self.overload_permille = overload_permille
+        self.mode = mode  # "taut" or "progressor" (docs/protocol.md); a file without it: taut
         self.fallback: str | None = None
 
     # The JSON document saved on flash.
@@ -47,6 +48,7 @@ class Settings:
             "counts_per_n": self.counts_per_n,
             "calibrated": self.calibrated,
             "overload_permille": self.overload_permille,
+            "mode": self.mode,
         }
 
 
@@ -75,6 +77,7 @@ def _from_dict(d) -> Settings | None:
     cpn = d.get("counts_per_n")
     cal = d.get("calibrated")
     over = d.get("overload_permille")
+    mode = d.get("mode", "taut")
     if not isinstance(name, str) or not valid_name(name):
         return None
     if rate not in (10, 80) or isinstance(rate, bool):
@@ -87,7 +90,9 @@ def _from_dict(d) -> Settings | None:
         return None
     if not isinstance(over, int) or isinstance(over, bool) or not 100 <= over <= 1000:
         return None
-    return Settings(name, rate, offset, float(cpn), cal, over)
+    if mode not in MODES:
+        return None
+    return Settings(name, rate, offset, float(cpn), cal, over, mode)
 
 
 # The parsed settings file at path: (Settings or None, why not).

@@ -38,7 +38,11 @@ OP_GET_SETTINGS = const(0x07)
 OP_RENAME = const(0x08)
 OP_FACTORY_RESET = const(0x09)
 OP_SET_OVERLOAD = const(0x0A)
-_OP_LAST = const(0x0A)
+OP_SET_MODE = const(0x0B)
+_OP_LAST = const(0x0B)
+
+# SET_MODE values and the settings' mode names, by index.
+MODES = ("taut", "progressor")
 
 TARE_DEFAULT_N = const(32)
 NAME_MAX_BYTES = const(18)
@@ -46,7 +50,7 @@ RESET_GUARD = const(0xA5)
 RAW_MIN = const(-0x800000)
 RAW_MAX = const(0x7FFFFF)
 SETTINGS_CALIBRATED = const(0x01)
-SETTINGS_RECORD_BYTES = const(16)
+SETTINGS_RECORD_BYTES = const(17)
 STATUS_BYTES = const(4)
 
 
@@ -62,7 +66,7 @@ def printable_name(name) -> bool:
     return True
 
 # Payload length of each request (index = opcode); -1: variable (RENAME).
-_REQ_LEN = (0, 0, 0, 1, 4, 8, 1, 0, -1, 1, 2)
+_REQ_LEN = (0, 0, 0, 1, 4, 8, 1, 0, -1, 1, 2, 1)
 
 
 # Samples that fit one notification at this MTU (docs/protocol.md: n_max).
@@ -212,6 +216,10 @@ def decode_request(data):
         a = struct.unpack_from("<H", data, 2)[0]
         if a < 100 or a > 1000:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "overload_permille")
+    elif op == OP_SET_MODE:
+        if data[2] >= len(MODES):
+            raise codes.DeviceError(codes.OUT_OF_RANGE, "mode")
+        a = MODES[data[2]]
     return op, req_id, a, b
 
 
@@ -242,16 +250,17 @@ def encode_f32(value):
     return struct.pack("<f", value)
 
 
-# The GET_SETTINGS record (16 bytes).
-def encode_settings(rate_hz, calibrated, offset_raw, counts_per_n, overload_permille, capacity_cn):
+# The GET_SETTINGS record (17 bytes; the mode byte was appended to the first 16).
+def encode_settings(rate_hz, calibrated, offset_raw, counts_per_n, overload_permille, capacity_cn, mode="taut"):
     return struct.pack(
-        "<BBifHI",
+        "<BBifHIB",
         rate_hz,
         SETTINGS_CALIBRATED if calibrated else 0,
         offset_raw,
         counts_per_n,
         overload_permille,
         capacity_cn,
+        MODES.index(mode),
     )
 
 

@@ -73,6 +73,7 @@ def run(
     timeout_s: float = 120.0,
     heapsize: int = 4 * 1024 * 1024,
     os_tick_ms: int = 0,
+    driver: Path | None = None,
 ) -> Result:
     """Run `script` in a fresh MicroPython VM with firmware in /lib and fakes in /fakes.
 
@@ -100,6 +101,7 @@ def run(
         "heapsize": heapsize,
         "collect": collect or [],
         "os_tick_ms": os_tick_ms,
+        "driver": driver.as_uri() if driver is not None else None,
     }
     proc = subprocess.run(
         ["node", str(RUNNER)],
