@@ -4,13 +4,14 @@
 # characteristic, framed [u8 response code, u8 length, payload]; a weight frame holds pairs of
 # (f32 kg, u32 us since the measurement started). The per-sample path allocates nothing: the
 # float32 bits of N / 9.80665 are computed with small integers and packed with pack_into.
+import asyncio
 import struct
 import time
 
-import asyncio
 from micropython import const
 
 import codes
+import wire
 
 SERVICE_UUID = "7e4e1701-1ea6-40c9-9dcc-13d34ffead57"
 DATA_UUID = "7e4e1702-1ea6-40c9-9dcc-13d34ffead57"
@@ -35,21 +36,11 @@ BACK_TO_TAUT = b"TAUT"
 
 _HEADER = const(2)
 _SAMPLE = const(8)
-_ATT_HEADER = const(3)
-_MTU_DEFAULT = const(23)
-_MTU_MAX = const(247)
 _TICKS_MASK = const(0x3FFFFFFF)
 # kg = cn / 980.665 = cn * 1000 / _CN1000_PER_KG (0.01 N per kg, times 1000).
 _CN1000_PER_KG = const(980665)
 _TARE_SAMPLES = const(32)
 _QUEUE_MAX = const(4)
-
-
-# Weight samples that fit one notification at this MTU (2 at 23, 30 at 247).
-def batch_capacity(mtu):
-    if mtu < _MTU_DEFAULT:
-        mtu = _MTU_DEFAULT
-    return (mtu - _ATT_HEADER - _HEADER) // _SAMPLE
 
 
 # The float32 nearest to value_cn / 980.665 (kg), written little-endian at buf[p:p+4], rounded
@@ -87,31 +78,15 @@ def put_kg(buf, p, value_cn):
     struct.pack_into("<HH", buf, p, m & 0xFFFF, sign | ((150 - e) << 7) | ((m >> 16) & 0x7F))
 
 
-class WeightPacker:
-    # Batches (kg, us) pairs into weight notifications in one preallocated buffer; add() allocates
-    # nothing. send(view) gets a memoryview of the finished frame and must send it at once.
+class WeightPacker(wire.Batcher):
+    # Weight frames of (kg, us) pairs; add() allocates nothing.
 
-    def __init__(self, send, mtu_max=_MTU_MAX, flush_ms=50):
-        n_top = batch_capacity(mtu_max)
-        self._buf = bytearray(_HEADER + _SAMPLE * n_top)
-        mv = memoryview(self._buf)
-        self._views = [mv[: _HEADER + _SAMPLE * n] for n in range(n_top + 1)]
-        self._send = send
-        self._n_top = n_top
-        self.flush_ms = flush_ms
-        self.n_max = batch_capacity(_MTU_DEFAULT)
-        self.n = 0
+    def __init__(self, send, mtu_max=wire.MTU_MAX, flush_ms=wire.FLUSH_MS):
+        super().__init__(send, _HEADER, _SAMPLE, mtu_max, flush_ms)
         self._last_us = 0
-        self._first_us = 0
         # Microseconds since start as two u16 halves: a u32 beyond 2**30 would be a heap int.
         self._lo = 0
         self._hi = 0
-
-    # Fit frames to a new MTU (pending samples go out first).
-    def set_mtu(self, mtu):
-        self.flush()
-        n = batch_capacity(mtu)
-        self.n_max = n if n < self._n_top else self._n_top
 
     # A new measurement: time 0 is start_us (from time.ticks_us); pending samples are dropped.
     def start(self, start_us):
@@ -132,27 +107,15 @@ class WeightPacker:
         t_us &= _TICKS_MASK
         self.advance(t_us)
         if not self.n:
-            self._first_us = t_us
+            self._t0_us = t_us
         p = _HEADER + _SAMPLE * self.n
         put_kg(self._buf, p, value_cn)
         struct.pack_into("<HH", self._buf, p + 4, self._lo, self._hi)
-        self.n += 1
-        if self.n >= self.n_max:
-            self.flush()
+        self._added()
 
-    # Send the pending frame if its oldest sample has waited flush_ms.
-    def poll(self, now_us):
-        if self.n and ((now_us - self._first_us) & _TICKS_MASK) >= self.flush_ms * 1000:
-            self.flush()
-
-    def flush(self):
-        n = self.n
-        if not n:
-            return
+    def _header(self, n):
         self._buf[0] = RES_WEIGHT
         self._buf[1] = _SAMPLE * n
-        self.n = 0
-        self._send(self._views[n])
 
 
 # A command response frame: [0, length, payload].
@@ -166,7 +129,7 @@ class Progressor:
     # (raises DeviceError), reply(handle, data) (queued, never dropped), firmware_revision and
     # ident (the MAC's bytes, little-endian).
 
-    def __init__(self, device, flush_ms=50):
+    def __init__(self, device, flush_ms=wire.FLUSH_MS):
         self._dev = device
         self.packer = WeightPacker(self._send_weights, flush_ms=flush_ms)
         self.streaming = False
