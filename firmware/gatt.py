@@ -55,16 +55,11 @@ def uuid128_le(text):
 # Advertising data: flags + the complete 128-bit Taut service UUID (21 bytes); in Progressor
 # mode the Progressor's service UUID and the Taut mark instead (29 bytes).
 def adv_data(progressor_mode=False):
+    head = bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE))
     if progressor_mode:
-        return (
-            bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE))
-            + uuid128_le(progressor.SERVICE_UUID)
-            + bytes((len(TAUT_MARK) + 1, _ADV_TYPE_MANUFACTURER))
-            + TAUT_MARK
-        )
-    return bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE)) + uuid128_le(
-        SERVICE_UUID
-    )
+        mark = bytes((len(TAUT_MARK) + 1, _ADV_TYPE_MANUFACTURER)) + TAUT_MARK
+        return head + uuid128_le(progressor.SERVICE_UUID) + mark
+    return head + uuid128_le(SERVICE_UUID)
 
 
 # Scan response: the complete local name.

@@ -81,8 +81,8 @@ class Batcher:
     # Samples batched into notifications in one preallocated buffer (header, then samples), with a
     # view per batch size, fitted to the MTU and sent when full or flush_ms old. Subclasses write
     # a sample at `header + sample * n`, then call _added(); they keep `_t0_us` (the oldest
-    # pending sample's time) and write the header in _header(n). send(view) gets a memoryview of the finished frame and must copy or send it
-    # before returning (the buffer is reused).
+    # pending sample's time) and write the header in _header(n). send(view) gets a memoryview of
+    # the finished frame and must copy or send it before returning (the buffer is reused).
 
     def __init__(self, send, header_bytes, sample_bytes, mtu_max, flush_ms):
         n_top = batch_capacity(mtu_max, header_bytes, sample_bytes)

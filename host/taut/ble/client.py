@@ -73,7 +73,7 @@ def _stack_errors() -> Iterator[None]:
         ) from exc
 
 
-# What a scan asks the stack for: Taut bands in either mode (Progressor mode: then is_band() checks
+# What a scan asks the stack for: Taut bands in either mode (Progressor mode: then band_mode() checks
 # the Taut mark, so a real Progressor is not taken for a band).
 _SCAN_UUIDS = [protocol.SERVICE_UUID, progressor.SERVICE_UUID]
 
