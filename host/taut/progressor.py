@@ -54,6 +54,9 @@ def command_bytes(command: Command | str) -> bytes:
     if isinstance(command, str):
         if command.lower() == "back_to_taut":
             return BACK_TO_TAUT
+        if command.upper() not in Command.__members__:
+            known = ", ".join(m.lower() for m in Command.__members__)
+            raise ValueError(f"no Progressor command {command!r} a Taut band answers (known: {known}, back_to_taut)")
         command = Command[command.upper()]
     return bytes([int(command)])
 

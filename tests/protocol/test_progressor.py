@@ -60,7 +60,7 @@ def test_battery_response_of_the_wrong_size_is_an_error():
 
 
 def test_unknown_command_name_is_an_error():
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="no Progressor command 'calibrate'"):
         pg.command_bytes("calibrate")
 
 
