@@ -79,6 +79,8 @@ def run(
 
     With `is_async`, the script runs via `runPythonAsync` (top-level `await` allowed) under
     fake JS timers, advanced `tick_ms` at a time, so asyncio sleeps cost no wall time.
+    `driver`: a JS module loaded in the same Node process (on the same fake timers) that the
+    script reaches as `js.mpvmDriver`, e.g. a client library talking to the firmware.
     """
     all_files: dict[str, bytes] = {}
     sys_path = []
