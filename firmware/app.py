@@ -9,6 +9,7 @@ import codes
 import wire
 from control import Control
 from gatt import Gatt
+from progressor import Progressor
 
 MANUFACTURER = "Taut"
 MODEL = "Taut band (ESP32 + HX711)"
@@ -21,6 +22,8 @@ FEED_MS = const(1000)
 # Control replies waiting for room in the BLE stack's buffers (ENOMEM); beyond this many the
 # oldest goes (the central has long timed out on it).
 _REPLIES_MAX = const(8)
+# After a mode change is saved, the band restarts this long after (the reply goes out first).
+_RESTART_MS = const(300)
 
 
 class App:
@@ -28,7 +31,8 @@ class App:
     # save_settings(settings) raises DeviceError(STORAGE_ERROR); default_settings(name) ->
     # Settings; battery: .percent() and .low (or None); wdt: .feed() (or None); led: .value(v)
     # (or None); capacity_cn: the load cell's rating; default_name: the factory name;
-    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None).
+    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None);
+    # reset() restarts the board (machine.reset; None: a mode change waits for the next boot).
 
     def __init__(
         self,
@@ -48,6 +52,7 @@ class App:
         feed_ms=FEED_MS,
         make_wdt=None,
         wdt_delay_ms=0,
+        reset=None,
     ):
         self.settings = settings
         self.capacity_cn = capacity_cn
@@ -74,6 +79,12 @@ class App:
         self._replies = []
         self.stream_dropped = 0
         self._tasks = []
+        self._reset = reset
+        self.restart_pending = False
+        # The mode this boot runs in; settings.mode is the one the next boot will.
+        self.mode = settings.mode
+        self.firmware_revision = FIRMWARE_REVISION
+        self.progressor = Progressor(self, flush_ms) if self.mode == "progressor" else None
         self.gatt = Gatt(
             ble,
             settings.name,
@@ -82,7 +93,10 @@ class App:
             self._on_disconnect,
             self._on_mtu,
             self._on_control,
+            self.progressor.submit if self.progressor is not None else None,
         )
+        if self.progressor is not None:
+            self.ident = bytes(reversed(ble.config("mac")[1]))
         self._h_stream = self.gatt.h_stream
         self._notify = self.gatt.notify
         self.packer = wire.StreamPacker(self._send_packet, flush_ms=flush_ms)
@@ -99,6 +113,8 @@ class App:
             if self._new_mtu:
                 self._apply_mtu()
             self.packer.add(t_us, value_cn)
+        if self.progressor is not None:
+            self.progressor.on_sample(t_us, value_cn)
 
     # A full BLE buffer (ENOMEM) drops the packet: its seq is spent, so the host sees the gap.
     def _send_packet(self, view):
@@ -116,9 +132,13 @@ class App:
         self.streaming = False
         self.control.clear()
         self._replies = []
+        if self.progressor is not None:
+            self.progressor.on_disconnect()
 
     def _on_mtu(self, mtu):
         self._new_mtu = mtu
+        if self.progressor is not None:
+            self.progressor.on_mtu(mtu)
 
     def _apply_mtu(self):
         mtu = self._new_mtu
@@ -129,23 +149,27 @@ class App:
     def _on_control(self, data):
         self.control.submit(data)
 
-    # Control replies are never dropped: one the stack cannot take now waits, in order.
     def _respond(self, data):
-        if self._replies or not self.gatt.notify(self.gatt.h_control, data):
+        self.reply(self.gatt.h_control, data)
+
+    # Replies (control point, Progressor responses) are never dropped: one the stack cannot take
+    # now waits, in order.
+    def reply(self, handle, data):
+        if self._replies or not self.gatt.notify(handle, data):
             if self.gatt.conn is None:
                 return
             if len(self._replies) >= _REPLIES_MAX:
                 self._replies.pop(0)
-            self._replies.append(data)
+            self._replies.append((handle, data))
 
-    # Send waiting control replies, oldest first, while the stack takes them (batching task).
+    # Send waiting replies, oldest first, while the stack takes them (batching task).
     def _send_replies(self):
         q = self._replies
         while q:
             if self.gatt.conn is None:
                 self._replies = []
                 return
-            if not self.gatt.notify(self.gatt.h_control, q[0]):
+            if not self.gatt.notify(q[0][0], q[0][1]):
                 return
             q.pop(0)
 
@@ -178,6 +202,34 @@ class App:
 
     def settings_changed(self):
         self.packer.uncalibrated = not self.settings.calibrated
+
+    # Save the mode the band boots in ("taut" or "progressor"; raises DeviceError) and, if it
+    # differs from this boot's, restart into it once the reply has gone out.
+    def set_mode(self, mode):
+        s = self.settings
+        if s.mode != mode:
+            before = s.mode
+            s.mode = mode
+            try:
+                self._save(s)
+            except codes.DeviceError:
+                s.mode = before
+                raise
+        if mode != self.mode and not self.restart_pending:
+            self.restart_pending = True
+            asyncio.create_task(self._restart())
+
+    async def _restart(self):
+        await asyncio.sleep_ms(_RESTART_MS)
+        if self._reset is not None:
+            self._reset()
+
+    # The cell voltage for the Progressor's battery query (0 when unknown).
+    def battery_mv(self):
+        b = self._battery
+        if b is None or not hasattr(b, "voltage_mv"):
+            return 0
+        return b.voltage_mv()
 
     # ---- status and battery
 
@@ -232,6 +284,8 @@ class App:
             if self.streaming:
                 self.sampler.drain()
                 self.packer.poll(time.ticks_us())
+            if self.progressor is not None:
+                self.progressor.poll(time.ticks_us())
             await asyncio.sleep_ms(_BATCH_POLL_MS)
 
     async def _status(self):

@@ -4,7 +4,7 @@
 #
 # The device object provides: sampler (Sampler), settings (Settings), capacity_cn,
 # save_settings(settings), default_settings() -> Settings, start_stream() -> bool (False: sensor
-# fault), stop_stream(), set_name(name), settings_changed().
+# fault), stop_stream(), set_name(name), settings_changed(), set_mode(mode).
 import asyncio
 from micropython import const
 
@@ -13,7 +13,7 @@ import wire
 
 _QUEUE_MAX = const(4)
 _POLL_MS = const(5)
-_FIELDS = ("name", "rate_hz", "offset_raw", "counts_per_n", "calibrated", "overload_permille")
+_FIELDS = ("name", "rate_hz", "offset_raw", "counts_per_n", "calibrated", "overload_permille", "mode")
 
 
 # The settings' fields as a tuple, to restore them when a change cannot be saved.
@@ -91,7 +91,7 @@ class Control:
             dev.stop_stream()
         elif op == wire.OP_GET_SETTINGS:
             return wire.encode_settings(
-                s.rate_hz, s.calibrated, s.offset_raw, s.counts_per_n, s.overload_permille, dev.capacity_cn
+                s.rate_hz, s.calibrated, s.offset_raw, s.counts_per_n, s.overload_permille, dev.capacity_cn, s.mode
             )
         elif op == wire.OP_SET_CALIBRATION:
             self._change(_set_calibration, a, b)
@@ -105,6 +105,8 @@ class Control:
             dev.set_name(s.name)
         elif op == wire.OP_SET_OVERLOAD:
             self._change(_set_overload, a, b)
+        elif op == wire.OP_SET_MODE:
+            dev.set_mode(a)
         return b""
 
     # Apply a change to the settings and the sampler, then save; if saving fails, undo both.

@@ -8,6 +8,7 @@
 import bluetooth
 from micropython import const
 
+import progressor
 import wire
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -16,6 +17,7 @@ _IRQ_GATTS_WRITE = const(3)
 _IRQ_MTU_EXCHANGED = const(21)
 
 _FLAG_READ = const(0x0002)
+_FLAG_WRITE_NO_RESPONSE = const(0x0004)
 _FLAG_WRITE = const(0x0008)
 _FLAG_NOTIFY = const(0x0010)
 
@@ -24,6 +26,9 @@ _ADV_TYPE_FLAGS = const(0x01)
 _ADV_TYPE_UUID128_COMPLETE = const(0x07)
 _ADV_TYPE_NAME_COMPLETE = const(0x09)
 _ADV_FLAGS_LE_ONLY = const(0x06)
+_ADV_TYPE_MANUFACTURER = const(0xFF)
+# Progressor mode marks a Taut band with manufacturer data: company 0xFFFF (none) + "TAUT".
+TAUT_MARK = b"\xff\xffTAUT"
 _CONTROL_BUFFER = const(244)  # the largest ATT write: MTU 247 - 3
 
 SERVICE_UUID = "54415554-0000-4c6f-6164-43656c6c0000"
@@ -47,11 +52,14 @@ def uuid128_le(text):
     return bytes(out)
 
 
-# Advertising data: flags + the complete 128-bit Taut service UUID (21 bytes).
-def adv_data():
-    return bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE)) + uuid128_le(
-        SERVICE_UUID
-    )
+# Advertising data: flags + the complete 128-bit Taut service UUID (21 bytes); in Progressor
+# mode the Progressor's service UUID and the Taut mark instead (29 bytes).
+def adv_data(progressor_mode=False):
+    head = bytes((2, _ADV_TYPE_FLAGS, _ADV_FLAGS_LE_ONLY, 17, _ADV_TYPE_UUID128_COMPLETE))
+    if progressor_mode:
+        mark = bytes((len(TAUT_MARK) + 1, _ADV_TYPE_MANUFACTURER)) + TAUT_MARK
+        return head + uuid128_le(progressor.SERVICE_UUID) + mark
+    return head + uuid128_le(SERVICE_UUID)
 
 
 # Scan response: the complete local name.
@@ -62,14 +70,19 @@ def scan_response(name):
 
 class Gatt:
     # Owns the BLE object. Callbacks (run from the IRQ handler; keep them short):
-    # on_connect(), on_disconnect(), on_mtu(mtu), on_control(request_bytes).
+    # on_connect(), on_disconnect(), on_mtu(mtu), on_control(request_bytes); with on_pcontrol
+    # (Progressor mode) the Progressor service is added and on_pcontrol(bytes) gets its writes.
 
-    def __init__(self, ble, name, device_info, on_connect, on_disconnect, on_mtu, on_control):
+    def __init__(self, ble, name, device_info, on_connect, on_disconnect, on_mtu, on_control, on_pcontrol=None):
         self._ble = ble
         self._on_connect = on_connect
         self._on_disconnect = on_disconnect
         self._on_mtu = on_mtu
         self._on_control = on_control
+        self._on_pcontrol = on_pcontrol
+        self.progressor_mode = on_pcontrol is not None
+        self.h_pdata = None
+        self.h_pcontrol = None
         self.conn = None
         self.mtu = wire.MTU_DEFAULT
         self.rejected = 0
@@ -96,13 +109,25 @@ class Gatt:
                 (bluetooth.UUID(_FIRMWARE_REV), _FLAG_READ),
             ),
         )
-        ((self.h_stream, self.h_control, self.h_status), (self.h_battery,), dis_handles) = (
-            ble.gatts_register_services((taut, battery, dis))
-        )
+        services = (taut, battery, dis)
+        if self.progressor_mode:
+            services += (
+                (
+                    bluetooth.UUID(progressor.SERVICE_UUID),
+                    (
+                        (bluetooth.UUID(progressor.DATA_UUID), _FLAG_NOTIFY),
+                        (bluetooth.UUID(progressor.CONTROL_UUID), _FLAG_WRITE | _FLAG_WRITE_NO_RESPONSE),
+                    ),
+                ),
+            )
+        handles = ble.gatts_register_services(services)
+        ((self.h_stream, self.h_control, self.h_status), (self.h_battery,), dis_handles) = handles[:3]
+        if self.progressor_mode:
+            self.h_pdata, self.h_pcontrol = handles[3]
         ble.gatts_set_buffer(self.h_control, _CONTROL_BUFFER)
         for handle, text in zip(dis_handles, device_info):
             ble.gatts_write(handle, text.encode("utf-8"))
-        self._adv = adv_data()
+        self._adv = adv_data(self.progressor_mode)
         self._resp = b""
         self.set_name(name)
 
@@ -122,8 +147,11 @@ class Gatt:
         if self.conn is None and not self.advertising:
             self.advertise()
 
-    # New GAP device name and scan response (used from the next advertising on).
+    # New GAP device name and scan response (used from the next advertising on); Progressor mode
+    # puts the prefix the apps look for before it.
     def set_name(self, name):
+        if self.progressor_mode:
+            name = progressor.NAME_PREFIX + name
         self._resp = scan_response(name)
         self._ble.config(gap_name=name)
 
@@ -176,6 +204,8 @@ class Gatt:
             conn, handle = data[0], data[1]
             if conn == self.conn and handle == self.h_control:
                 self._on_control(bytes(self._ble.gatts_read(handle)))
+            elif conn == self.conn and handle == self.h_pcontrol and self._on_pcontrol is not None:
+                self._on_pcontrol(bytes(self._ble.gatts_read(handle)))
         elif event == _IRQ_MTU_EXCHANGED:
             if data[0] == self.conn:
                 self.mtu = data[1]

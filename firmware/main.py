@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 import bluetooth
+import machine
 from micropython import const
 
 import board
@@ -54,6 +55,7 @@ def build():
         name,
         make_wdt=make_wdt,
         wdt_delay_ms=WDT_DELAY_MS,
+        reset=machine.reset,
     )
 
 

@@ -8,7 +8,7 @@ from micropython import const
 
 import codes
 from codes import STORAGE_ERROR, DeviceError
-from wire import printable_name
+from wire import MODES, printable_name
 
 SETTINGS_PATH = "/settings.json"
 _TMP_SUFFIX = ".tmp"
@@ -27,13 +27,14 @@ class Settings:
     # What the band remembers across power cycles; `fallback` says why defaults were used
     # (None when the file loaded, else "missing", "corrupt" or "invalid").
     def __init__(self, name: str, rate_hz: int, offset_raw: int, counts_per_n: float,
-                 calibrated: bool, overload_permille: int):
+                 calibrated: bool, overload_permille: int, mode: str = "taut"):
         self.name = name
         self.rate_hz = rate_hz
         self.offset_raw = offset_raw
         self.counts_per_n = counts_per_n
         self.calibrated = calibrated
         self.overload_permille = overload_permille
+        self.mode = mode  # "taut" or "progressor" (docs/protocol.md); a file without it: taut
         self.fallback: str | None = None
 
     # The JSON document saved on flash.
@@ -46,6 +47,7 @@ class Settings:
             "counts_per_n": self.counts_per_n,
             "calibrated": self.calibrated,
             "overload_permille": self.overload_permille,
+            "mode": self.mode,
         }
 
 
@@ -74,6 +76,7 @@ def _from_dict(d) -> Settings | None:
     cpn = d.get("counts_per_n")
     cal = d.get("calibrated")
     over = d.get("overload_permille")
+    mode = d.get("mode", "taut")
     if not isinstance(name, str) or not valid_name(name):
         return None
     if rate not in (codes.RATE_SLOW_HZ, codes.RATE_FAST_HZ) or isinstance(rate, bool):
@@ -86,7 +89,9 @@ def _from_dict(d) -> Settings | None:
         return None
     if not isinstance(over, int) or isinstance(over, bool) or not codes.OVERLOAD_PERMILLE_MIN <= over <= codes.OVERLOAD_PERMILLE_MAX:
         return None
-    return Settings(name, rate, offset, float(cpn), cal, over)
+    if mode not in MODES:
+        return None
+    return Settings(name, rate, offset, float(cpn), cal, over, mode)
 
 
 # The parsed settings file at path: (Settings or None, why not).

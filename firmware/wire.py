@@ -34,11 +34,15 @@ OP_GET_SETTINGS = const(0x07)
 OP_RENAME = const(0x08)
 OP_FACTORY_RESET = const(0x09)
 OP_SET_OVERLOAD = const(0x0A)
-_OP_LAST = const(0x0A)
+OP_SET_MODE = const(0x0B)
+_OP_LAST = const(0x0B)
+
+# SET_MODE values and the settings' mode names, by index.
+MODES = ("taut", "progressor")
 
 RESET_GUARD = const(0xA5)
 SETTINGS_CALIBRATED = const(0x01)
-SETTINGS_RECORD_BYTES = const(16)
+SETTINGS_RECORD_BYTES = const(17)
 STATUS_BYTES = const(4)
 
 
@@ -54,43 +58,78 @@ def printable_name(name) -> bool:
     return True
 
 # Payload length of each request (index = opcode); -1: variable (RENAME).
-_REQ_LEN = (0, 0, 0, 1, 4, 8, 1, 0, -1, 1, 2)
+_REQ_LEN = (0, 0, 0, 1, 4, 8, 1, 0, -1, 1, 2, 1)
 
 
-# Samples that fit one notification at this MTU (docs/protocol.md: n_max).
-def batch_capacity(mtu):
+# Samples that fit one notification at this MTU (docs/protocol.md: n_max), for a frame of a
+# header_bytes header and sample_bytes per sample.
+def batch_capacity(mtu, header_bytes=_HEADER, sample_bytes=_SAMPLE):
     if mtu < MTU_DEFAULT:
         mtu = MTU_DEFAULT
-    return (mtu - _ATT_HEADER - _HEADER) // _SAMPLE
+    return (mtu - _ATT_HEADER - header_bytes) // sample_bytes
 
 
-class StreamPacker:
-    # Batches samples into stream notifications in one preallocated buffer; add() allocates
-    # nothing. send(view) gets a memoryview of the finished packet and must copy or send it
-    # before returning (the buffer is reused).
+class Batcher:
+    # Samples batched into notifications in one preallocated buffer (header, then samples), with a
+    # view per batch size, fitted to the MTU and sent when full or flush_ms old. Subclasses write
+    # a sample at `header + sample * n`, then call _added(); they keep `_t0_us` (the oldest
+    # pending sample's time) and write the header in _header(n). send(view) gets a memoryview of
+    # the finished frame and must copy or send it before returning (the buffer is reused).
 
-    def __init__(self, send, mtu_max=MTU_MAX, flush_ms=FLUSH_MS):
-        n_top = batch_capacity(mtu_max)
-        self._buf = bytearray(_HEADER + _SAMPLE * n_top)
+    def __init__(self, send, header_bytes, sample_bytes, mtu_max, flush_ms):
+        n_top = batch_capacity(mtu_max, header_bytes, sample_bytes)
+        self._buf = bytearray(header_bytes + sample_bytes * n_top)
         mv = memoryview(self._buf)
-        self._views = [mv[: _HEADER + _SAMPLE * n] for n in range(n_top + 1)]
+        self._views = [mv[: header_bytes + sample_bytes * n] for n in range(n_top + 1)]
+        self._header_bytes = header_bytes
+        self._sample_bytes = sample_bytes
         self._send = send
         self._n_top = n_top
         self.flush_ms = flush_ms
-        self.n_max = batch_capacity(MTU_DEFAULT)
+        self.n_max = batch_capacity(MTU_DEFAULT, header_bytes, sample_bytes)
         self.n = 0
-        self.seq = 0
-        self.first = False
-        self.uncalibrated = False
-        self._flags = 0
         self._t0_us = 0
-        self._last_10us = 0
 
     # Fit batches to a new MTU (pending samples go out first, sized for the old one).
     def set_mtu(self, mtu):
         self.flush()
-        n = batch_capacity(mtu)
+        n = batch_capacity(mtu, self._header_bytes, self._sample_bytes)
         self.n_max = n if n < self._n_top else self._n_top
+
+    # Send the pending batch if its oldest sample has waited flush_ms (now_us from ticks_us).
+    def poll(self, now_us):
+        if self.n and ((now_us - self._t0_us) & _TICKS_MASK) >= self.flush_ms * 1000:
+            self.flush()
+
+    # Count the sample just written; a full batch goes out.
+    def _added(self):
+        self.n += 1
+        if self.n >= self.n_max:
+            self.flush()
+
+    # Send the pending batch now, if any.
+    def flush(self):
+        n = self.n
+        if not n:
+            return
+        self._header(n)
+        self.n = 0
+        self._send(self._views[n])
+
+    def _header(self, n):
+        raise NotImplementedError
+
+
+class StreamPacker(Batcher):
+    # The tension stream's packets (docs/protocol.md); add() allocates nothing.
+
+    def __init__(self, send, mtu_max=MTU_MAX, flush_ms=FLUSH_MS):
+        super().__init__(send, _HEADER, _SAMPLE, mtu_max, flush_ms)
+        self.seq = 0
+        self.first = False
+        self.uncalibrated = False
+        self._flags = 0
+        self._last_10us = 0
 
     # A new stream: seq 0 and the FIRST flag on the next packet; pending samples are dropped.
     def start(self):
@@ -122,30 +161,18 @@ class StreamPacker:
         buf[p + 3] = (value_cn >> 8) & 0xFF
         buf[p + 4] = (value_cn >> 16) & 0xFF
         self._last_10us = off
-        self.n += 1
-        if self.n >= self.n_max:
-            self.flush()
+        self._added()
 
-    # Send the pending batch if its oldest sample has waited flush_ms (now_us from ticks_us).
-    def poll(self, now_us):
-        if self.n and ((now_us - self._t0_us) & _TICKS_MASK) >= self.flush_ms * 1000:
-            self.flush()
-
-    # Send the pending batch now, if any.
-    def flush(self):
-        n = self.n
-        if not n:
-            return
+    # The packet header; the next packet is no longer the first and has the next seq.
+    def _header(self, n):
         flags = self._flags
         if self.uncalibrated:
             flags |= F_UNCALIBRATED
         if self.first:
             flags |= F_FIRST
         struct.pack_into("<BBHI", self._buf, 0, VERSION, flags, self.seq, self._t0_us)
-        self.n = 0
         self.first = False
         self.seq = (self.seq + 1) & 0xFFFF
-        self._send(self._views[n])
 
 
 # Parse a control request: (opcode, req_id, arg0, arg1), the args decoded per opcode.
@@ -204,6 +231,10 @@ def decode_request(data):
         a = struct.unpack_from("<H", data, 2)[0]
         if a < codes.OVERLOAD_PERMILLE_MIN or a > codes.OVERLOAD_PERMILLE_MAX:
             raise codes.DeviceError(codes.OUT_OF_RANGE, "overload_permille")
+    elif op == OP_SET_MODE:
+        if data[2] >= len(MODES):
+            raise codes.DeviceError(codes.OUT_OF_RANGE, "mode")
+        a = MODES[data[2]]
     return op, req_id, a, b
 
 
@@ -234,16 +265,17 @@ def encode_f32(value):
     return struct.pack("<f", value)
 
 
-# The GET_SETTINGS record (16 bytes).
-def encode_settings(rate_hz, calibrated, offset_raw, counts_per_n, overload_permille, capacity_cn):
+# The GET_SETTINGS record (17 bytes; the mode byte was appended to the first 16).
+def encode_settings(rate_hz, calibrated, offset_raw, counts_per_n, overload_permille, capacity_cn, mode="taut"):
     return struct.pack(
-        "<BBifHI",
+        "<BBifHIB",
         rate_hz,
         SETTINGS_CALIBRATED if calibrated else 0,
         offset_raw,
         counts_per_n,
         overload_permille,
         capacity_cn,
+        MODES.index(mode),
     )
 
 

@@ -49,6 +49,7 @@ TARE_DEFAULT_N = 32
 RESET_GUARD = 0xA5
 RAW_MIN, RAW_MAX = -0x800000, 0x7FFFFF
 RATES_HZ = (10, 80)
+MODES = ("taut", "progressor")  # SET_MODE values and the settings record's mode byte, by index
 BATTERY_UNKNOWN = 255
 
 
@@ -82,6 +83,7 @@ class Opcode(IntEnum):
     RENAME = 0x08
     FACTORY_RESET = 0x09
     SET_OVERLOAD = 0x0A
+    SET_MODE = 0x0B
 
 
 class Result(IntEnum):
@@ -525,8 +527,31 @@ class SetOverload:
         return cls(struct.unpack("<H", data)[0])
 
 
+@dataclass(frozen=True)
+class SetMode:
+    """The protocol the band boots in: "taut" or "progressor" (it restarts into a new one)."""
+
+    mode: str
+    OPCODE: ClassVar[Opcode] = Opcode.SET_MODE
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise OutOfRange(f"SET_MODE: mode {self.mode!r} is not one of {', '.join(MODES)}")
+
+    def payload(self) -> bytes:
+        return bytes([MODES.index(self.mode)])
+
+    @classmethod
+    def from_payload(cls, data: bytes) -> SetMode:
+        _need(data, 1, "SET_MODE payload")
+        if data[0] >= len(MODES):
+            raise OutOfRange(f"SET_MODE payload: mode {data[0]} unknown")
+        return cls(MODES[data[0]])
+
+
 Command = Union[
-    StartStream, StopStream, Tare, Calibrate, SetCalibration, SetRate, GetSettings, Rename, FactoryReset, SetOverload
+    StartStream, StopStream, Tare, Calibrate, SetCalibration, SetRate, GetSettings, Rename, FactoryReset, SetOverload,
+    SetMode,
 ]
 
 COMMANDS: dict[Opcode, type] = {
@@ -542,6 +567,7 @@ COMMANDS: dict[Opcode, type] = {
         Rename,
         FactoryReset,
         SetOverload,
+        SetMode,
     )
 }
 
@@ -594,6 +620,7 @@ class Settings:
     counts_per_n: float
     overload_permille: int
     capacity_cn: int
+    mode: str = "taut"  # byte 16, appended in 1.1: the protocol the band boots in
 
     @property
     def capacity_n(self) -> float:
@@ -612,7 +639,12 @@ class Settings:
             raise OutOfRange(f"settings record: overload_permille {permille} not in 100..1000")
         if not math.isfinite(counts_per_n) or counts_per_n == 0:
             raise OutOfRange(f"settings record: counts_per_n {counts_per_n} is not a finite non-zero number")
-        return cls(rate_hz, bool(flags & SETTINGS_CALIBRATED), offset_raw, counts_per_n, permille, capacity_cn)
+        mode = "taut"
+        if len(data) > _SETTINGS.size:
+            if data[_SETTINGS.size] >= len(MODES):
+                raise OutOfRange(f"settings record: mode {data[_SETTINGS.size]} unknown")
+            mode = MODES[data[_SETTINGS.size]]
+        return cls(rate_hz, bool(flags & SETTINGS_CALIBRATED), offset_raw, counts_per_n, permille, capacity_cn, mode)
 
     def to_bytes(self) -> bytes:
         return _SETTINGS.pack(
@@ -622,7 +654,7 @@ class Settings:
             self.counts_per_n,
             self.overload_permille,
             self.capacity_cn,
-        )
+        ) + bytes([MODES.index(self.mode)])
 
     __bytes__ = to_bytes
 
@@ -703,6 +735,7 @@ _RESPONSE_FORMATS: dict[Opcode, str | None] = {
     Opcode.RENAME: "",
     Opcode.FACTORY_RESET: "",
     Opcode.SET_OVERLOAD: "",
+    Opcode.SET_MODE: "",
 }
 
 ResponseValue = Union[None, int, float, Settings]

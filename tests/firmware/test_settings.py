@@ -30,7 +30,7 @@ settings.save(s, "{PATH}")
                  flash=first.files)
     assert second.last == {"v": 1, "name": "Bänd ✓", "rate_hz": 10, "offset_raw": -123456,
                            "counts_per_n": -2190.5, "calibrated": True, "overload_permille": 750,
-                           "fallback": None}
+                           "mode": "taut", "fallback": None}
     third = _vm(f"s = settings.load('{PATH}')\n" + DUMP, flash=second.files)
     assert third.last["offset_raw"] == 99 and third.last["calibrated"] is True
 

@@ -91,6 +91,7 @@ class LED:
 
 ble = bluetooth.BLE()
 S = store.defaults("Taut-A17B")
+S.mode = APP_MODE
 saved = []
 fail_save = [False]
 def save(s):
@@ -140,6 +141,8 @@ async def request(conn, data, wait_ms=20):
 """
 
 
-def run_app(body: str, *, app_kw: str = "{}", max_sim_ms: int = 120_000, **kw) -> mpvm.Result:
-    script = PRELUDE.replace("**APP_KW", f"**{app_kw}") + "\n" + body + "\napp.stop()\nmain_task.cancel()\n"
+def run_app(body: str, *, app_kw: str = "{}", mode: str = "taut", max_sim_ms: int = 120_000, **kw) -> mpvm.Result:
+    """`mode`: the settings' mode the app boots in ("taut" or "progressor")."""
+    prelude = PRELUDE.replace("**APP_KW", f"**{app_kw}").replace("APP_MODE", repr(mode))
+    script = prelude + "\n" + body + "\napp.stop()\nmain_task.cancel()\n"
     return mpvm.run(script, is_async=True, max_sim_ms=max_sim_ms, **kw)

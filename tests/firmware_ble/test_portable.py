@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
-MODULES = ["app.py", "control.py", "gatt.py", "wire.py", "codes.py"]
-ALLOWED_IMPORTS = {"asyncio", "time", "micropython", "bluetooth", "struct", "codes", "wire", "control", "gatt"}
+MODULES = ["app.py", "control.py", "gatt.py", "wire.py", "codes.py", "progressor.py"]
+ALLOWED_IMPORTS = {"asyncio", "time", "micropython", "bluetooth", "struct", "codes", "wire", "control", "gatt", "progressor"}
 ALLOWED_ATTRS = {
     "asyncio": {"sleep_ms", "create_task", "Event"},
     "time": {"ticks_ms", "ticks_us", "ticks_diff", "ticks_add"},

@@ -47,7 +47,7 @@ for c in control["responses"]:
     payload = b""
     if isinstance(v, dict):
         payload = wire.encode_settings(v["rate_hz"], v["calibrated"], v["offset_raw"], v["counts_per_n"],
-                                       v["overload_permille"], v["capacity_cn"])
+                                       v["overload_permille"], v["capacity_cn"], v.get("mode", "taut"))
     elif isinstance(v, float):
         payload = wire.encode_f32(v)
     elif isinstance(v, int):

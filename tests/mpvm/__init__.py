@@ -73,11 +73,14 @@ def run(
     timeout_s: float = 120.0,
     heapsize: int = 4 * 1024 * 1024,
     os_tick_ms: int = 0,
+    driver: Path | None = None,
 ) -> Result:
     """Run `script` in a fresh MicroPython VM with firmware in /lib and fakes in /fakes.
 
     With `is_async`, the script runs via `runPythonAsync` (top-level `await` allowed) under
     fake JS timers, advanced `tick_ms` at a time, so asyncio sleeps cost no wall time.
+    `driver`: a JS module loaded in the same Node process (on the same fake timers) that the
+    script reaches as `js.mpvmDriver`, e.g. a client library talking to the firmware.
     """
     all_files: dict[str, bytes] = {}
     sys_path = []
@@ -100,6 +103,7 @@ def run(
         "heapsize": heapsize,
         "collect": collect or [],
         "os_tick_ms": os_tick_ms,
+        "driver": driver.as_uri() if driver is not None else None,
     }
     proc = subprocess.run(
         ["node", str(RUNNER)],

@@ -1,10 +1,12 @@
 // Runs a MicroPython script in the real MicroPython VM (WebAssembly port) under Node.js.
 // Input (JSON on stdin): {files: {path: base64}, sys_path: [..], script: str,
 //   fake_timers: bool, max_sim_ms: number, tick_ms: number, heapsize: number, collect: [paths],
-//   os_tick_ms: number}
+//   os_tick_ms: number, driver: file URL}
 // os_tick_ms (with fake_timers): every setTimeout with a delay (asyncio's wake-ups) ends on the
 // next multiple of os_tick_ms of the clock, as ESP32 sleeps end on the 100 Hz FreeRTOS tick;
 // globalThis.mpvmSetTimeoutExact stays exact (the fakes' pin interrupts use it).
+// driver (optional): a JS module imported after the fake timers are installed, as
+// globalThis.mpvmDriver, for the script to call through MicroPython's `js` module.
 // Output: the script's stdout, then one line "\n__MPVM_RESULT__ {json}" with
 //   {ok, error, sim_ms, files: {path: base64 | null}}.
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
@@ -35,6 +37,7 @@ if (clock && spec.os_tick_ms) {
   };
 }
 
+if (spec.driver) globalThis.mpvmDriver = await import(spec.driver);
 const out = (s) => process.stdout.write(s);
 const mp = await loadMicroPython({ heapsize: spec.heapsize ?? 4 * 1024 * 1024, stdout: out, stderr: out, linebuffer: false });
 

@@ -89,6 +89,8 @@ r("RENAME 18 bytes of UTF-8 (longest)", req(8, 15, n18.encode()), "Rename", {"na
 r("FACTORY_RESET", req(9, 16, b"\xa5"), "FactoryReset", {"guard": 0xA5}, [None, None])
 r("SET_OVERLOAD 100 permille", req(10, 17, struct.pack("<H", 100)), "SetOverload", {"overload_permille": 100}, [100, None])
 r("SET_OVERLOAD 1000 permille", req(10, 18, struct.pack("<H", 1000)), "SetOverload", {"overload_permille": 1000}, [1000, None])
+r("SET_MODE progressor", req(11, 19, b"\x01"), "SetMode", {"mode": "progressor"}, ["progressor", None])
+r("SET_MODE taut", req(11, 20, b"\x00"), "SetMode", {"mode": "taut"}, ["taut", None])
 BL, UO, OOR = 2, 1, 3
 E = {2: "BadLength", 1: "UnknownOpcode", 3: "OutOfRange"}
 M = []
@@ -98,7 +100,7 @@ def m(name, data, result):
 m("empty write", b"", BL)
 m("opcode only", b"\x01", BL)
 m("opcode 0", req(0, 7), UO)
-m("opcode 0x0B", req(0x0B, 8), UO)
+m("opcode 0x0C", req(0x0C, 8), UO)
 m("opcode 0xFF with payload", req(0xFF, 9, b"\x01\x02"), UO)
 m("START_STREAM with a payload", req(1, 10, b"\x00"), BL)
 m("STOP_STREAM with a payload", req(2, 11, b"\x00\x00"), BL)
@@ -133,10 +135,13 @@ m("FACTORY_RESET without guard", req(9, 35), BL)
 m("SET_OVERLOAD 99", req(10, 36, struct.pack("<H", 99)), OOR)
 m("SET_OVERLOAD 1001", req(10, 37, struct.pack("<H", 1001)), OOR)
 m("SET_OVERLOAD 1 byte", req(10, 38, b"\x64"), BL)
+m("SET_MODE 2 (no such mode)", req(11, 42, b"\x02"), OOR)
+m("SET_MODE without a mode", req(11, 43), BL)
 
 S = struct.Struct("<BBifHI")
-def settings(rate, cal, off, cpn, pm, cap): return S.pack(rate, 1 if cal else 0, off, cpn, pm, cap)
-def sf(rate, cal, off, cpn, pm, cap): return dict(rate_hz=rate, calibrated=cal, offset_raw=off, counts_per_n=cpn, overload_permille=pm, capacity_cn=cap)
+MODES = ("taut", "progressor")
+def settings(rate, cal, off, cpn, pm, cap, mode="taut"): return S.pack(rate, 1 if cal else 0, off, cpn, pm, cap) + bytes([MODES.index(mode)])
+def sf(rate, cal, off, cpn, pm, cap, mode="taut"): return dict(rate_hz=rate, calibrated=cal, offset_raw=off, counts_per_n=cpn, overload_permille=pm, capacity_cn=cap, mode=mode)
 V = []
 def v(name, opcode, rid, result, value, payload=b"", host_only=False):
     d = dict(name=name, hex=(bytes([opcode, rid, result]) + payload).hex(), opcode=opcode, req_id=rid, result=result, value=value)
@@ -147,6 +152,8 @@ v("TARE OK with offset", 3, 3, 0, -123456, struct.pack("<i", -123456))
 v("CALIBRATE OK with factor", 4, 5, 0, 2048.5, struct.pack("<f", 2048.5))
 v("GET_SETTINGS OK calibrated", 7, 12, 0, sf(80, True, -123456, 2048.5, 800, 200000), settings(80, True, -123456, 2048.5, 800, 200000))
 v("GET_SETTINGS OK factory defaults", 7, 13, 0, sf(10, False, 0, 100.0, 1000, 400000), settings(10, False, 0, 100.0, 1000, 400000))
+v("GET_SETTINGS OK in Progressor mode", 7, 15, 0, sf(80, True, 7, 2190.0, 900, 196100, "progressor"), settings(80, True, 7, 2190.0, 900, 196100, "progressor"))
+v("GET_SETTINGS OK from firmware before the mode byte (16 bytes: taut)", 7, 16, 0, sf(80, True, 5, 4.0, 500, 50000), settings(80, True, 5, 4.0, 500, 50000)[:16], host_only=True)
 v("GET_SETTINGS OK with bytes appended by a later minor version", 7, 14, 0, sf(80, True, 5, 4.0, 500, 50000), settings(80, True, 5, 4.0, 500, 50000) + b"\x01\x02", host_only=True)
 v("TARE BUSY", 3, 7, 5, None)
 v("CALIBRATE NOT_CALIBRATED", 4, 9, 4, None)
@@ -154,7 +161,7 @@ v("TARE MOVING", 3, 10, 6, None)
 v("TARE SENSOR_FAULT", 3, 11, 7, None)
 v("RENAME STORAGE_ERROR", 8, 12, 8, None)
 v("SET_RATE OUT_OF_RANGE", 6, 13, 3, None)
-v("unknown opcode echoed", 0x0B, 14, 1, None)
+v("unknown opcode echoed", 0x0C, 14, 1, None)
 v("answer to a write too short for a req_id", 0, 0, 2, None)
 MR = [
  dict(name="empty", hex="", error="BadLength"),
@@ -164,12 +171,13 @@ MR = [
  dict(name="TARE OK with 3-byte payload", hex="030300" + "000000", error="BadLength"),
  dict(name="START_STREAM OK with a payload", hex="01010000", error="BadLength"),
  dict(name="failure with a payload", hex="03020500", error="BadLength"),
- dict(name="OK for unknown opcode", hex="0c0100", error="UnknownOpcode"),
+ dict(name="OK for unknown opcode", hex="0d0100", error="UnknownOpcode"),
  dict(name="settings record 15 bytes", hex=(bytes([7, 1, 0]) + settings(80, True, 0, 100.0, 800, 1)[:15]).hex(), error="BadLength"),
  dict(name="settings reserved flag bit", hex=(bytes([7, 1, 0]) + S.pack(80, 3, 0, 100.0, 800, 1)).hex(), error="ReservedBitsSet"),
  dict(name="settings rate 20", hex=(bytes([7, 1, 0]) + settings(20, True, 0, 100.0, 800, 1)).hex(), error="OutOfRange"),
  dict(name="settings overload 50 permille", hex=(bytes([7, 1, 0]) + settings(80, True, 0, 100.0, 50, 1)).hex(), error="OutOfRange"),
  dict(name="settings factor 0", hex=(bytes([7, 1, 0]) + settings(80, True, 0, 0.0, 800, 1)).hex(), error="OutOfRange"),
+ dict(name="settings mode 7", hex=(bytes([7, 1, 0]) + settings(80, True, 0, 100.0, 800, 1)[:16] + b"\x07").hex(), error="OutOfRange"),
 ]
 json.dump({"about": "Control point (docs/protocol.md). requests: host encodes `command`(`fields`) with req_id to `hex`; "
            "firmware wire.decode_request(`hex`) returns (opcode, req_id, *device_args). malformed_requests: firmware "
@@ -204,3 +212,78 @@ p = OUT + "stream.json"
 text = open(p).read()
 text = re.sub(r"\[\n\s+(-?\d+),\n\s+(-?\d+)\n\s+\]", r"[\1, \2]", text)
 open(p, "w").write(text)
+
+# progressor (the Tindeq Progressor-compatible mode)
+from fractions import Fraction
+
+
+def f32_nearest(q):
+    """The float32 nearest to the rational q, ties to even, as 4 little-endian bytes (exact, no double rounding)."""
+    b = struct.pack("<f", float(q))
+    bits = struct.unpack("<I", b)[0]
+    best = None
+    for cand in (bits - 1, bits, bits + 1):
+        if cand < 0 or (cand & 0x7FFFFFFF) >= 0x7F800000:
+            continue
+        val = Fraction(struct.unpack("<f", struct.pack("<I", cand))[0])
+        err = abs(val - q)
+        key = (err, cand & 1)
+        if best is None or key < best[0]:
+            best = (key, cand)
+    return struct.pack("<I", best[1])
+
+
+def kg(cn):
+    """cn (0.01 N) as kg (N / 9.80665), float32 bytes."""
+    return f32_nearest(Fraction(cn * 1000, 980665)) if cn else b"\0\0\0\0"
+
+
+def weights(samples):
+    """A weight frame: response code 1, length, then [f32 kg, u32 us] per [time_us, tension_cn] sample."""
+    body = b"".join(kg(cn) + struct.pack("<I", t) for t, cn in samples)
+    return bytes([1, len(body)]) + body
+
+
+PW = [
+ dict(name="two samples at MTU 23, the first at time 0", mtu=23, samples=[[0, 12345], [12500, -250]]),
+ dict(name="one sample (a frame flushed early)", mtu=23, samples=[[5000, 100]]),
+ dict(name="zero, the smallest and largest valid tensions", mtu=64, samples=[[0, 0], [12500, 1], [25000, -1], [37500, 8388606], [50000, -8388607]]),
+ dict(name="u32 time beyond 2**30 us (18 minutes in) and near its end", mtu=64, samples=[[(1 << 30) + 7, 98067], [0xFFFFFFF0, -98067]]),
+ dict(name="full frame at MTU 247: 30 samples at 80 Hz", mtu=247, samples=[[i * 12500, (i * 3701) % 40000 - 20000] for i in range(30)]),
+ dict(name="tensions that fall near float32 rounding ties", mtu=64, samples=[[0, 980665], [100, 1961330], [200, 3], [300, 4194304], [400, 7]]),
+]
+for c in PW:
+    c["kg_hex"] = [kg(cn).hex() for _, cn in c["samples"]]
+    c["hex"] = weights(c["samples"]).hex()
+PR = [
+ dict(name="battery 3987 mV", command="battery", value=3987, hex=(bytes([0, 4]) + struct.pack("<I", 3987)).hex()),
+ dict(name="battery unknown (0 mV)", command="battery", value=0, hex=(bytes([0, 4]) + struct.pack("<I", 0)).hex()),
+ dict(name="firmware version", command="firmware_version", value="0.1.0", hex=(bytes([0, 5]) + b"0.1.0").hex()),
+ dict(name="error information: none", command="error_info", value="", hex="0000"),
+ dict(name="Progressor ID: the MAC's bytes, little-endian", command="progressor_id", value="240AC45EA17B", hex=(bytes([0, 6]) + bytes.fromhex("7ba15ec40a24")).hex()),
+ dict(name="back to Taut mode", command="back_to_taut", value="TAUT", hex=(bytes([0, 4]) + b"TAUT").hex()),
+]
+PC = [
+ dict(name="tare", command="tare", hex="64"),
+ dict(name="start weight measurement", command="start", hex="65"),
+ dict(name="stop weight measurement", command="stop", hex="66"),
+ dict(name="firmware version", command="firmware_version", hex="6b"),
+ dict(name="error information", command="error_info", hex="6c"),
+ dict(name="battery voltage", command="battery", hex="6f"),
+ dict(name="Progressor ID", command="progressor_id", hex="70"),
+ dict(name="back to Taut mode (not the Progressor's)", command="back_to_taut", hex=b"TAUT".hex()),
+]
+PM = [
+ dict(name="empty", hex="", error="BadLength"),
+ dict(name="header only, length 1", hex="0101", error="BadLength"),
+ dict(name="weight frame length not a multiple of 8", hex=(bytes([1, 4]) + b"\0" * 4).hex(), error="BadLength"),
+ dict(name="length byte beyond the data", hex=(bytes([1, 16]) + b"\0" * 8).hex(), error="BadLength"),
+ dict(name="weight frame without a sample", hex="0100", error="BadLength"),
+ dict(name="response code 9", hex="090100", error="UnknownResult"),
+ dict(name="weight NaN", hex=(bytes([1, 8]) + bytes.fromhex("0000c07f") + b"\0" * 4).hex(), error="OutOfRange"),
+]
+json.dump({"about": "Progressor-compatible mode (docs/protocol.md). weights: firmware packs `samples` [time_us since start, "
+           "tension_cn] at `mtu` into exactly `hex` (kg = N / 9.80665 as the nearest float32, `kg_hex`); host decodes `hex`. "
+           "responses: firmware answers `command` with `hex`; host decodes `value`. commands: host encodes `command` "
+           "as `hex`. malformed: host raises taut.protocol.<error>.",
+           "weights": PW, "responses": PR, "commands": PC, "malformed": PM}, open(OUT + "progressor.json", "w"), indent=1)

@@ -17,7 +17,7 @@ from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError, BleakGATTProtocolError
 
-from taut import protocol
+from taut import progressor, protocol
 from taut.ble.backend import PLATFORM, Backend
 from taut.ble.control import DEFAULT_TIMEOUT_S, ControlChannel
 from taut.ble.errors import (
@@ -43,6 +43,7 @@ class BandAdvert:
     address: str
     rssi_dbm: int
     device: BLEDevice
+    mode: str = "taut"  # or "progressor": advertising as a Tindeq Progressor (docs/protocol.md)
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,30 @@ def _stack_errors() -> Iterator[None]:
         ) from exc
 
 
+# What a scan asks the stack for: Taut bands in either mode (Progressor mode: then band_mode() checks
+# the Taut mark, so a real Progressor is not taken for a band).
+_SCAN_UUIDS = [protocol.SERVICE_UUID, progressor.SERVICE_UUID]
+
+
+def band_mode(adv) -> str | None:
+    """The mode a Taut band advertises in ("taut" or "progressor"), or None if it is no Taut band."""
+    if protocol.SERVICE_UUID in adv.service_uuids:
+        return "taut"
+    if progressor.SERVICE_UUID in adv.service_uuids and progressor.is_taut_mark(adv.manufacturer_data):
+        return "progressor"
+    return None
+
+
 async def scan(timeout_s: float = 5.0, *, backend: Backend = PLATFORM) -> list[BandAdvert]:
-    """Taut bands advertising the Taut service, strongest first."""
+    """Taut bands advertising the Taut service, or Progressor mode's service and mark; strongest first."""
     with _stack_errors():
         found = await BleakScanner.discover(
-            timeout=timeout_s, return_adv=True, service_uuids=[protocol.SERVICE_UUID], backend=backend.scanner
+            timeout=timeout_s, return_adv=True, service_uuids=_SCAN_UUIDS, backend=backend.scanner
         )
     adverts = [
-        BandAdvert(adv.local_name or device.name, device.address, adv.rssi, device) for device, adv in found.values()
+        BandAdvert(adv.local_name or device.name, device.address, adv.rssi, device, mode)
+        for device, adv in found.values()
+        if (mode := band_mode(adv)) is not None
     ]
     return sorted(adverts, key=lambda a: -a.rssi_dbm)
 
@@ -89,15 +106,20 @@ async def find_band(target: str | None = None, *, timeout_s: float = 5.0, backen
     wanted = target.lower() if target else None
 
     def match(device: BLEDevice, adv) -> bool:
-        if protocol.SERVICE_UUID not in adv.service_uuids:
+        mode = band_mode(adv)
+        if mode is None:
             return False
         if wanted is None:
             return True
-        return device.address.lower() == wanted or (adv.local_name or device.name or "").lower() == wanted
+        name = (adv.local_name or device.name or "").lower()
+        names = {name}
+        if mode == "progressor" and name.startswith(progressor.NAME_PREFIX.lower()):
+            names.add(name[len(progressor.NAME_PREFIX) :])  # the band's own name follows the prefix
+        return device.address.lower() == wanted or wanted in names
 
     with _stack_errors():
         device = await BleakScanner.find_device_by_filter(
-            match, timeout=timeout_s, service_uuids=[protocol.SERVICE_UUID], backend=backend.scanner
+            match, timeout=timeout_s, service_uuids=_SCAN_UUIDS, backend=backend.scanner
         )
     if device is None:
         what = f"named or addressed {target!r}" if target else "at all"
@@ -258,3 +280,7 @@ class BandClient:
 
     async def set_overload(self, overload_permille: int) -> None:
         await self.control.request(protocol.SetOverload(overload_permille))
+
+    async def set_mode(self, mode: str) -> None:
+        """The protocol the band boots in ("taut" or "progressor"); it restarts into a new one."""
+        await self.control.request(protocol.SetMode(mode))

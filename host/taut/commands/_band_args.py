@@ -27,6 +27,10 @@ def add_band_arguments(parser: argparse.ArgumentParser, *, target: bool = True) 
     parser.add_argument(
         "--fast", action="store_true", help="virtual band only: run faster than real time (simulated clock)"
     )
+    parser.add_argument(
+        "--progressor", action="store_true",
+        help="virtual band only: boot it in Progressor-compatible mode (docs/protocol.md)",
+    )  # fmt: skip
 
 
 def add_runtime_argument(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +64,9 @@ def check_band_arguments(args: argparse.Namespace) -> None:
     """Rejects argument combinations that cannot work, before anything is opened."""
     if getattr(args, "fast", False) and virtual_exercise(args) is None:
         raise CommandError("--fast needs the virtual band (--virtual EXERCISE)")
+    if getattr(args, "progressor", False) and virtual_exercise(args) is None:
+        raise CommandError("--progressor needs the virtual band (--virtual EXERCISE); a real band changes mode "
+                           "with `taut firmware mode progressor`")  # fmt: skip
     check_runtime(args)
     if args.scan_timeout <= 0:
         raise CommandError("--scan-timeout must be positive")
@@ -92,7 +99,8 @@ async def band_backend(args: argparse.Namespace) -> AsyncIterator[Any]:
     from taut.mpstack.build import BuildError
 
     try:
-        async with virtual_band(exercise, seed=args.seed):
+        mode = "progressor" if getattr(args, "progressor", False) else "taut"
+        async with virtual_band(exercise, seed=args.seed, mode=mode):
             yield ble.virtual()
     except (ValueError, BuildError, BandError) as exc:
         raise CommandError(str(exc)) from None

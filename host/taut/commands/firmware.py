@@ -1,4 +1,5 @@
-"""`taut firmware deploy`: copy the band's firmware to an ESP32 over USB with mpremote."""
+"""`taut firmware deploy`: copy the band's firmware to an ESP32 over USB with mpremote.
+`taut firmware mode taut|progressor`: the protocol a band speaks (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from taut.commands._band_args import add_band_arguments
+
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     dep = sub.add_parser("deploy", help="reset the board, copy the firmware files, hard-reset it",
                          description="Hard-reset the board, copy the firmware's modules (manifest.py) to it "
@@ -19,8 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="firmware folder with a manifest.py (default: the firmware installed with taut)")
     dep.add_argument("--dry-run", action="store_true", help="show the files and mpremote commands, touch no board")
 
+    mode = sub.add_parser("mode", help="switch a band between Taut and Tindeq Progressor-compatible mode",
+                          description="Saves the protocol the band speaks and restarts it into it. In Progressor "
+                          "mode it advertises as 'Progressor_NAME' for the apps and libraries that speak Progressor, "
+                          "and keeps its Taut service, so this command switches it back.")
+    mode.add_argument("mode", choices=("taut", "progressor"))
+    add_band_arguments(mode)
+
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "mode":
+        return _run_mode(args)
     import shlex
 
     from taut.commands import CommandError
@@ -36,4 +48,41 @@ def run(args: argparse.Namespace) -> int:
         print(shlex.join(result.argv))
         return 0
     print(f"deployed {len(result.files)} files to {args.port or 'the board'}: {' '.join(result.files)}")
+    return 0
+
+
+def _run_mode(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from taut import ble
+    from taut.commands._band_args import band_backend, run_async
+
+    async def main() -> tuple[str, str, str | None]:
+        async with band_backend(args) as backend:
+            device = await ble.find_band(args.target, timeout_s=args.scan_timeout, backend=backend)
+            client = ble.BandClient(device, backend=backend)
+            await client.connect()
+            try:
+                before = (await client.get_settings()).mode
+                await client.set_mode(args.mode)
+            finally:
+                await client.disconnect()
+            if before == args.mode:
+                return device.address, before, before
+            # The band restarts into the new mode: wait until it advertises in it.
+            deadline = asyncio.get_running_loop().time() + args.scan_timeout + 5.0
+            while asyncio.get_running_loop().time() < deadline:
+                for advert in await ble.scan(1.0, backend=backend):
+                    if advert.address == device.address and advert.mode == args.mode:
+                        return device.address, before, advert.mode
+            return device.address, before, None
+
+    address, before, after = run_async(main, args)
+    if after is None:
+        print(f"{address}: mode {args.mode} saved; the band did not come back in it yet (it restarts)")
+        return 1
+    if before == after:
+        print(f"{address}: already in {after} mode")
+    else:
+        print(f"{address}: {before} mode -> {after} mode")
     return 0

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         ("calibrated", "yes" if settings.calibrated else "no (factory scale, approximate)"),
         ("scale", f"{settings.counts_per_n:.2f} counts/N, zero at {settings.offset_raw} counts"),
         ("capacity", f"{settings.capacity_n:.0f} N, overload at {settings.overload_permille / 10:.0f} %"),
+        ("mode", settings.mode + (" (Tindeq Progressor-compatible)" if settings.mode == "progressor" else "")),
         ("status", ", ".join(f.name.lower() for f in protocol.StatusFlags if f in status.flags and f.name) or "idle"),
     ]
     for key, value in rows:

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print("no Taut band found")
         return 1
-    print(f"{'name':<20} {'address':<40} rssi")
+    print(f"{'name':<30} {'address':<40} {'rssi':<8} mode")
     for advert in found:
-        print(f"{printable(advert.name):<20} {printable(advert.address):<40} {advert.rssi_dbm} dBm")
+        print(f"{printable(advert.name):<30} {printable(advert.address):<40} {f'{advert.rssi_dbm} dBm':<8} {advert.mode}")
     return 0

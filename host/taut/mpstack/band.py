@@ -66,7 +66,9 @@ class MicroPythonBand:
         firmware_dir: Path = FIRMWARE_DIR,
         heap_ms: int = 0,
         gc: bool = True,
+        mode: str = "taut",
     ) -> None:
+        self.mode = mode  # the mode its factory settings boot in
         rng = random.Random(seed)
         mac = bytes(rng.randrange(256) for _ in range(5))
         self.factory_name = "Taut-%02X%02X" % (mac[-2], mac[-1])
@@ -108,7 +110,7 @@ class MicroPythonBand:
             shutil.copy2(self._firmware_dir / name, flash / name)
         (flash / "lib").mkdir()
         if self.factory_calibrated:
-            (flash / "settings.json").write_text(factory_settings(self.factory_name, self.loadcell))
+            (flash / "settings.json").write_text(factory_settings(self.factory_name, self.loadcell, self.mode))
         sys_dir = root / "sys"
         sys_dir.mkdir()
         for f in STANDINS_DIR.glob("*.py"):

@@ -10,9 +10,11 @@ from taut.twin.exercise_load import ExerciseLoad
 
 
 @asynccontextmanager
-async def micropython_band(exercise: str, *, seed: int = 0, duration_s: float = 3600.0) -> AsyncIterator[MicroPythonBand]:
-    """A booted MicroPython band on the running loop's radio; powered off and removed on exit."""
-    band = MicroPythonBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed)
+async def micropython_band(
+    exercise: str, *, seed: int = 0, duration_s: float = 3600.0, mode: str = "taut"
+) -> AsyncIterator[MicroPythonBand]:
+    """A booted MicroPython band on the running loop's radio, in `mode`; powered off and removed on exit."""
+    band = MicroPythonBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed, mode=mode)
     try:
         await band.start()
         yield band

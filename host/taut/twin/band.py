@@ -48,8 +48,9 @@ def board_pins(firmware_dir: Path = FIRMWARE_DIR) -> dict[str, int]:
     return pins
 
 
-def factory_settings(name: str, loadcell: LoadCell) -> str:
-    """settings.json of a band calibrated once at the factory, as firmware/settings.py writes it."""
+def factory_settings(name: str, loadcell: LoadCell, mode: str = "taut") -> str:
+    """settings.json of a band calibrated once at the factory, as firmware/settings.py writes it;
+    `mode` the protocol it boots in ("taut" or "progressor")."""
     return json.dumps(
         {
             "v": 1,
@@ -59,6 +60,7 @@ def factory_settings(name: str, loadcell: LoadCell) -> str:
             "counts_per_n": loadcell.counts_per_n,
             "calibrated": True,
             "overload_permille": 900,
+            "mode": mode,
         }
     )
 
@@ -95,8 +97,10 @@ class VirtualBand:
         firmware_dir: Path = FIRMWARE_DIR,
         rssi_dbm: int = -55,
         os_tick_ms: int = 0,
+        mode: str = "taut",
     ) -> None:
         self.seed = seed
+        self.mode = mode  # the mode its factory settings boot in
         self._rng = random.Random(seed)
         self.address = address or "D4:%02X:%02X:%02X:%02X:%02X" % tuple(self._rng.randrange(256) for _ in range(5))
         self.mac = bytes.fromhex(self.address.replace(":", ""))
@@ -140,7 +144,7 @@ class VirtualBand:
         path = self.flash.path("/settings.json")
         if path.exists():
             return
-        path.write_text(factory_settings(self.name, self.loadcell))
+        path.write_text(factory_settings(self.name, self.loadcell, self.mode))
 
     async def start(self) -> None:
         """Power on: boot the firmware (main.py) and wait until it advertises."""

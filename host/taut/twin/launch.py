@@ -10,9 +10,11 @@ from taut.twin.exercise_load import ExerciseLoad
 
 
 @asynccontextmanager
-async def virtual_band(exercise: str, *, seed: int = 0, duration_s: float = 3600.0) -> AsyncIterator[VirtualBand]:
-    """A booted virtual band on the running loop's radio; powered off on exit."""
-    band = VirtualBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed)
+async def virtual_band(
+    exercise: str, *, seed: int = 0, duration_s: float = 3600.0, mode: str = "taut"
+) -> AsyncIterator[VirtualBand]:
+    """A booted virtual band on the running loop's radio, in `mode` ("taut" or "progressor"); powered off on exit."""
+    band = VirtualBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed, mode=mode)
     await band.start()
     try:
         yield band
