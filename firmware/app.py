@@ -29,7 +29,8 @@ class App:
     # save_settings(settings) raises DeviceError(STORAGE_ERROR); default_settings(name) ->
     # Settings; battery: .percent() and .low (or None); wdt: .feed() (or None); led: .value(v)
     # (or None); capacity_cn: the load cell's rating; default_name: the factory name;
-    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None).
+    # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None);
+    # security: a security.Security (bonded hosts only on the control point; None: open).
 
     def __init__(
         self,
@@ -49,8 +50,10 @@ class App:
         feed_ms=FEED_MS,
         make_wdt=None,
         wdt_delay_ms=0,
+        security=None,
     ):
         self.settings = settings
+        self.security = security
         self.capacity_cn = capacity_cn
         self._save = save_settings
         self._defaults = default_settings
@@ -83,7 +86,10 @@ class App:
             self._on_disconnect,
             self._on_mtu,
             self._on_control,
+            security,
         )
+        if security is not None:
+            security.on_factory_reset = self._button_reset
         self._h_stream = self.gatt.h_stream
         self._notify = self.gatt.notify
         self.packer = wire.StreamPacker(self._send_packet, flush_ms=flush_ms)
@@ -178,6 +184,19 @@ class App:
     def settings_changed(self):
         self.packer.uncalibrated = not self.settings.calibrated
 
+    # Whether someone is at the band (its button held): FACTORY_RESET needs it.
+    def physical_presence(self):
+        return self.security is not None and self.security.button_held()
+
+    # The button held RESET_HOLD_MS: factory settings, every bond forgotten, the link dropped.
+    def _button_reset(self):
+        try:
+            self.control.factory_reset()
+        except codes.DeviceError:
+            pass  # the flash refused: the settings stay as they were
+        if self.security is not None:
+            self.security.forget_all()
+
     # ---- status and battery
 
     # The status flags as on the wire.
@@ -235,6 +254,8 @@ class App:
     async def _status(self):
         while self.running:
             self.gatt.keep_advertising()
+            if self.security is not None:
+                self.security.poll()
             self.update_status()
             await asyncio.sleep_ms(self._status_ms)
 

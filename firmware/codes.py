@@ -12,6 +12,7 @@ BUSY = const(0x05)
 MOVING = const(0x06)
 SENSOR_FAULT = const(0x07)
 STORAGE_ERROR = const(0x08)
+NEEDS_BUTTON = const(0x09)
 
 # Status characteristic flags (u16).
 ST_STREAMING = const(0x0001)

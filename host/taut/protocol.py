@@ -94,6 +94,7 @@ class Result(IntEnum):
     MOVING = 0x06
     SENSOR_FAULT = 0x07
     STORAGE_ERROR = 0x08
+    NEEDS_BUTTON = 0x09
 
 
 # ---------------------------------------------------------------- errors
@@ -186,6 +187,10 @@ class StorageFailed(CommandFailed):
     """STORAGE_ERROR: settings could not be written; nothing changed."""
 
 
+class ButtonRequired(CommandFailed):
+    """NEEDS_BUTTON: the command needs someone at the band (FACTORY_RESET: its pair button held)."""
+
+
 COMMAND_ERRORS: dict[Result, type[CommandFailed]] = {
     Result.UNKNOWN_OPCODE: RequestRejected,
     Result.BAD_LENGTH: RequestRejected,
@@ -195,6 +200,7 @@ COMMAND_ERRORS: dict[Result, type[CommandFailed]] = {
     Result.MOVING: BandMoving,
     Result.SENSOR_FAULT: SensorFault,
     Result.STORAGE_ERROR: StorageFailed,
+    Result.NEEDS_BUTTON: ButtonRequired,
 }
 
 

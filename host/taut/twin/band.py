@@ -95,7 +95,10 @@ class VirtualBand:
         firmware_dir: Path = FIRMWARE_DIR,
         rssi_dbm: int = -55,
         os_tick_ms: int = 0,
+        pair_host: bool = True,
     ) -> None:
+        """`pair_host`: at its first power-on, the band bonds with the radio's default host, as a
+        user pairs a new band once (within its pairing window); False leaves it unpaired."""
         self.seed = seed
         self._rng = random.Random(seed)
         self.address = address or "D4:%02X:%02X:%02X:%02X:%02X" % tuple(self._rng.randrange(256) for _ in range(5))
@@ -111,6 +114,7 @@ class VirtualBand:
         self.rssi_dbm = rssi_dbm
         self._firmware_dir = firmware_dir
         self.os_tick_ms = os_tick_ms  # 10: asyncio wakes on the ESP32's 100 Hz tick
+        self.pair_host = pair_host
         self.sent = SentLog()
         self.boots = 0
         self.watchdog_resets = 0
@@ -196,6 +200,10 @@ class VirtualBand:
         await ble.idle()
         self._watchdog = loop.create_task(self._watch())
         log.info("virtual band %s (%s) booted (boot %d)", self.name, self.address, self.boots)
+        if self.pair_host and self.boots == 1:
+            from taut.bumble_backend.client import bond
+
+            await bond(self.address)
 
     def _wdt_fed(self) -> None:
         self._wdt_fed_s = asyncio.get_running_loop().time()
