@@ -115,6 +115,7 @@ class VirtualBand:
         self._firmware_dir = firmware_dir
         self.os_tick_ms = os_tick_ms  # 10: asyncio wakes on the ESP32's 100 Hz tick
         self.pair_host = pair_host
+        self.button_held = False  # the pair button (board.PAIR_BUTTON_PIN), as hold_button() left it
         self.sent = SentLog()
         self.boots = 0
         self.watchdog_resets = 0
@@ -181,6 +182,7 @@ class VirtualBand:
             run_irq=self._run_irq,
         )
         self._machine = machine
+        self._apply_button()
         self._wdt_fed_s = loop.time()
         shims = {
             "micropython": mpy_modules.make_micropython(schedule),
@@ -204,6 +206,16 @@ class VirtualBand:
             from taut.bumble_backend.client import bond
 
             await bond(self.address)
+
+    def hold_button(self, held: bool = True) -> None:
+        """Presses (True) or releases the pair button; it stays so across reboots until changed."""
+        self.button_held = held
+        self._apply_button()
+
+    def _apply_button(self) -> None:
+        pin = self._board_pins().get("PAIR_BUTTON_PIN")
+        if pin is not None and self.ble is not None:
+            self._machine.set_input(pin, 0 if self.button_held else 1)
 
     def _wdt_fed(self) -> None:
         self._wdt_fed_s = asyncio.get_running_loop().time()
