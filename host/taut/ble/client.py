@@ -199,8 +199,14 @@ class BandClient:
 
     async def unpair(self) -> None:
         """Forgets this computer's bond with the band (the band keeps its copy until a factory
-        reset) and disconnects."""
-        await self._forget()
+        reset) and disconnects; BleError if this computer's Bluetooth stack cannot."""
+        try:
+            await self._client.unpair()
+        except NotImplementedError as exc:
+            raise BleError("this system's Bluetooth stack cannot unpair from a program: remove the band in the "
+                           "system's Bluetooth settings") from exc  # fmt: skip
+        except (BleakError, OSError) as exc:
+            raise BleError(f"could not unpair: {exc}") from exc
 
     async def _forget(self) -> None:
         try:

@@ -10,9 +10,12 @@ from taut.twin.exercise_load import ExerciseLoad
 
 
 @asynccontextmanager
-async def micropython_band(exercise: str, *, seed: int = 0, duration_s: float = 3600.0) -> AsyncIterator[MicroPythonBand]:
-    """A booted MicroPython band on the running loop's radio; powered off and removed on exit."""
-    band = MicroPythonBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed)
+async def micropython_band(
+    exercise: str, *, seed: int = 0, duration_s: float = 3600.0, pair_host: bool = True
+) -> AsyncIterator[MicroPythonBand]:
+    """A booted MicroPython band on the running loop's radio, bonded with the default host unless
+    `pair_host` is False; powered off and removed on exit."""
+    band = MicroPythonBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed, pair_host=pair_host)
     try:
         await band.start()
         yield band
