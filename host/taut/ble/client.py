@@ -21,6 +21,7 @@ from taut import protocol
 from taut.ble.backend import PLATFORM, Backend
 from taut.ble.control import DEFAULT_TIMEOUT_S, ControlChannel
 from taut.ble.errors import (
+    PAIRING_HINT,
     BandNotFound,
     BleError,
     BluetoothUnavailable,
@@ -30,7 +31,6 @@ from taut.ble.errors import (
     PairingFailed,
     WriteRefused,
 )
-from taut.ble.errors import PAIRING_HINT
 
 log = logging.getLogger(__name__)
 

@@ -57,6 +57,7 @@ async def bond(address: str, *, host_address: str | None = None, timeout_s: floa
     r = radio()
     central = await r.central(host_address)
     peer = _address(address)
+    await _forget_keys(central, peer)  # a new pairing replaces them; stale ones only get in the way
     try:
         async with asyncio.timeout(timeout_s):
             async with r.connect_lock:
@@ -72,6 +73,17 @@ async def bond(address: str, *, host_address: str | None = None, timeout_s: floa
         if isinstance(exc, asyncio.CancelledError) and not _dropped(exc):
             raise
         raise BleakError(f"pairing with {address} failed: {exc!r}") from exc
+
+
+async def _forget_keys(central: Any, peer: hci.Address) -> None:
+    """Deletes a central's keys for a peer, if it has any."""
+    if central.keystore is None:
+        return
+    for name in {str(peer), str(peer).split("/")[0]}:
+        try:
+            await central.keystore.delete(name)
+        except KeyError:
+            pass
 
 
 class BumbleClient(BaseBleakClient):
@@ -201,13 +213,7 @@ class BumbleClient(BaseBleakClient):
 
     async def unpair(self) -> None:
         """Forgets this host's keys for the peer and disconnects (the peer keeps its own copy)."""
-        central = await radio().central(self._host_address)
-        if central.keystore is not None:
-            for name in (str(self._peer_address), str(self._peer_address).split("/")[0]):
-                try:
-                    await central.keystore.delete(name)
-                except KeyError:
-                    pass
+        await _forget_keys(await radio().central(self._host_address), self._peer_address)
         await self.disconnect()
 
     def _gatt(self) -> Any:

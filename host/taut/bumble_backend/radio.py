@@ -39,6 +39,15 @@ def key_store_path() -> Path:
     return Path(platformdirs.user_data_dir("taut", appauthor=False)) / "ble-keys.json"
 
 
+class _KeyStore(JsonKeyStore):
+    """The host's bonds on file. Bands advertise from a fixed address (no resolvable private
+    addresses), so no keys go to the controller's resolving list: a central with stored bonds
+    then behaves, and times, exactly as one without."""
+
+    async def get_resolving_keys(self) -> list:  # type: ignore[override]
+        return []
+
+
 def _central_pairing(connection: object) -> pairing.PairingConfig:
     """A computer pairing with a band: LE Secure Connections, bonding, Just Works (no MITM); its
     identity is the (random) address it connects with, so the band finds its keys next time."""
@@ -145,7 +154,7 @@ class Radio:
                 device = self.new_device(address, name="taut-host")
                 path = key_store_path()
                 path.parent.mkdir(parents=True, exist_ok=True)
-                device.keystore = JsonKeyStore(address, str(path))
+                device.keystore = _KeyStore(address, str(path))
                 device.pairing_config_factory = _central_pairing
                 await device.power_on()
                 self._centrals[address] = device
