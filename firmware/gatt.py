@@ -85,11 +85,12 @@ class Gatt:
         ble.active(True)
         ble.config(mtu=wire.MTU_MAX)
         ble.irq(self._irq)
+        control_flags = _FLAG_WRITE | _FLAG_NOTIFY | (0 if security is None else _FLAG_WRITE_ENCRYPTED)
         taut = (
             bluetooth.UUID(SERVICE_UUID),
             (
                 (bluetooth.UUID(STREAM_UUID), _FLAG_NOTIFY),
-                (bluetooth.UUID(CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY | (0 if security is None else _FLAG_WRITE_ENCRYPTED)),
+                (bluetooth.UUID(CONTROL_UUID), control_flags),
                 (bluetooth.UUID(STATUS_UUID), _FLAG_READ | _FLAG_NOTIFY),
             ),
         )

@@ -188,7 +188,10 @@ class BandClient:
         """Pairs and bonds with the connected band, then proves it with a control request
         (a band outside its pairing window drops the link or refuses the write): PairingFailed."""
         try:
-            await self._client.pair()
+            try:
+                await self._client.pair()
+            except NotImplementedError:  # CoreBluetooth: pairs by itself at the first encrypted write
+                log.info("this Bluetooth stack pairs on the first control write")
             await self.get_settings()
         except (BleakError, BleError, TimeoutError, OSError) as exc:
             await self._forget()

@@ -25,6 +25,7 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 from bumble import att, hci
 from bumble.core import BaseBumbleError
+from bumble.gatt import GATT_DEVICE_NAME_CHARACTERISTIC
 
 from taut.bumble_backend.radio import radio
 from taut.bumble_backend.scanner import uuid_str
@@ -64,6 +65,9 @@ async def bond(address: str, *, host_address: str | None = None, timeout_s: floa
                 connection = await central.connect(peer, timeout=timeout_s)
             try:
                 await connection.pair()
+                # One ATT round trip: the peer handles it after the last key PDU, so its bond is
+                # stored before the link drops (a disconnect right after pair() can beat it).
+                await connection.gatt_client.read_characteristics_by_uuid(GATT_DEVICE_NAME_CHARACTERISTIC, None)
             finally:
                 try:
                     await connection.disconnect()
@@ -138,12 +142,12 @@ class BumbleClient(BaseBleakClient):
         self._closing = False
         connection.on("disconnection", self._on_disconnection)
         try:
+            if self._exchange_mtu:  # first, as BlueZ does: security comes after the MTU exchange
+                await connection.gatt_client.request_mtu(self._want_mtu)
             if pair:
                 await self.pair()
             else:
                 await self._encrypt_if_bonded(central, connection, timeout)
-            if self._exchange_mtu:
-                await connection.gatt_client.request_mtu(self._want_mtu)
             self.services = await self._discover(connection.gatt_client)
         except Exception:
             await self.disconnect()

@@ -60,7 +60,8 @@ class _PtyAirController(AirController):
     def on_hci_le_rand_command(self, command: Any) -> Any:
         if self._boot_rng is None:
             return super().on_hci_le_rand_command(command)
-        return hci.HCI_LE_Rand_ReturnParameters(status=hci.HCI_ErrorCode.SUCCESS, random_number=self._boot_rng.randbytes(8))
+        random_number = self._boot_rng.randbytes(8)
+        return hci.HCI_LE_Rand_ReturnParameters(status=hci.HCI_ErrorCode.SUCCESS, random_number=random_number)
 
     def on_hci_le_set_random_address_command(self, command: Any) -> Any:
         self._boot_rng = None  # the address is chosen: later randomness (pairing) is random again

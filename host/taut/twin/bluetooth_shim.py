@@ -226,26 +226,9 @@ class BLE:
     def irq(self, handler: Callable[[int, tuple], Any] | None) -> None:
         self._irq = handler
 
-    def _fire(self, event: int, data: tuple, *, now: bool = False) -> None:
-        def run() -> None:
-            handler = self._irq
-            if handler is None:
-                return
-            try:
-                handler(event, data)
-            except Exception:
-                self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
-                raise
-
-        if not now:
-            self._schedule(run)
-        elif self._run_now is not None:
-            self._run_now(run)
-        else:
-            run()
-
-    def _call(self, event: int, data: tuple) -> Any:
-        """Runs the handler now and returns its result (the secret IRQs); None if it raised."""
+    def _fire(self, event: int, data: tuple, *, now: bool = False) -> Any:
+        """Delivers an IRQ: later (scheduled), or `now` (a write's, the secret IRQs), returning
+        what the handler returned (None when scheduled, absent or raising)."""
         result: list[Any] = [None]
 
         def run() -> None:
@@ -255,10 +238,12 @@ class BLE:
             try:
                 result[0] = handler(event, data)
             except Exception:
-                self._irq = None
+                self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
                 raise
 
-        if self._run_now is not None:
+        if not now:
+            self._schedule(run)
+        elif self._run_now is not None:
             self._run_now(run)
         else:
             run()
@@ -277,12 +262,15 @@ class BLE:
         )  # fmt: skip
 
     def get_secret(self, sec_type: int, key: bytes | None, index: int = 0) -> bytes | None:
-        value = self._call(_IRQ_GET_SECRET, (sec_type, index, None if key is None else memoryview(key)))
+        """A secret the firmware keeps (_IRQ_GET_SECRET), or None."""
+        data = (sec_type, index, None if key is None else memoryview(key))
+        value = self._fire(_IRQ_GET_SECRET, data, now=True)
         return None if value is None else bytes(value)
 
     def set_secret(self, sec_type: int, key: bytes, value: bytes | None) -> bool:
-        result = self._call(_IRQ_SET_SECRET, (sec_type, memoryview(key), None if value is None else memoryview(value)))
-        return bool(result)
+        """Asks the firmware to keep (value None: forget) a secret; whether it did."""
+        data = (sec_type, memoryview(key), None if value is None else memoryview(value))
+        return bool(self._fire(_IRQ_SET_SECRET, data, now=True))
 
     def _on_pairing(self, handle: int, connection: Any) -> None:
         bonded = handle in self._stored
