@@ -33,6 +33,7 @@ class App:
     # (or None); capacity_cn: the load cell's rating; default_name: the factory name;
     # make_wdt() -> a watchdog, started by run() wdt_delay_ms after it began (or None);
     # reset() restarts the board (machine.reset; None: a mode change waits for the next boot).
+    # security: a security.Security (bonded hosts only on the control point; None: open).
 
     def __init__(
         self,
@@ -53,8 +54,10 @@ class App:
         make_wdt=None,
         wdt_delay_ms=0,
         reset=None,
+        security=None,
     ):
         self.settings = settings
+        self.security = security
         self.capacity_cn = capacity_cn
         self._save = save_settings
         self._defaults = default_settings
@@ -94,9 +97,12 @@ class App:
             self._on_mtu,
             self._on_control,
             self.progressor.submit if self.progressor is not None else None,
+            security,
         )
         if self.progressor is not None:
             self.ident = bytes(reversed(ble.config("mac")[1]))
+        if security is not None:
+            security.on_factory_reset = self._button_reset
         self._h_stream = self.gatt.h_stream
         self._notify = self.gatt.notify
         self.packer = wire.StreamPacker(self._send_packet, flush_ms=flush_ms)
@@ -231,6 +237,19 @@ class App:
             return 0
         return b.voltage_mv()
 
+    # Whether someone is at the band (its button held): FACTORY_RESET needs it.
+    def physical_presence(self):
+        return self.security is not None and self.security.button_held()
+
+    # The button held RESET_HOLD_MS: factory settings, every bond forgotten, the link dropped.
+    def _button_reset(self):
+        try:
+            self.control.factory_reset()
+        except codes.DeviceError:
+            pass  # the flash refused: the settings stay as they were
+        if self.security is not None:
+            self.security.forget_all()
+
     # ---- status and battery
 
     # The status flags as on the wire.
@@ -291,6 +310,8 @@ class App:
     async def _status(self):
         while self.running:
             self.gatt.keep_advertising()
+            if self.security is not None:
+                self.security.poll()
             self.update_status()
             await asyncio.sleep_ms(self._status_ms)
 

@@ -15,6 +15,9 @@ LED_PIN = const(13)
 # Safe mode: this pin held low at power-on or reset (a push button or a jumper to GND) starts no
 # app and no watchdog, so the REPL stays free for reflashing.
 SAFE_MODE_PIN = const(4)
+# Pair button to GND (internal pull-up): a press opens the pairing window for 60 s, a 10 s hold
+# is a factory reset, and FACTORY_RESET over the air needs it held (security.py).
+PAIR_BUTTON_PIN = const(21)
 BATTERY_ADC_PIN = const(35)
 # Cell voltage / ADC pin voltage (two 100 kOhm resistors on the Feather).
 BATTERY_DIVIDER = 2.0
@@ -56,6 +59,11 @@ def make_wdt(timeout_ms: int) -> WDT:
 # Whether the safe-mode pin is held low (read once at boot; internal pull-up).
 def safe_mode_requested() -> bool:
     return Pin(SAFE_MODE_PIN, Pin.IN, Pin.PULL_UP).value() == 0
+
+
+# The pair button (reads 0 while pressed).
+def make_pair_button() -> Pin:
+    return Pin(PAIR_BUTTON_PIN, Pin.IN, Pin.PULL_UP)
 
 
 # Blinks `code` short flashes, then a pause, forever, from a hardware timer: the REPL stays

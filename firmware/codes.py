@@ -13,6 +13,7 @@ BUSY = const(0x05)
 MOVING = const(0x06)
 SENSOR_FAULT = const(0x07)
 STORAGE_ERROR = const(0x08)
+NEEDS_BUTTON = const(0x09)
 
 # Reserved tension codes (int24): overload high and low; valid tensions lie strictly between.
 OVERLOAD_HIGH = const(0x7FFFFF)

@@ -4,7 +4,8 @@
 #
 # The device object provides: sampler (Sampler), settings (Settings), capacity_cn,
 # save_settings(settings), default_settings() -> Settings, start_stream() -> bool (False: sensor
-# fault), stop_stream(), set_name(name), settings_changed(), set_mode(mode).
+# fault), stop_stream(), set_name(name), settings_changed(), set_mode(mode),
+# physical_presence() -> bool (the band's button is held).
 import asyncio
 from micropython import const
 
@@ -101,13 +102,19 @@ class Control:
             self._change(_set_name, a, b)
             dev.set_name(s.name)
         elif op == wire.OP_FACTORY_RESET:
-            self._change(_factory_reset, dev.default_settings(), b)
-            dev.set_name(s.name)
+            if not dev.physical_presence():
+                raise codes.DeviceError(codes.NEEDS_BUTTON, "hold the button")
+            self.factory_reset()
         elif op == wire.OP_SET_OVERLOAD:
             self._change(_set_overload, a, b)
         elif op == wire.OP_SET_MODE:
             dev.set_mode(a)
         return b""
+
+    # Factory settings, saved (raises DeviceError(STORAGE_ERROR), nothing changed, if not).
+    def factory_reset(self):
+        self._change(_factory_reset, self._dev.default_settings(), None)
+        self._dev.set_name(self._dev.settings.name)
 
     # Apply a change to the settings and the sampler, then save; if saving fails, undo both.
     def _change(self, mutate, a, b):

@@ -15,11 +15,14 @@ _IRQ_CENTRAL_CONNECT = const(1)
 _IRQ_CENTRAL_DISCONNECT = const(2)
 _IRQ_GATTS_WRITE = const(3)
 _IRQ_MTU_EXCHANGED = const(21)
+_IRQ_ENCRYPTION_UPDATE = const(28)
+_IRQ_SET_SECRET = const(30)
 
 _FLAG_READ = const(0x0002)
 _FLAG_WRITE_NO_RESPONSE = const(0x0004)
 _FLAG_WRITE = const(0x0008)
 _FLAG_NOTIFY = const(0x0010)
+_FLAG_WRITE_ENCRYPTED = const(0x1000)  # NimBLE answers ATT 0x05/0x0F to an unencrypted write
 
 _ADV_INTERVAL_US = const(100_000)
 _ADV_TYPE_FLAGS = const(0x01)
@@ -72,9 +75,14 @@ class Gatt:
     # Owns the BLE object. Callbacks (run from the IRQ handler; keep them short):
     # on_connect(), on_disconnect(), on_mtu(mtu), on_control(request_bytes); with on_pcontrol
     # (Progressor mode) the Progressor service is added and on_pcontrol(bytes) gets its writes.
+    # security: a security.Security (Taut control for bonded hosts only), or None (open control:
+    # component tests). Progressor apps do not pair: its control point stays open.
 
-    def __init__(self, ble, name, device_info, on_connect, on_disconnect, on_mtu, on_control, on_pcontrol=None):
+    def __init__(self, ble, name, device_info, on_connect, on_disconnect, on_mtu, on_control, on_pcontrol=None,
+                 security=None):
         self._ble = ble
+        self._security = security
+        self.refused_writes = 0
         self._on_connect = on_connect
         self._on_disconnect = on_disconnect
         self._on_mtu = on_mtu
@@ -92,11 +100,12 @@ class Gatt:
         ble.active(True)
         ble.config(mtu=wire.MTU_MAX)
         ble.irq(self._irq)
+        control_flags = _FLAG_WRITE | _FLAG_NOTIFY | (0 if security is None else _FLAG_WRITE_ENCRYPTED)
         taut = (
             bluetooth.UUID(SERVICE_UUID),
             (
                 (bluetooth.UUID(STREAM_UUID), _FLAG_NOTIFY),
-                (bluetooth.UUID(CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY),
+                (bluetooth.UUID(CONTROL_UUID), control_flags),
                 (bluetooth.UUID(STATUS_UUID), _FLAG_READ | _FLAG_NOTIFY),
             ),
         )
@@ -176,9 +185,10 @@ class Gatt:
 
     def _irq(self, event, data):
         try:
-            self._dispatch(event, data)
+            return self._dispatch(event, data)
         except Exception:  # whatever it was, raising it would cost the handler
             self.irq_errors += 1
+            return False if event == _IRQ_SET_SECRET else None
 
     def _dispatch(self, event, data):
         if event == _IRQ_CENTRAL_CONNECT:
@@ -190,6 +200,8 @@ class Gatt:
                 return
             self.conn = conn
             self.mtu = wire.MTU_DEFAULT
+            if self._security is not None:
+                self._security.on_connect(conn)
             self._on_connect()
         elif event == _IRQ_CENTRAL_DISCONNECT:
             if data[0] != self.conn:
@@ -198,15 +210,24 @@ class Gatt:
                 return
             self.conn = None
             self.mtu = wire.MTU_DEFAULT
+            if self._security is not None:
+                self._security.on_disconnect(data[0])
             self._on_disconnect()
             self.advertise()
         elif event == _IRQ_GATTS_WRITE:
             conn, handle = data[0], data[1]
             if conn == self.conn and handle == self.h_control:
-                self._on_control(bytes(self._ble.gatts_read(handle)))
+                data = bytes(self._ble.gatts_read(handle))
+                if self._security is not None and not self._security.may_control(conn):
+                    self.refused_writes += 1  # encrypted but not (yet) bonded: NimBLE let it by
+                    return None
+                self._on_control(data)
             elif conn == self.conn and handle == self.h_pcontrol and self._on_pcontrol is not None:
                 self._on_pcontrol(bytes(self._ble.gatts_read(handle)))
         elif event == _IRQ_MTU_EXCHANGED:
             if data[0] == self.conn:
                 self.mtu = data[1]
                 self._on_mtu(data[1])
+        elif _IRQ_ENCRYPTION_UPDATE <= event <= _IRQ_SET_SECRET and self._security is not None:
+            return self._security.irq(event, data)
+        return None

@@ -13,7 +13,9 @@ from micropython import const
 import board
 import settings as store
 from app import FEED_MS, App
+from bonds import Bonds
 from sampler import Sampler
+from security import Security
 
 _WDT_TIMEOUT_MS = const(8000)
 WDT_DELAY_MS = const(10_000)
@@ -56,6 +58,7 @@ def build():
         make_wdt=make_wdt,
         wdt_delay_ms=WDT_DELAY_MS,
         reset=machine.reset,
+        security=Security(ble, Bonds(), board.make_pair_button()),
     )
 
 

@@ -2,16 +2,15 @@
 # A missing, half-written or corrupt file gives factory defaults (calibrated False) and says so
 # in Settings.fallback, so a bad flash write can never keep the band from booting.
 import json
-import os
 
 from micropython import const
 
 import codes
 from codes import STORAGE_ERROR, DeviceError
+from flashfile import TMP_SUFFIX, write_atomic
 from wire import MODES, printable_name
 
 SETTINGS_PATH = "/settings.json"
-_TMP_SUFFIX = ".tmp"
 _VERSION = const(1)
 # Factory scale: a 2 mV/V load cell on channel A gain 128 gives 2**31 * 0.002 counts at its
 # rated load whatever the excitation voltage (the HX711 is ratiometric); for the 1961 N cell of
@@ -113,7 +112,7 @@ def load(path: str = SETTINGS_PATH, default_name: str = "Taut") -> Settings:
     try:
         s, why = _read(path)
         if s is None:
-            s2, _ = _read(path + _TMP_SUFFIX)
+            s2, _ = _read(path + TMP_SUFFIX)
             if s2 is not None:
                 return s2
         if s is not None:
@@ -125,34 +124,12 @@ def load(path: str = SETTINGS_PATH, default_name: str = "Taut") -> Settings:
     return s
 
 
-# Writes settings atomically: temp file, flush, rename over the old one. On a full or failing
-# flash raises DeviceError(STORAGE_ERROR) and leaves the old file as it was.
+# Writes settings atomically (flashfile.write_atomic). On a full or failing flash raises
+# DeviceError(STORAGE_ERROR) and leaves the old file as it was.
 def save(settings: Settings, path: str = SETTINGS_PATH) -> None:
-    tmp = path + _TMP_SUFFIX
     data = json.dumps(settings.to_dict()).encode()
     try:
-        with open(tmp, "wb") as f:
-            n = f.write(data)
-            if n is not None and n != len(data):
-                raise OSError(28)
+        write_atomic(path, data)
     except OSError as e:
-        _remove(tmp)
         raise DeviceError(STORAGE_ERROR, "settings not written: %s" % e)
-    try:
-        os.rename(tmp, path)
-    except OSError:
-        # FAT will not rename over an existing file; load() recovers from tmp if cut here.
-        try:
-            _remove(path)
-            os.rename(tmp, path)
-        except OSError as e:
-            raise DeviceError(STORAGE_ERROR, "settings not renamed: %s" % e)
     settings.fallback = None
-
-
-# Deletes path if it exists.
-def _remove(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass

@@ -96,6 +96,7 @@ class Result(IntEnum):
     MOVING = 0x06
     SENSOR_FAULT = 0x07
     STORAGE_ERROR = 0x08
+    NEEDS_BUTTON = 0x09
 
 
 # ---------------------------------------------------------------- errors
@@ -188,6 +189,10 @@ class StorageFailed(CommandFailed):
     """STORAGE_ERROR: settings could not be written; nothing changed."""
 
 
+class ButtonRequired(CommandFailed):
+    """NEEDS_BUTTON: the command needs someone at the band (FACTORY_RESET: its pair button held)."""
+
+
 COMMAND_ERRORS: dict[Result, type[CommandFailed]] = {
     Result.UNKNOWN_OPCODE: RequestRejected,
     Result.BAD_LENGTH: RequestRejected,
@@ -197,6 +202,7 @@ COMMAND_ERRORS: dict[Result, type[CommandFailed]] = {
     Result.MOVING: BandMoving,
     Result.SENSOR_FAULT: SensorFault,
     Result.STORAGE_ERROR: StorageFailed,
+    Result.NEEDS_BUTTON: ButtonRequired,
 }
 
 

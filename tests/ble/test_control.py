@@ -67,7 +67,10 @@ def test_rate_overload_calibration_rename_and_factory_reset() -> None:
         out["scan"] = [a.name for a in await scan(0.5, backend=backend)]
         client = BandClient(await find_band("Band-A", backend=backend), backend=backend)
         await client.connect()
+        band.hold_button(True)  # FACTORY_RESET needs someone at the band
+        await asyncio.sleep(0.3)
         await client.factory_reset()
+        band.hold_button(False)
         out["reset"] = await client.get_settings()
         await client.disconnect()
         out["flash"] = (band.flash.root / "settings.json").read_text()

@@ -23,7 +23,11 @@ from pathlib import Path
 files = {{}}
 for a in sys.argv[1:]:
     p = Path(a)
-    if p.is_file():
+    try:
+        is_file = p.is_file()
+    except OSError:  # a script argument longer than a file name can be
+        is_file = False
+    if is_file:
         files[p.name] = {{"size": p.stat().st_size, "head": p.read_bytes()[:2].hex()}}
 with open(os.environ["FAKE_MPREMOTE_LOG"], "a") as f:
     f.write(json.dumps({{"argv": sys.argv[1:], "files": files}}) + "\\n")

@@ -128,16 +128,17 @@ def test_full_flash_raises_storage_error_and_keeps_the_old_file(codes):
     first = _vm(f"s = settings.defaults('before'); s.calibrated = True; settings.save(s, '{PATH}')")
     res = _vm(FULL_FLASH + f"""
 import os
+import flashfile
 results = []
 for room in (0, 10, 50):
-    settings.open = full_open(room)
+    flashfile.open = full_open(room)  # settings are written through flashfile
     s = settings.defaults('after')
     try:
         settings.save(s, '{PATH}')
         results.append(None)
     except DeviceError as e:
         results.append(e.code)
-settings.open = open
+flashfile.open = open
 kept = settings.load('{PATH}')
 out(results=results, name=kept.name, calibrated=kept.calibrated, fallback=kept.fallback,
     tmp_left='settings.json.tmp' in os.listdir('/flash'))

@@ -4,7 +4,8 @@
 ble (the fake BLE), S (its Settings), sampler (FakeSampler: tests inject samples with
 `sampler.on_sample(t_us, value_cn)` and script tare/calibrate outcomes), bat, wdt, led, saved
 (list of saved settings dicts), fail_save ([False]: set True to make saving fail), H (value
-handles by name) and helpers:
+handles by name), button (Button: .held) and helpers (app_kw="{'security': SECURITY}" gives the
+app a Security over /bonds.json and that button, with a WINDOW_MS pairing window):
   conn = await connect(mtu=None)            a central connects (and exchanges the MTU)
   resp = await request(conn, hex, wait_ms)  write the control point, return the new responses
   stream(conn) / control(conn) / status()   notifications so far (hex) on each characteristic
@@ -20,6 +21,16 @@ import asyncio, json, time, bluetooth, codes, wire, gatt
 import settings as store
 from binascii import hexlify, unhexlify
 from app import App
+from bonds import Bonds
+from security import Security
+WINDOW_MS = 2000  # the pairing window of SECURITY (60 s on the band): simulated time is slow here
+
+class Button:
+    # The pair button: held reads 0 (pressed), as the board's pull-up pin does.
+    def __init__(self):
+        self.held = False
+    def value(self):
+        return 0 if self.held else 1
 
 def hx(b):
     return hexlify(bytes(b)).decode()
@@ -99,6 +110,7 @@ def save(s):
         raise codes.DeviceError(codes.STORAGE_ERROR, "flash full")
     saved.append(s.to_dict())
 bat = Bat()
+button = Button()
 wdt = WDT()
 led = LED()
 sampler = None
@@ -142,7 +154,9 @@ async def request(conn, data, wait_ms=20):
 
 
 def run_app(body: str, *, app_kw: str = "{}", mode: str = "taut", max_sim_ms: int = 120_000, **kw) -> mpvm.Result:
-    """`mode`: the settings' mode the app boots in ("taut" or "progressor")."""
+    """`mode`: the settings' mode the app boots in ("taut" or "progressor"); SECURITY in `app_kw`
+    stands for a Security with the test's bond store and button."""
+    app_kw = app_kw.replace("SECURITY", "Security(ble, Bonds('/bonds.json'), button, WINDOW_MS)")
     prelude = PRELUDE.replace("**APP_KW", f"**{app_kw}").replace("APP_MODE", repr(mode))
     script = prelude + "\n" + body + "\napp.stop()\nmain_task.cancel()\n"
     return mpvm.run(script, is_async=True, max_sim_ms=max_sim_ms, **kw)

@@ -39,6 +39,8 @@ def test_every_opcode_succeeds_and_is_saved():
         "out['streaming'] = app.streaming",
         f"out['stop'] = await request(conn, '{req(10, p.StopStream())}')",
         "out['streaming2'] = app.streaming",
+        f"out['reset0'] = await request(conn, '{req(13, p.FactoryReset())}')",
+        "app.physical_presence = lambda: True  # the pair button held",
         f"out['reset'] = await request(conn, '{req(11, p.FactoryReset())}')",
         f"out['get2'] = await request(conn, '{req(12, p.GetSettings())}')",
         "out['gap2'] = ble.config('gap_name').decode()",
@@ -58,6 +60,8 @@ def test_every_opcode_succeeds_and_is_saved():
     for key, rid in (("setcal", 4), ("rate", 5), ("over", 6), ("rename", 7), ("start", 9), ("stop", 10), ("reset", 11)):
         r = resp(out[key])
         assert (r.req_id, r.result, r.value) == (rid, p.Result.OK, None), key
+    r = resp(out["reset0"])
+    assert (r.req_id, r.result) == (13, p.Result.NEEDS_BUTTON), "no factory reset without the button"
     assert out["rates"] == [10, 80], "SET_RATE, then the factory reset's default rate"
     assert out["gap"] == "Grün-Band"
     assert resp(out["get1"]).check() == p.Settings(10, True, -777, -512.25, 500, 196100)
@@ -154,6 +158,7 @@ r += await request(conn, "0601" + "0a")
 r += await request(conn, "0802" + hx(b"NewName"))
 r += await request(conn, "0503" + hx(wire.encode_i32(5)) + hx(wire.encode_f32(100.0)))
 r += await request(conn, "0a04" + "f401")
+app.physical_presence = lambda: True  # the pair button held
 r += await request(conn, "0905a5")
 r += await request(conn, "030600", 80)
 print(json.dumps({"r": r, "before": before, "after": S.to_dict(), "gap": ble.config("gap_name").decode(),

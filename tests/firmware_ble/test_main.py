@@ -24,6 +24,9 @@ ble.central_mtu(conn, 247)
 await asyncio.sleep_ms(2)
 hc = ble.handle(gatt.CONTROL_UUID)
 hs = ble.handle(gatt.STREAM_UUID)
+refused = ble.central_write(conn, hc, b"\x01\x01")   # not paired yet: NimBLE refuses it
+paired = ble.central_pair(conn)                         # within the first 60 s: bonded
+await asyncio.sleep_ms(2)
 ble.central_write(conn, hc, b"\x01\x01")
 await asyncio.sleep_ms(2000)
 ble.central_write(conn, hc, b"\x02\x02")
@@ -32,7 +35,7 @@ notes = [[n[1], hexlify(n[2]).decode()] for n in ble.notifications]
 await asyncio.sleep_ms(main.WDT_DELAY_MS)   # the watchdog starts after the safe delay
 wdt = machine.wdts[0]
 print(json.dumps({"notes": notes, "hs": hs, "hc": hc, "name": ble.config("gap_name").decode(),
-                  "feeds": wdt.feeds, "timeout": wdt.timeout_ms, "battery": hexlify(ble.gatts_read(ble.handle(0x2A19))).decode(),
+                  "feeds": wdt.feeds, "timeout": wdt.timeout_ms, "refused": refused, "paired": paired, "battery": hexlify(ble.gatts_read(ble.handle(0x2A19))).decode(),
                   "errors": ble.irq_errors}))
 app.stop()
 task.cancel()
@@ -42,6 +45,7 @@ task.cancel()
 def test_main_streams_from_the_simulated_hx711():
     out = mpvm.run(_SCRIPT, is_async=True, max_sim_ms=20_000).last
     assert out["errors"] == []
+    assert (out["refused"], out["paired"]) == (0x05, True), "control needs a bond: ATT 0x05 before pairing"
     assert out["name"].startswith("Taut-") and len(out["name"]) == 9
     control = [h for handle, h in out["notes"] if handle == out["hc"]]
     assert control == ["010100", "020200"]

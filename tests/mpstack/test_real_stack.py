@@ -161,7 +161,10 @@ def test_every_control_opcode_and_every_bad_write(runtime) -> None:
             out["status"] = await client.read_status()
             await client.stop_stream()
             out["settings1"] = await client.get_settings()
+            band.hold_button(True)  # FACTORY_RESET needs someone at the band
+            await asyncio.sleep(0.3)
             await client.factory_reset()
+            band.hold_button(False)
             out["settings2"] = await client.get_settings()
             # Bad writes straight onto the control point, answered as the vectors say.
             raw = client._client

@@ -161,12 +161,13 @@ v("TARE MOVING", 3, 10, 6, None)
 v("TARE SENSOR_FAULT", 3, 11, 7, None)
 v("RENAME STORAGE_ERROR", 8, 12, 8, None)
 v("SET_RATE OUT_OF_RANGE", 6, 13, 3, None)
+v("FACTORY_RESET NEEDS_BUTTON", 9, 15, 9, None)
 v("unknown opcode echoed", 0x0C, 14, 1, None)
 v("answer to a write too short for a req_id", 0, 0, 2, None)
 MR = [
  dict(name="empty", hex="", error="BadLength"),
  dict(name="two bytes", hex="0101", error="BadLength"),
- dict(name="unknown result 0x09", hex="010109", error="UnknownResult"),
+ dict(name="unknown result 0x0A", hex="01010a", error="UnknownResult"),
  dict(name="unknown result 0xFF", hex="0101ff", error="UnknownResult"),
  dict(name="TARE OK with 3-byte payload", hex="030300" + "000000", error="BadLength"),
  dict(name="START_STREAM OK with a payload", hex="01010000", error="BadLength"),

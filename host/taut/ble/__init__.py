@@ -17,6 +17,8 @@ from taut.ble.errors import (
     ControlTimeout,
     MissingCharacteristic,
     NotConnected,
+    NotPaired,
+    PairingFailed,
     WriteRefused,
 )
 
@@ -48,6 +50,8 @@ __all__ = [
     "LinkLost",
     "MissingCharacteristic",
     "NotConnected",
+    "NotPaired",
+    "PairingFailed",
     "WriteRefused",
     "find_band",
     "scan",

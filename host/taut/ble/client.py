@@ -21,11 +21,14 @@ from taut import progressor, protocol
 from taut.ble.backend import PLATFORM, Backend
 from taut.ble.control import DEFAULT_TIMEOUT_S, ControlChannel
 from taut.ble.errors import (
+    PAIRING_HINT,
     BandNotFound,
     BleError,
     BluetoothUnavailable,
     MissingCharacteristic,
     NotConnected,
+    NotPaired,
+    PairingFailed,
     WriteRefused,
 )
 
@@ -33,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # Tare and calibration average samples on the band (32 at 10 Hz: 3.2 s) before answering.
 SLOW_COMMAND_TIMEOUT_S = 10.0
+# ATT errors of a write that needs a bonded, encrypted link (insufficient authentication,
+# authorization, encryption).
+_NOT_PAIRED_ATT = (0x05, 0x08, 0x0F)
 
 
 @dataclass(frozen=True)
@@ -191,10 +197,47 @@ class BandClient:
         try:
             await self._client.write_gatt_char(protocol.CONTROL_UUID, data, response=True)
         except BleakGATTProtocolError as exc:
-            raise WriteRefused(f"the band refused the control write: {exc.args[-1]} (ATT 0x{int(exc.code):02X})",
-                               int(exc.code)) from exc
+            code = int(exc.code)
+            if code in _NOT_PAIRED_ATT:
+                raise NotPaired(f"the band refused the control write (ATT 0x{code:02X}: not paired): {PAIRING_HINT}",
+                                code) from exc  # fmt: skip
+            raise WriteRefused(f"the band refused the control write: {exc.args[-1]} (ATT 0x{code:02X})",
+                               code) from exc
         except (BleakError, OSError) as exc:
             raise WriteRefused(f"the control write failed: {exc!r}") from exc
+
+    async def pair(self) -> None:
+        """Pairs and bonds with the connected band, then proves it with a control request
+        (a band outside its pairing window drops the link or refuses the write): PairingFailed."""
+        try:
+            try:
+                await self._client.pair()
+            except NotImplementedError:  # CoreBluetooth: pairs by itself at the first encrypted write
+                log.info("this Bluetooth stack pairs on the first control write")
+            await self.get_settings()
+        except (BleakError, BleError, TimeoutError, OSError) as exc:
+            await self._forget()
+            raise PairingFailed(
+                f"the band did not pair ({exc}): it accepts new pairings only within 60 s of being "
+                "switched on, or for 60 s after a press of its pair button; do that and try again"
+            ) from exc
+
+    async def unpair(self) -> None:
+        """Forgets this computer's bond with the band (the band keeps its copy until a factory
+        reset) and disconnects; BleError if this computer's Bluetooth stack cannot."""
+        try:
+            await self._client.unpair()
+        except NotImplementedError as exc:
+            raise BleError("this system's Bluetooth stack cannot unpair from a program: remove the band in the "
+                           "system's Bluetooth settings") from exc  # fmt: skip
+        except (BleakError, OSError) as exc:
+            raise BleError(f"could not unpair: {exc}") from exc
+
+    async def _forget(self) -> None:
+        try:
+            await self._client.unpair()
+        except (BleakError, NotImplementedError, OSError) as exc:
+            log.debug("unpair: %r", exc)
 
     async def _read(self, uuid: str) -> bytes | None:
         if self._client.services.get_characteristic(uuid) is None:

@@ -50,6 +50,8 @@ class ControlChannel:
             raise ControlTimeout(f"{request.opcode.name}: no answer within {timeout_s:g} s") from None
         finally:
             self._pending.pop(req_id, None)
+            if fut.done() and not fut.cancelled():
+                fut.exception()  # failed by fail_all() while the write itself raised: seen
         if response.opcode != request.opcode:
             log.warning("answer to req %d has opcode 0x%02x, sent 0x%02x", req_id, response.opcode, request.opcode)
         return response.check()

@@ -37,3 +37,18 @@ class WriteRefused(BleError):
     def __init__(self, message: str, att_error: int | None = None) -> None:
         super().__init__(message)
         self.att_error = att_error
+
+
+PAIRING_HINT = (
+    "pair this computer with the band first: `taut pair` within 60 s of switching the band on, "
+    "or after pressing its pair button"
+)
+
+
+class NotPaired(WriteRefused):
+    """The band refused a control write because this computer is not bonded with it (ATT 0x05
+    insufficient authentication, 0x0F insufficient encryption, 0x08 insufficient authorization)."""
+
+
+class PairingFailed(BleError):
+    """The band did not pair: outside its pairing window, or the link dropped meanwhile."""

@@ -1,8 +1,11 @@
 """bleak client backend over the virtual radio's Bumble central: real ATT on an in-memory link.
 
 Pass as `BleakClient(device_or_address, backend=BumbleClient)`. Extra keyword arguments:
-`mtu` (requested ATT MTU, default 247, like BlueZ and CoreBluetooth) and `exchange_mtu=False`
-to stay at the 23-byte default MTU.
+`mtu` (requested ATT MTU, default 247, like BlueZ and CoreBluetooth), `exchange_mtu=False`
+to stay at the 23-byte default MTU, and `host_address` to be another computer (another central,
+with bonds of its own). `pair()` is Bumble's SMP (LE Secure Connections, Just Works, bonding);
+the keys go to the radio's key store file. Connecting to a band this host is bonded with
+encrypts the link from the stored keys, as BlueZ and CoreBluetooth do.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 from bumble import att, hci
 from bumble.core import BaseBumbleError
+from bumble.gatt import GATT_DEVICE_NAME_CHARACTERISTIC
 
 from taut.bumble_backend.radio import radio
 from taut.bumble_backend.scanner import uuid_str
@@ -29,6 +33,13 @@ from taut.bumble_backend.scanner import uuid_str
 log = logging.getLogger(__name__)
 
 DEFAULT_MTU = 247
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether a CancelledError is Bumble's "the link dropped" (cancel_on_disconnection), not a
+    cancellation of the calling task."""
+    task = asyncio.current_task()
+    return isinstance(exc, asyncio.CancelledError) and task is not None and not task.cancelling()
 
 
 def _address(device: BLEDevice | str) -> hci.Address:
@@ -39,6 +50,44 @@ def _address(device: BLEDevice | str) -> hci.Address:
         return hci.Address(text, hci.Address.RANDOM_DEVICE_ADDRESS)
     except (ValueError, TypeError) as exc:
         raise BleakError(f"not a Bluetooth address: {text!r}") from exc
+
+
+async def bond(address: str, *, host_address: str | None = None, timeout_s: float = 10.0) -> None:
+    """This host pairs and bonds with the peripheral at `address` (as a user does once, within a
+    band's pairing window); BleakError if it refuses."""
+    r = radio()
+    central = await r.central(host_address)
+    peer = _address(address)
+    await _forget_keys(central, peer)  # a new pairing replaces them; stale ones only get in the way
+    try:
+        async with asyncio.timeout(timeout_s):
+            async with r.connect_lock:
+                connection = await central.connect(peer, timeout=timeout_s)
+            try:
+                await connection.pair()
+                # One ATT round trip: the peer handles it after the last key PDU, so its bond is
+                # stored before the link drops (a disconnect right after pair() can beat it).
+                await connection.gatt_client.read_characteristics_by_uuid(GATT_DEVICE_NAME_CHARACTERISTIC, None)
+            finally:
+                try:
+                    await connection.disconnect()
+                except (BaseBumbleError, hci.HCI_Error):
+                    pass  # the peer dropped the link first
+    except (TimeoutError, BaseBumbleError, hci.HCI_Error, asyncio.CancelledError) as exc:
+        if isinstance(exc, asyncio.CancelledError) and not _dropped(exc):
+            raise
+        raise BleakError(f"pairing with {address} failed: {exc!r}") from exc
+
+
+async def _forget_keys(central: Any, peer: hci.Address) -> None:
+    """Deletes a central's keys for a peer, if it has any."""
+    if central.keystore is None:
+        return
+    for name in {str(peer), str(peer).split("/")[0]}:
+        try:
+            await central.keystore.delete(name)
+        except KeyError:
+            pass
 
 
 class BumbleClient(BaseBleakClient):
@@ -52,6 +101,7 @@ class BumbleClient(BaseBleakClient):
         timeout: float = 10.0,
         mtu: int = DEFAULT_MTU,
         exchange_mtu: bool = True,
+        host_address: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout)
@@ -59,6 +109,7 @@ class BumbleClient(BaseBleakClient):
         self._name = address_or_ble_device.name if isinstance(address_or_ble_device, BLEDevice) else None
         self._want_mtu = mtu
         self._exchange_mtu = exchange_mtu
+        self._host_address = host_address
         self._connection: Any = None
         self._closing = False
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
@@ -78,11 +129,9 @@ class BumbleClient(BaseBleakClient):
     async def connect(self, pair: bool = False, **kwargs: Any) -> None:
         if self._connection is not None:
             return
-        if pair:
-            log.info("the virtual radio does not pair; connecting without")
         timeout = float(kwargs.get("timeout", self._timeout))
         r = radio()
-        central = await r.central()
+        central = await r.central(self._host_address)
         try:
             async with asyncio.timeout(timeout):
                 async with r.connect_lock:
@@ -93,12 +142,29 @@ class BumbleClient(BaseBleakClient):
         self._closing = False
         connection.on("disconnection", self._on_disconnection)
         try:
-            if self._exchange_mtu:
+            if self._exchange_mtu:  # first, as BlueZ does: security comes after the MTU exchange
                 await connection.gatt_client.request_mtu(self._want_mtu)
+            if pair:
+                await self.pair()
+            else:
+                await self._encrypt_if_bonded(central, connection, timeout)
             self.services = await self._discover(connection.gatt_client)
         except Exception:
             await self.disconnect()
             raise
+
+    @staticmethod
+    async def _encrypt_if_bonded(central: Any, connection: Any, timeout: float) -> None:
+        """Encrypts the link with the stored keys, if any; a peer that lost them stays unencrypted."""
+        if central.keystore is None or await central.keystore.get(str(connection.peer_address)) is None:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await connection.encrypt()
+        except (TimeoutError, BaseBumbleError, hci.HCI_Error, asyncio.CancelledError) as exc:
+            if isinstance(exc, asyncio.CancelledError) and not _dropped(exc):
+                raise
+            log.info("the band did not accept this host's stored keys (%r): the link stays unencrypted", exc)
 
     async def _discover(self, gatt: Any) -> BleakGATTServiceCollection:
         collection = BleakGATTServiceCollection()
@@ -137,10 +203,22 @@ class BumbleClient(BaseBleakClient):
         self._connection = None
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("the virtual radio does not pair")
+        """Pairs and bonds (SMP); BleakError if the peer refuses or drops the link meanwhile."""
+        connection = self._connection
+        if connection is None:
+            raise BleakError("not connected")
+        try:
+            async with asyncio.timeout(float(kwargs.get("timeout", self._timeout))):
+                await connection.pair()
+        except (TimeoutError, BaseBumbleError, hci.HCI_Error, asyncio.CancelledError) as exc:
+            if isinstance(exc, asyncio.CancelledError) and not _dropped(exc):
+                raise
+            raise BleakError(f"pairing failed: {exc!r}") from exc
 
     async def unpair(self) -> None:
-        raise NotImplementedError("the virtual radio does not pair")
+        """Forgets this host's keys for the peer and disconnects (the peer keeps its own copy)."""
+        await _forget_keys(await radio().central(self._host_address), self._peer_address)
+        await self.disconnect()
 
     def _gatt(self) -> Any:
         if self._connection is None:
@@ -154,6 +232,10 @@ class BumbleClient(BaseBleakClient):
             raise BleakGATTProtocolError(exc.error_code) from exc
         except BaseBumbleError as exc:
             raise BleakError(str(exc)) from exc
+        except asyncio.CancelledError as exc:
+            if not _dropped(exc):
+                raise
+            raise BleakError("the link dropped during the request") from exc
 
     async def read_gatt_char(
         self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any

@@ -1,7 +1,9 @@
 """The in-memory "air" for virtual BLE: one Bumble LocalLink per event loop, plus the host's central.
 
 Bumble's controllers need a running loop when they are created, so the link, every controller on
-it and the central that bleak's Bumble backend drives live per event loop (`radio()`).
+it and the centrals that bleak's Bumble backend drives live per event loop (`radio()`). A central
+keeps its bonds (pairing keys) in a JSON key store file, one namespace per central address:
+$TAUT_BLE_KEYS, else `<user data dir>/taut/ble-keys.json` (platformdirs).
 """
 
 from __future__ import annotations
@@ -9,18 +11,50 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import weakref
+from pathlib import Path
 
-from bumble import hci
+from bumble import hci, pairing
 from bumble.controller import Controller
 from bumble.device import Device
 from bumble.host import Host
+from bumble.keys import JsonKeyStore
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 log = logging.getLogger(__name__)
 
-_CENTRAL_ADDRESS = "C0:DE:00:00:00:01"
+CENTRAL_ADDRESS = "C0:DE:00:00:00:01"
+KEYS_ENV = "TAUT_BLE_KEYS"
+
+
+def key_store_path() -> Path:
+    """Where the host's centrals keep their bonds: $TAUT_BLE_KEYS, else the user data dir."""
+    env = os.environ.get(KEYS_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("taut", appauthor=False)) / "ble-keys.json"
+
+
+class _KeyStore(JsonKeyStore):
+    """The host's bonds on file. Bands advertise from a fixed address (no resolvable private
+    addresses), so no keys go to the controller's resolving list: a central with stored bonds
+    then behaves, and times, exactly as one without."""
+
+    async def get_resolving_keys(self) -> list:  # type: ignore[override]
+        return []
+
+
+def _central_pairing(connection: object) -> pairing.PairingConfig:
+    """A computer pairing with a band: LE Secure Connections, bonding, Just Works (no MITM); its
+    identity is the (random) address it connects with, so the band finds its keys next time."""
+    return pairing.PairingConfig(
+        sc=True, mitm=False, bonding=True, identity_address_type=pairing.PairingConfig.AddressType.RANDOM,
+        delegate=pairing.PairingDelegate(io_capability=pairing.PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT),
+    )  # fmt: skip
 
 
 class AirController(Controller):
@@ -87,7 +121,7 @@ class Radio:
         # does); platform stacks drop those silently, Bumble's client warns on each.
         logging.getLogger("bumble.gatt_client").setLevel(logging.ERROR)
         self.link = LocalLink()
-        self._central: Device | None = None
+        self._centrals: dict[str, Device] = {}
         self._central_lock = asyncio.Lock()
         # Bumble allows one pending LE connection per controller: connects are serialised.
         self.connect_lock = asyncio.Lock()
@@ -111,14 +145,20 @@ class Radio:
         if controller is not None and controller in self.link.controllers:
             self.link.remove_controller(controller)
 
-    async def central(self) -> Device:
-        """The host's central device, powered on."""
+    async def central(self, address: str | None = None) -> Device:
+        """The host's central device (another computer: another `address`), powered on."""
+        address = (address or CENTRAL_ADDRESS).upper()
         async with self._central_lock:
-            if self._central is None:
-                device = self.new_device(_CENTRAL_ADDRESS, name="taut-host")
+            device = self._centrals.get(address)
+            if device is None:
+                device = self.new_device(address, name="taut-host")
+                path = key_store_path()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                device.keystore = _KeyStore(address, str(path))
+                device.pairing_config_factory = _central_pairing
                 await device.power_on()
-                self._central = device
-            return self._central
+                self._centrals[address] = device
+            return device
 
 
 _radios: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Radio] = weakref.WeakKeyDictionary()

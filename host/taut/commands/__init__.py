@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "info": "show a band's device information, battery, status and settings",
     "live": "live tension graph with rep counting, logged as you go",
     "log": "workout log upkeep: check it for damage, recover what is readable, import a recovery file",
+    "pair": "pair this computer with a band (within 60 s of switching it on, or after pressing its pair button)",
     "progress": "progress over weeks per exercise: reps, TUT, tension, tempo adherence, partials, personal bests",
     "reanalyze": "rerun the current rep analysis over logged raw samples (replaces the stored sets)",
     "report": "write a logged session as one self-contained HTML page to share (plots embedded)",
@@ -23,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "show": "show a logged session: per-rep table and a PNG plot of each set",
     "stream": "stream tension from a band (real or --virtual), optionally into a CSV recording",
     "tare": "zero the band (let it hang slack and still)",
+    "unpair": "forget this computer's bond with a band",
 }  # fmt: skip
 
 

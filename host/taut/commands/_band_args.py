@@ -79,8 +79,9 @@ def virtual_exercise(args: argparse.Namespace) -> str | None:
 
 
 @asynccontextmanager
-async def band_backend(args: argparse.Namespace) -> AsyncIterator[Any]:
-    """The bleak backend to use; with --virtual, a virtual band runs meanwhile on the same loop."""
+async def band_backend(args: argparse.Namespace, *, pair_host: bool = True) -> AsyncIterator[Any]:
+    """The bleak backend to use; with --virtual, a virtual band runs meanwhile on the same loop
+    (bonded with this host at power-on, as a user pairs a new band, unless `pair_host` is False)."""
     from taut import ble
 
     exercise = virtual_exercise(args)
@@ -100,7 +101,7 @@ async def band_backend(args: argparse.Namespace) -> AsyncIterator[Any]:
 
     try:
         mode = "progressor" if getattr(args, "progressor", False) else "taut"
-        async with virtual_band(exercise, seed=args.seed, mode=mode):
+        async with virtual_band(exercise, seed=args.seed, mode=mode, pair_host=pair_host):
             yield ble.virtual()
     except (ValueError, BuildError, BandError) as exc:
         raise CommandError(str(exc)) from None

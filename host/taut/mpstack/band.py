@@ -67,9 +67,12 @@ class MicroPythonBand:
         heap_ms: int = 0,
         gc: bool = True,
         mode: str = "taut",
+        pair_host: bool = True,
+        pairing_window_ms: int | None = None,
     ) -> None:
         self.mode = mode  # the mode its factory settings boot in
         rng = random.Random(seed)
+        self._seed = seed
         mac = bytes(rng.randrange(256) for _ in range(5))
         self.factory_name = "Taut-%02X%02X" % (mac[-2], mac[-1])
         self.loadcell = LoadCell(tension_n, seed=seed)
@@ -79,6 +82,10 @@ class MicroPythonBand:
         self.heap_ms = heap_ms
         self.gc = gc
         self._firmware_dir = firmware_dir
+        self.pair_host = pair_host  # bond with the radio's default host at first power-on
+        # Tests of the real stack cannot wait 60 s of wall-clock time for the window to close:
+        # this rewrites security.WINDOW_MS in the band's copy of the firmware (None: unchanged).
+        self.pairing_window_ms = pairing_window_ms
         self.boots = 0
         self.watchdog_resets = 0
         self.resets = 0
@@ -108,6 +115,9 @@ class MicroPythonBand:
         flash.mkdir()
         for name in firmware_modules(self._firmware_dir):  # as `taut firmware deploy` puts them on a board
             shutil.copy2(self._firmware_dir / name, flash / name)
+        if self.pairing_window_ms is not None:
+            _set_window(flash / "security.py", self.pairing_window_ms)
+        (root / "low_pins").write_text("")  # hold_button() names the pins held low here
         (flash / "lib").mkdir()
         if self.factory_calibrated:
             (flash / "settings.json").write_text(factory_settings(self.factory_name, self.loadcell, self.mode))
@@ -134,10 +144,17 @@ class MicroPythonBand:
             "TAUT_MP_RESET_CAUSE": "1" if self.boots == 0 else "3" if self._last_reset == "wdt" else "2",
             "TAUT_MP_HEAP_MS": str(self.heap_ms),
             "TAUT_MP_GC": "1" if self.gc else "0",
+            "TAUT_MP_LOW_PINS": str(self._root / "low_pins"),
         }
         if "HX711_RATE_PIN" in pins:
             env["TAUT_MP_RATE"] = str(pins["HX711_RATE_PIN"])
         return env
+
+    def hold_button(self, held: bool = True) -> None:
+        """Presses (True) or releases the pair button (board.PAIR_BUTTON_PIN held low)."""
+        assert self._root is not None, "start() the band first"
+        pin = board_pins(self._firmware_dir)["PAIR_BUTTON_PIN"]
+        (self._root / "low_pins").write_text(f"{pin}\n" if held else "")
 
     async def start(self) -> None:
         """Power on: build/locate the binary, boot the firmware, wait until it advertises."""
@@ -149,9 +166,13 @@ class MicroPythonBand:
             self.feed.fill()
             self._feeder = asyncio.get_running_loop().create_task(self.feed.run())
         if self.radio is None:
-            self.radio = PtyController(name=f"mp-{self.factory_name}")
+            self.radio = PtyController(name=f"mp-{self.factory_name}", identity_seed=self._seed)
             await self.radio.open()
         await self._boot()
+        if self.pair_host and self.boots == 1:
+            from taut.bumble_backend.client import bond
+
+            await bond(self.address)
 
     async def _boot(self) -> None:
         assert self._root is not None and self._runtime is not None and self.radio is not None
@@ -252,6 +273,17 @@ class MicroPythonBand:
         """Seconds since the band was first powered on (the load model's clock)."""
         assert self.feed is not None
         return self.feed.session_time_s()
+
+
+def _set_window(path: Path, window_ms: int) -> None:
+    """Rewrites `WINDOW_MS = const(...)` in the band's copy of security.py."""
+    text = path.read_text()
+    lines = [i for i, line in enumerate(text.splitlines()) if line.startswith("WINDOW_MS = const(")]
+    if len(lines) != 1:
+        raise BandError(f"{path.name} has no single 'WINDOW_MS = const(...)' line to set the pairing window")
+    out = text.splitlines()
+    out[lines[0]] = f"WINDOW_MS = const({int(window_ms)})"
+    path.write_text("\n".join(out) + "\n")
 
 
 def _local_name(ad: bytes) -> str:

@@ -3,7 +3,10 @@
 MicroPython's unix port speaks HCI over the serial device `$MICROPYBTUART` (1 Mbaud, RTS/CTS; a
 pty accepts that). The controller joins the event loop's radio (`taut.bumble_backend.radio`), so
 the host's central and the CPython twins share its air. It has NO public address: NimBLE then
-makes up a random static one, which is what Bumble's LocalLink routes LE data by.
+makes up a random static one, which is what Bumble's LocalLink routes LE data by. NimBLE draws it
+from the controller's LE_Rand at each start; an ESP32's address is fixed in eFuse, so with an
+`identity_seed` the LE_Rand answers until the address is set come from that seed after every
+reset: the band keeps its address across reboots and hosts find their bonds again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import collections
 import logging
 import os
 import pty
+import random
 import tty
 from typing import Any
 
@@ -40,10 +44,28 @@ class _PtyAirController(AirController):
     _held: collections.deque[Any] | None = None
     _releaser: asyncio.TimerHandle | None = None
 
+    identity_seed: int | None = None
+    _boot_rng: random.Random | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.notified: dict[int, list[bytes]] = collections.defaultdict(list)
         self._assemblers: dict[int, hci.HCI_AclDataPacketAssembler] = {}
+
+    def on_hci_reset_command(self, command: Any) -> Any:
+        if self.identity_seed is not None:
+            self._boot_rng = random.Random(self.identity_seed)
+        return super().on_hci_reset_command(command)
+
+    def on_hci_le_rand_command(self, command: Any) -> Any:
+        if self._boot_rng is None:
+            return super().on_hci_le_rand_command(command)
+        random_number = self._boot_rng.randbytes(8)
+        return hci.HCI_LE_Rand_ReturnParameters(status=hci.HCI_ErrorCode.SUCCESS, random_number=random_number)
+
+    def on_hci_le_set_random_address_command(self, command: Any) -> Any:
+        self._boot_rng = None  # the address is chosen: later randomness (pairing) is random again
+        return super().on_hci_le_set_random_address_command(command)
 
     def on_hci_acl_data_packet(self, packet: hci.HCI_AclDataPacket) -> None:
         """The ground truth: every ATT notification NimBLE hands to the radio, by value handle."""
@@ -98,8 +120,9 @@ class _PtyAirController(AirController):
 class PtyController:
     """One AirController on the running loop's radio, reachable at `self.path` (the pty's replica)."""
 
-    def __init__(self, name: str = "micropython") -> None:
+    def __init__(self, name: str = "micropython", *, identity_seed: int | None = None) -> None:
         self.name = name
+        self.identity_seed = identity_seed
         self.controller: _PtyAirController | None = None
         self.path = ""
         self._fds: tuple[int, int] | None = None
@@ -118,6 +141,7 @@ class PtyController:
         self.controller = _PtyAirController(
             self.name, host_source=source, host_sink=StreamPacketSink(write_transport), link=radio().link
         )
+        self.controller.identity_seed = self.identity_seed
 
     def congest(self, completions_per_s: float | None) -> None:
         """Lets the link carry at most that many packets a second (0: none; None: unlimited again)."""

@@ -98,7 +98,10 @@ class VirtualBand:
         rssi_dbm: int = -55,
         os_tick_ms: int = 0,
         mode: str = "taut",
+        pair_host: bool = True,
     ) -> None:
+        """`pair_host`: at its first power-on, the band bonds with the radio's default host, as a
+        user pairs a new band once (within its pairing window); False leaves it unpaired."""
         self.seed = seed
         self.mode = mode  # the mode its factory settings boot in
         self._rng = random.Random(seed)
@@ -115,6 +118,8 @@ class VirtualBand:
         self.rssi_dbm = rssi_dbm
         self._firmware_dir = firmware_dir
         self.os_tick_ms = os_tick_ms  # 10: asyncio wakes on the ESP32's 100 Hz tick
+        self.pair_host = pair_host
+        self.button_held = False  # the pair button (board.PAIR_BUTTON_PIN), as hold_button() left it
         self.sent = SentLog()
         self.boots = 0
         self.watchdog_resets = 0
@@ -181,6 +186,7 @@ class VirtualBand:
             run_irq=self._run_irq,
         )
         self._machine = machine
+        self._apply_button()
         self._wdt_fed_s = loop.time()
         shims = {
             "micropython": mpy_modules.make_micropython(schedule),
@@ -200,6 +206,20 @@ class VirtualBand:
         await ble.idle()
         self._watchdog = loop.create_task(self._watch())
         log.info("virtual band %s (%s) booted (boot %d)", self.name, self.address, self.boots)
+        if self.pair_host and self.boots == 1:
+            from taut.bumble_backend.client import bond
+
+            await bond(self.address)
+
+    def hold_button(self, held: bool = True) -> None:
+        """Presses (True) or releases the pair button; it stays so across reboots until changed."""
+        self.button_held = held
+        self._apply_button()
+
+    def _apply_button(self) -> None:
+        pin = self._board_pins().get("PAIR_BUTTON_PIN")
+        if pin is not None and self.ble is not None:
+            self._machine.set_input(pin, 0 if self.button_held else 1)
 
     def _wdt_fed(self) -> None:
         self._wdt_fed_s = asyncio.get_running_loop().time()

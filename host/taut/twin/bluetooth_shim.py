@@ -5,21 +5,32 @@ write's, which NimBLE delivers inside the write, before the response goes out; a
 notifications outrun the link (see BLE.notify_buffers), 20-byte value buffers unless `gatts_set_buffer` enlarged
 them, notifications sent whatever the client subscribed to and cut at MTU - 3, advertising
 payloads limited to 31 bytes, permissions enforced from the characteristic flags.
+
+Pairing is Bumble's own SMP, with the keys kept where NimBLE keeps them: in the firmware, through
+_IRQ_GET_SECRET / _IRQ_SET_SECRET (run synchronously, as they must return a value), keyed by
+NimBLE's 7-byte `ble_addr_t` (address type, then the address little-endian). A write to a
+characteristic flagged WRITE_ENCRYPTED/AUTHENTICATED over an unencrypted link never reaches the
+firmware: the central gets ATT 0x0F (insufficient encryption) when the band holds a bond for it,
+else 0x05 (insufficient authentication), as NimBLE's ble_att_svr_check_perms answers.
+_IRQ_ENCRYPTION_UPDATE follows a pairing (after its keys were offered to the firmware) or a link
+encrypted from a stored bond.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import types
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bumble import att, gatt
+from bumble import att, gatt, hci, pairing
 from bumble.core import UUID as BumbleUUID
 from bumble.device import Device
 from bumble.hci import OwnAddressType
+from bumble.keys import KeyStore, PairingKeys
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +40,30 @@ FLAG_WRITE_NO_RESPONSE = 0x0004
 FLAG_WRITE = 0x0008
 FLAG_NOTIFY = 0x0010
 FLAG_INDICATE = 0x0020
+FLAG_READ_ENCRYPTED = 0x0200
+FLAG_READ_AUTHENTICATED = 0x0400
+FLAG_WRITE_ENCRYPTED = 0x1000
+FLAG_WRITE_AUTHENTICATED = 0x2000
 
 _IRQ_CENTRAL_CONNECT = 1
 _IRQ_CENTRAL_DISCONNECT = 2
 _IRQ_GATTS_WRITE = 3
 _IRQ_GATTS_INDICATE_DONE = 20
 _IRQ_MTU_EXCHANGED = 21
+_IRQ_ENCRYPTION_UPDATE = 28
+_IRQ_GET_SECRET = 29
+_IRQ_SET_SECRET = 30
+
+# NimBLE's BLE_STORE_OBJ_TYPE_OUR_SEC / PEER_SEC: one bond is stored as both.
+_SECRET_OUR = 1
+_SECRET_PEER = 2
+_IO_CAPABILITIES = {
+    0: pairing.PairingDelegate.IoCapability.DISPLAY_OUTPUT_ONLY,
+    1: pairing.PairingDelegate.IoCapability.DISPLAY_OUTPUT_AND_YES_NO_INPUT,
+    2: pairing.PairingDelegate.IoCapability.KEYBOARD_INPUT_ONLY,
+    3: pairing.PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT,
+    4: pairing.PairingDelegate.IoCapability.DISPLAY_OUTPUT_AND_KEYBOARD_INPUT,
+}
 
 _DEFAULT_BUFFER = 20
 _ADV_MAX = 31
@@ -112,6 +141,11 @@ class BLE:
         self.enomem = 0
         self._queued = 0.0
         self._queued_at = 0.0
+        # Pairing as config(bond=, le_secure=, mitm=, io=) sets it (MicroPython's defaults).
+        self._pairing = {"bond": True, "le_secure": False, "mitm": False, "io": 3}
+        self._stored: set[int] = set()  # connections whose pairing offered keys to the firmware
+        device.pairing_config_factory = self._pairing_config
+        device.keystore = _FirmwareKeyStore(self)
         device.on("connection", self._on_connection)
         self._set_gap_name(b"MPY NIMBLE")
 
@@ -179,7 +213,11 @@ class BLE:
                     raise ValueError("mtu out of range")
                 self._mtu = int(value)
                 self._device.gatt_server.max_mtu = self._mtu
-            elif key in ("rxbuf", "addr_mode", "bond", "io", "mitm", "le_secure", "interval"):
+            elif key in ("bond", "io", "mitm", "le_secure"):
+                if key == "io" and int(value) not in _IO_CAPABILITIES:
+                    raise ValueError("invalid io capability")
+                self._pairing[key] = int(value) if key == "io" else bool(value)
+            elif key in ("rxbuf", "addr_mode", "interval"):
                 pass
             else:
                 raise ValueError("unknown config param")
@@ -188,13 +226,17 @@ class BLE:
     def irq(self, handler: Callable[[int, tuple], Any] | None) -> None:
         self._irq = handler
 
-    def _fire(self, event: int, data: tuple, *, now: bool = False) -> None:
+    def _fire(self, event: int, data: tuple, *, now: bool = False) -> Any:
+        """Delivers an IRQ: later (scheduled), or `now` (a write's, the secret IRQs), returning
+        what the handler returned (None when scheduled, absent or raising)."""
+        result: list[Any] = [None]
+
         def run() -> None:
             handler = self._irq
             if handler is None:
                 return
             try:
-                handler(event, data)
+                result[0] = handler(event, data)
             except Exception:
                 self._irq = None  # modbluetooth.c: one exception and the handler is gone for good
                 raise
@@ -205,6 +247,42 @@ class BLE:
             self._run_now(run)
         else:
             run()
+        return result[0]
+
+    # Pairing and bonds ------------------------------------------------------------------------
+
+    def _pairing_config(self, connection: Any) -> pairing.PairingConfig:
+        p = self._pairing
+        delegate = pairing.PairingDelegate(io_capability=_IO_CAPABILITIES[p["io"]])
+        # The identity distributed is the address the band advertises with (random static, as
+        # NimBLE's on a chip without a public address), so hosts find their keys on reconnect.
+        return pairing.PairingConfig(
+            sc=p["le_secure"], mitm=p["mitm"], bonding=p["bond"], delegate=delegate,
+            identity_address_type=pairing.PairingConfig.AddressType.RANDOM,
+        )  # fmt: skip
+
+    def get_secret(self, sec_type: int, key: bytes | None, index: int = 0) -> bytes | None:
+        """A secret the firmware keeps (_IRQ_GET_SECRET), or None."""
+        data = (sec_type, index, None if key is None else memoryview(key))
+        value = self._fire(_IRQ_GET_SECRET, data, now=True)
+        return None if value is None else bytes(value)
+
+    def set_secret(self, sec_type: int, key: bytes, value: bytes | None) -> bool:
+        """Asks the firmware to keep (value None: forget) a secret; whether it did."""
+        data = (sec_type, memoryview(key), None if value is None else memoryview(value))
+        return bool(self._fire(_IRQ_SET_SECRET, data, now=True))
+
+    def _on_pairing(self, handle: int, connection: Any) -> None:
+        bonded = handle in self._stored
+        self._stored.discard(handle)
+        self._fire_encryption(handle, connection, bonded=bonded)
+
+    def _fire_encryption(self, handle: int, connection: Any, *, bonded: bool) -> None:
+        encrypted = bool(connection.encryption)
+        self._fire(
+            _IRQ_ENCRYPTION_UPDATE,
+            (handle, encrypted, bool(connection.authenticated), bonded, connection.encryption_key_size),
+        )
 
     # GAP ------------------------------------------------------------------------------------
 
@@ -247,8 +325,17 @@ class BLE:
         connection = self._connections.get(conn_handle)
         if connection is None:
             return False
-        self._submit(connection.disconnect())
+        self._submit(self._disconnect(connection))
         return True
+
+    async def _disconnect(self, connection: Any) -> None:
+        # Bounded: when the central drops the link at the same moment, Bumble may never report
+        # this side's disconnection complete, which would stall every later stack operation.
+        try:
+            async with asyncio.timeout(2.0):
+                await connection.disconnect()
+        except TimeoutError:
+            log.debug("disconnect of 0x%04X not confirmed", connection.handle)
 
     def _on_connection(self, connection: Any) -> None:
         handle = connection.handle
@@ -263,8 +350,30 @@ class BLE:
         def on_mtu() -> None:
             self._fire(_IRQ_MTU_EXCHANGED, (handle, connection.att_mtu))
 
+        pairing_now = [False]
+
+        def on_pairing_start() -> None:
+            pairing_now[0] = True
+
+        def on_pairing(_keys: Any) -> None:
+            pairing_now[0] = False
+            self._on_pairing(handle, connection)
+
+        def on_pairing_failure(_reason: int) -> None:
+            pairing_now[0] = False
+            self._stored.discard(handle)
+
+        def on_encryption() -> None:
+            # A pairing reports once its keys are exchanged (on_pairing); this is a stored bond.
+            if not pairing_now[0]:
+                self._fire_encryption(handle, connection, bonded=True)
+
         connection.on("disconnection", on_disconnection)
         connection.on("connection_att_mtu_update", on_mtu)
+        connection.on("pairing_start", on_pairing_start)
+        connection.on("pairing", on_pairing)
+        connection.on("pairing_failure", on_pairing_failure)
+        connection.on("connection_encryption_change", on_encryption)
         self._fire(_IRQ_CENTRAL_CONNECT, (handle, addr_type, addr))
 
     # GATT server ----------------------------------------------------------------------------
@@ -313,6 +422,8 @@ class BLE:
         def write(connection: Any, data: bytes) -> None:
             if not value.flags & (FLAG_WRITE | FLAG_WRITE_NO_RESPONSE):
                 raise att.ATT_Error(att.ErrorCode.WRITE_NOT_PERMITTED)
+            if value.flags & (FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED):
+                self._check_security(connection, authenticated=bool(value.flags & FLAG_WRITE_AUTHENTICATED))
             data = bytes(data)
             if value.append:
                 value.data = (value.data + data)[-value.size :]
@@ -322,6 +433,16 @@ class BLE:
             self._fire(_IRQ_GATTS_WRITE, (connection.handle, handle), now=True)
 
         return gatt.CharacteristicValue(read=read, write=write)
+
+    def _check_security(self, connection: Any, *, authenticated: bool) -> None:
+        """NimBLE's check: unencrypted -> 0x0F if a bond exists for the peer, else 0x05."""
+        if not connection.encryption:
+            bonded = self.get_secret(_SECRET_PEER, addr_key(connection.peer_address)) is not None
+            raise att.ATT_Error(
+                att.ErrorCode.INSUFFICIENT_ENCRYPTION if bonded else att.ErrorCode.INSUFFICIENT_AUTHENTICATION
+            )
+        if authenticated and not connection.authenticated:
+            raise att.ATT_Error(att.ErrorCode.INSUFFICIENT_AUTHENTICATION)
 
     def handle_of(self, uuid: str) -> int:
         """The value handle of the characteristic with this UUID (for the twin's fault hooks)."""
@@ -408,6 +529,50 @@ class BLE:
     def _require_active(self) -> None:
         if not self._active:
             raise OSError(errno.ENODEV, "BLE not active")
+
+
+def addr_key(address: hci.Address) -> bytes:
+    """NimBLE's ble_addr_t as the secret IRQs carry it: type byte, then the address little-endian."""
+    return bytes((address.address_type & 1,)) + bytes(address)
+
+
+class _FirmwareKeyStore(KeyStore):
+    """Bumble's key store over the firmware's secret IRQs: the band's flash holds the bonds."""
+
+    def __init__(self, ble: BLE) -> None:
+        self._ble = ble
+
+    @staticmethod
+    def _key(name: str) -> bytes:
+        return addr_key(hci.Address(name))
+
+    async def get(self, name: str) -> PairingKeys | None:
+        raw = self._ble.get_secret(_SECRET_OUR, self._key(name))
+        if raw is None:
+            return None
+        try:
+            return PairingKeys.from_dict(json.loads(raw))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    async def update(self, name: str, keys: PairingKeys) -> None:
+        key = self._key(name)
+        raw = json.dumps(keys.to_dict()).encode()
+        handle = next((h for h, c in self._ble._connections.items() if addr_key(c.peer_address) == key), None)
+        stored = self._ble.set_secret(_SECRET_OUR, key, raw) and self._ble.set_secret(_SECRET_PEER, key, raw)
+        if stored and handle is not None:
+            self._ble._stored.add(handle)
+
+    async def delete(self, name: str) -> None:
+        key = self._key(name)
+        self._ble.set_secret(_SECRET_OUR, key, None)
+        self._ble.set_secret(_SECRET_PEER, key, None)
+
+    async def get_all(self) -> list[tuple[str, PairingKeys]]:
+        return []
+
+    async def delete_all(self) -> None:
+        return None
 
 
 def _bumble_uuid(uuid: Any) -> BumbleUUID:

@@ -11,10 +11,12 @@ from taut.twin.exercise_load import ExerciseLoad
 
 @asynccontextmanager
 async def virtual_band(
-    exercise: str, *, seed: int = 0, duration_s: float = 3600.0, mode: str = "taut"
+    exercise: str, *, seed: int = 0, duration_s: float = 3600.0, mode: str = "taut", pair_host: bool = True
 ) -> AsyncIterator[VirtualBand]:
-    """A booted virtual band on the running loop's radio, in `mode` ("taut" or "progressor"); powered off on exit."""
-    band = VirtualBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed, mode=mode)
+    """A booted virtual band on the running loop's radio, in `mode` ("taut" or "progressor"), bonded
+    with the default host unless `pair_host` is False; powered off on exit."""
+    band = VirtualBand(ExerciseLoad(exercise, seed=seed, duration_s=duration_s), seed=seed, mode=mode,
+                       pair_host=pair_host)
     await band.start()
     try:
         yield band

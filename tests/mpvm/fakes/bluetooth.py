@@ -11,7 +11,14 @@
 #     raises OSError(EINVAL), any call needing the radio while inactive OSError(ENODEV);
 #     gatts_set_buffer empties the value, an append-mode gatts_read empties the buffer;
 #   - a notification longer than MTU - 3 is cut; gatts_notify sends whether or not the central
-#     subscribed.
+#     subscribed;
+#   - a write to a characteristic flagged FLAG_WRITE_ENCRYPTED/AUTHENTICATED over an unencrypted
+#     link never reaches the IRQ handler: the central gets ATT 0x0F (insufficient encryption) if
+#     the firmware holds a bond for it (_IRQ_GET_SECRET type 2), else 0x05 (insufficient
+#     authentication), as NimBLE's ble_att_svr_check_perms answers;
+#   - the secret IRQs (29, 30) run at once and their return value is used, as NimBLE needs it;
+#     a pairing then reports _IRQ_ENCRYPTION_UPDATE (28) before the keys are stored, as
+#     NimBLE's ble_sm_process_result does.
 #
 # Test API (the central's side), all on the BLE() object:
 #   central_connect(addr=b"\x01\x02\x03\x04\x05\x06", force=False) -> conn_handle
@@ -19,7 +26,13 @@
 #   central_disconnect(conn_handle)            the central (or the link) drops
 #   central_mtu(conn_handle, client_mtu=247)   MTU exchange: min(client, config("mtu"), which
 #                                              starts at 256 until the firmware sets it) -> IRQ 21
-#   central_write(conn_handle, value_handle, data)  a write (with response) -> IRQ 3
+#   central_write(conn_handle, value_handle, data)  a write (with response) -> IRQ 3; returns
+#                                              None, or the ATT error code of a refused write
+#   central_pair(conn_handle, bond=True)       Just Works pairing: IRQ 28 (encrypted, bonded),
+#                                              then IRQ 30 for the OUR/PEER secrets (bond=True),
+#                                              all at once; returns whether the firmware stored them
+#   central_encrypt(conn_handle)               re-encrypt from a stored bond (IRQ 29 type 1);
+#                                              False (link stays plain) if the firmware has none
 #   central_connect_fail()                     a connection attempt that fails: advertising
 #                                              stops and only IRQ 2 (a new handle) reports it
 #   fail_advertise = n                         the next n gap_advertise calls raise OSError
@@ -50,12 +63,21 @@ FLAG_WRITE_NO_RESPONSE = const(0x0004)
 FLAG_WRITE = const(0x0008)
 FLAG_NOTIFY = const(0x0010)
 FLAG_INDICATE = const(0x0020)
+FLAG_WRITE_ENCRYPTED = const(0x1000)
+FLAG_WRITE_AUTHENTICATED = const(0x2000)
 
 _IRQ_CENTRAL_CONNECT = const(1)
 _IRQ_CENTRAL_DISCONNECT = const(2)
 _IRQ_GATTS_WRITE = const(3)
 _IRQ_GATTS_INDICATE_DONE = const(20)
 _IRQ_MTU_EXCHANGED = const(21)
+_IRQ_ENCRYPTION_UPDATE = const(28)
+_IRQ_GET_SECRET = const(29)
+_IRQ_SET_SECRET = const(30)
+_SECRET_OUR = const(1)
+_SECRET_PEER = const(2)
+_ATT_INSUFFICIENT_AUTHENTICATION = const(0x05)
+_ATT_INSUFFICIENT_ENCRYPTION = const(0x0F)
 
 _EBUSY = const(16)
 _ENODEV = const(19)
@@ -142,6 +164,8 @@ class BLE:
         self.queue_max = None
         self.queued = 0
         self.enomem = 0
+        self.peers = {}  # conn_handle -> the central's 7-byte ble_addr_t key
+        self.encrypted = set()
 
     # ---- the firmware's API
 
@@ -192,6 +216,7 @@ class BLE:
             return False
         self.disconnects.append(conn_handle)
         del self.connected[conn_handle]
+        self.encrypted.discard(conn_handle)
         self._queue(_IRQ_CENTRAL_DISCONNECT, (conn_handle, 0, memoryview(b"\x00" * 6)))
         return True
 
@@ -264,6 +289,7 @@ class BLE:
         conn = self._next_conn
         self._next_conn += 1
         self.connected[conn] = 23
+        self.peers[conn] = b"\x00" + bytes(reversed(bytes(addr)))
         self.advertising = None
         self._queue(_IRQ_CENTRAL_CONNECT, (conn, 0, memoryview(bytes(addr))))
         return conn
@@ -280,6 +306,7 @@ class BLE:
     def central_disconnect(self, conn_handle):
         if conn_handle in self.connected:
             del self.connected[conn_handle]
+            self.encrypted.discard(conn_handle)
             self._queue(_IRQ_CENTRAL_DISCONNECT, (conn_handle, 0, memoryview(b"\x00" * 6)))
 
     def central_mtu(self, conn_handle, client_mtu=247):
@@ -296,9 +323,35 @@ class BLE:
             raise OSError(_ENOTCONN)
         if not a.flags & (FLAG_WRITE | FLAG_WRITE_NO_RESPONSE):
             raise OSError(_EINVAL)
+        if a.flags & (FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED) and conn_handle not in self.encrypted:
+            if self._call(_IRQ_GET_SECRET, (_SECRET_PEER, 0, memoryview(self.peers[conn_handle]))) is not None:
+                return _ATT_INSUFFICIENT_ENCRYPTION
+            return _ATT_INSUFFICIENT_AUTHENTICATION
         data = bytes(data)[: self.connected[conn_handle] - 3]
         a.value = (a.value + data if a.append else data)[: a.size]
         self._queue(_IRQ_GATTS_WRITE, (conn_handle, value_handle))
+
+    def central_pair(self, conn_handle, bond=True):
+        if conn_handle not in self.connected:
+            raise OSError(_ENOTCONN)
+        self.encrypted.add(conn_handle)
+        self._call(_IRQ_ENCRYPTION_UPDATE, (conn_handle, 1, 0, 1 if bond else 0, 16))
+        if not bond or conn_handle not in self.connected:
+            return False
+        key = memoryview(self.peers[conn_handle])
+        value = memoryview(bytes(range(80)))  # stands for NimBLE's ble_store_value_sec
+        ours = self._call(_IRQ_SET_SECRET, (_SECRET_OUR, key, value))
+        theirs = self._call(_IRQ_SET_SECRET, (_SECRET_PEER, key, value))
+        return bool(ours) and bool(theirs)
+
+    def central_encrypt(self, conn_handle):
+        if conn_handle not in self.connected:
+            raise OSError(_ENOTCONN)
+        if self._call(_IRQ_GET_SECRET, (_SECRET_OUR, 0, memoryview(self.peers[conn_handle]))) is None:
+            return False
+        self.encrypted.add(conn_handle)
+        self._call(_IRQ_ENCRYPTION_UPDATE, (conn_handle, 1, 0, 1, 16))
+        return True
 
     def central_read(self, value_handle):
         a = self._attr(value_handle)
@@ -343,6 +396,18 @@ class BLE:
             self.truncated += 1
         if self.record:
             log.append((conn, value_handle, bytes(data)[: self.connected[conn] - 3]))
+
+    # A secret IRQ: runs now, its value returned (None if no handler or it raised).
+    def _call(self, event, data):
+        if self._handler is None:
+            return None
+        try:
+            return self._handler(event, data)
+        except Exception as e:
+            self.irq_errors.append(repr(e))
+            sys.print_exception(e)
+            self._handler = None
+            return None
 
     def _queue(self, event, data):
         self._events.append((event, data))

@@ -40,6 +40,23 @@ _BATTERY_UV = _env_int("TAUT_MP_BATTERY_UV", 1_975_000)
 _reset_cause = _env_int("TAUT_MP_RESET_CAUSE", PWRON_RESET)
 _irq_depth = 0
 _outputs = {}
+# Input pins held low from outside (a pressed button): the file names them, one number a line.
+# Opened now, before taut_boot mounts the band's flash as "/" (which hides host paths).
+_low_path = os.getenv("TAUT_MP_LOW_PINS")
+_low_file = open(_low_path) if _low_path else None
+
+
+# Whether an input pin is held low by the host (the file is read again each time: a button).
+def _held_low(pid):
+    if _low_file is None:
+        return False
+    _low_file.seek(0)
+    return str(pid) in _low_file.read().split()
+    try:
+        with open(_LOW_PINS) as f:
+            return str(pid) in f.read().split()
+    except OSError:
+        return False
 
 
 # A line to the host (not on the per-sample path).
@@ -278,6 +295,8 @@ class Pin:
                 return c.dout()
             if pid in _outputs:
                 return _outputs[pid]
+            if _held_low(pid):
+                return 0
             return 1 if self.pull == 2 else 0
         level = 1 if v else 0
         _outputs[pid] = level
