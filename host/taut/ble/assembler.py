@@ -9,10 +9,10 @@ Healing: a well-formed packet that does not fit the stream (its sequence number 
 device time is impossible after the last packet, or an unexpected FIRST) is held as suspect and
 judged by the next packet. If that one continues from the suspect, the jump was real and is
 reported as usual (a packet late); if it continues from before it, the suspect was an outlier:
-dropped and counted as malformed (`OutlierSeq`, `OutlierTime`, `OutlierFirst`). A suspect
-after the tip that the next packet continues from needs no stride bound (missed conversions
-stretch a packet's device time). At most two
-packets are held; a held packet never feeds the clock fit until it is confirmed.
+dropped and counted as malformed (`OutlierSeq`, `OutlierTime`, `OutlierFirst`). A suspect after
+the tip that the next packet continues from needs no stride bound (missed conversions stretch a
+packet's device time). At most two packets are held; a held packet never feeds the clock fit
+until it is confirmed.
 """
 
 from __future__ import annotations
