@@ -9,8 +9,10 @@ Healing: a well-formed packet that does not fit the stream (its sequence number 
 device time is impossible after the last packet, or an unexpected FIRST) is held as suspect and
 judged by the next packet. If that one continues from the suspect, the jump was real and is
 reported as usual (a packet late); if it continues from before it, the suspect was an outlier:
-dropped and counted as malformed (`OutlierSeq`, `OutlierTime`, `OutlierFirst`). At most two
-packets are held; a held packet never feeds the clock fit until it is confirmed.
+dropped and counted as malformed (`OutlierSeq`, `OutlierTime`, `OutlierFirst`). A suspect after
+the tip that the next packet continues from needs no stride bound (missed conversions stretch a
+packet's device time). At most two packets are held; a held packet never feeds the clock fit
+until it is confirmed.
 """
 
 from __future__ import annotations
@@ -195,7 +197,7 @@ class StreamAssembler:
         # this packet, so the tip's looser bound over two packets must not refute it; and after a
         # held reset, sequence numbers behind the tip's are no duplicates).
         for i in range(len(self._held) - 1, -1, -1):
-            if self._suspicion(self._held[i].ref, ref, clock=False) is None:
+            if self._continues(self._held[i].ref, ref):
                 return self._confirm(i, packet, host_s)
         if self._duplicate(tip, ref):
             self.stats.duplicates += 1
@@ -247,7 +249,7 @@ class StreamAssembler:
         chain = [i]
         while chain[0] > 0:  # held packets before i that i continues from
             j = next((j for j in range(chain[0] - 1, -1, -1)
-                      if self._suspicion(self._held[j].ref, self._held[chain[0]].ref, clock=False) is None), None)
+                      if self._continues(self._held[j].ref, self._held[chain[0]].ref)), None)
             if j is None:
                 break
             chain.insert(0, j)
@@ -271,6 +273,18 @@ class StreamAssembler:
         if protocol.seq_gap(tip.seq, ref.seq) < 0x8000:
             return False
         return tip.until(ref) + ref.span_s <= 0.0  # its last sample is not after the tip's
+
+    def _continues(self, held: _Ref, p: _Ref) -> bool:
+        """Whether `p` follows held packet `held` directly (then `held` was real).
+
+        A held packet that lies after the tip in sequence and device time is judged without the
+        stride bound: missed conversions make a packet cover more device time than its samples
+        imply, and the next packet continuing from it is the proof it was real.
+        """
+        tip = self._tip
+        after_tip = (tip is not None and not held.first and protocol.seq_gap(tip.seq, held.seq) < 0x8000
+                     and tip.until(held) > 0.0)
+        return self._suspicion(held, p, clock=False, stride=not after_tip) is None
 
     def _suspicion(self, ref: _Ref, p: _Ref, *, clock: bool = True, stride: bool = True) -> str | None:
         """Why `p` cannot follow `ref` directly (None: it can): "first", "seq" or "time".

@@ -2,9 +2,9 @@
 
 Each packet the assembler trusts gives a pair (device time of its last sample, host arrival time;
 held suspects never do). Arrival is device time plus a fixed offset, the clock drift, and a
-latency that is never negative: the lower envelope of (arrival - device time) is the offset. It is fitted per bucket of device time
-(minimum per bucket, then a least-squares line through the minima), so drift of tens of ppm is
-followed and queueing delays do not shift the samples.
+latency that is never negative: the lower envelope of (arrival - device time) is the offset. It is
+fitted per bucket of device time (minimum per bucket, then the lower-hull line under all the
+minima), so drift of tens of ppm is followed and queueing delays do not shift the samples.
 """
 
 from __future__ import annotations
@@ -83,15 +83,24 @@ class DeviceClock:
             self._slope = 0.0
             self._intercept = min(b[1] for b in self._buckets)
             return
-        d = np.fromiter((b[0] for b in self._buckets), float, n)
-        lag = np.fromiter((b[1] for b in self._buckets), float, n)
-        dm, lm = d.mean(), lag.mean()
-        var = float(np.dot(d - dm, d - dm))
-        slope = float(np.dot(d - dm, lag - lm)) / var if var > 0 else 0.0
-        intercept = lm - slope * dm
-        # The line must stay under every bucket minimum (latency is never negative).
-        intercept -= max(0.0, float(np.max(slope * d + intercept - lag)))
-        self._slope, self._intercept = slope, float(intercept)
+        # The line under the minima of the complete buckets that is closest to them all (least
+        # total distance): the edge of their lower convex hull above their mean device time. A
+        # least-squares line through the minima is biased when the envelope is not straight (the
+        # latency floor is quantised by connection events, and its phase slides with the drift).
+        # The bucket being filled has too few packets to show the floor: it only bounds the line.
+        done = list(self._buckets)[:-1]
+        hull: list[tuple[float, float]] = []
+        for point in done:
+            while len(hull) >= 2 and _cross(hull[-2], hull[-1], point) <= 0.0:
+                hull.pop()
+            hull.append(point)
+        mean_d = sum(b[0] for b in done) / len(done)
+        k = next((k for k in range(1, len(hull)) if hull[k][0] >= mean_d), len(hull) - 1)
+        (d0, lag0), (d1, lag1) = hull[k - 1], hull[k]
+        slope = (lag1 - lag0) / (d1 - d0) if d1 > d0 else 0.0
+        d_now, lag_now = self._buckets[-1]
+        intercept = min(lag0 - slope * d0, lag_now - slope * d_now)  # latency is never negative
+        self._slope, self._intercept = slope, intercept
 
     def to_host(self, device_s: np.ndarray) -> np.ndarray:
         """Host seconds for device seconds (same origin as `unwrap`), strictly increasing."""
@@ -118,3 +127,8 @@ class DeviceClock:
     @property
     def started(self) -> bool:
         return self._last_ticks is not None
+
+
+def _cross(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+    """z of (b - a) x (c - a): positive when a, b, c turn left (c above the line through a and b)."""
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
