@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 from taut.records import Rep  # noqa: E402
 from taut.signal.events import RepCompleted  # noqa: E402
-from taut.ui import live_qt  # noqa: E402
+from taut.ui import draw_qt, live_qt  # noqa: E402
 from taut.ui.live_model import LiveModel  # noqa: E402
 
 WINDOW_S = 30.0
@@ -72,12 +72,12 @@ def frame_times_ms(fs_hz: float, n_frames: int) -> tuple[list[float], list[float
         win.refresh()
         win.repaint()  # the whole window, synchronously: plot, counters, status line
         ours.append((time.perf_counter() - t0) * 1e3)
-    live_qt.dispose(win)
+    draw_qt.dispose(win)
 
     base = pg.PlotWidget()
     base.resize(1000, 520)
     base.show()
-    item = base.plot(pen=pg.mkPen(live_qt.TRACE_RGB, width=2))
+    item = base.plot(pen=pg.mkPen(draw_qt.TRACE_RGB, width=2))
     item.setDownsampling(auto=True, method="peak")
     item.setClipToView(True)
     base.getPlotItem().getViewBox().disableAutoRange()
@@ -90,7 +90,7 @@ def frame_times_ms(fs_hz: float, n_frames: int) -> tuple[list[float], list[float
         base.getPlotItem().getViewBox().setRange(xRange=(-WINDOW_S, 0), yRange=(0, 130), padding=0)
         base.viewport().repaint()
         baseline.append((time.perf_counter() - t0) * 1e3)
-    live_qt.dispose(base)
+    draw_qt.dispose(base)
     return ours, baseline
 
 
@@ -103,7 +103,7 @@ def latencies_ms(fs_hz: float, duration_s: float) -> tuple[list[float], list[flo
     """
     from pyqtgraph.Qt import QtCore
 
-    app = live_qt.ensure_app()
+    app = draw_qt.ensure_app()
     model = LiveModel(window_s=WINDOW_S, capacity=1 << 16)
     clock = time.perf_counter
     win = live_qt.make_window(model, width=1000, height=600)
@@ -153,7 +153,7 @@ def latencies_ms(fs_hz: float, duration_s: float) -> tuple[list[float], list[flo
     app.exec()
     prod.stop()
     frame.stop()
-    live_qt.dispose(win)
+    draw_qt.dispose(win)
     return stamp_lat, ui_lat
 
 
@@ -163,7 +163,7 @@ def main() -> int:
     args = parser.parse_args()
     n_frames = 60 if args.quick else 300
     duration_s = 1.5 if args.quick else 5.0
-    live_qt.ensure_app()
+    draw_qt.ensure_app()
     ok = True
     print(f"live window, {WINDOW_S:.0f} s window, offscreen, {n_frames} frames per rate")
     for fs_hz in (80.0, 1000.0):

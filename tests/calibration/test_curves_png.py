@@ -49,7 +49,7 @@ def chart(tmp_path_factory):
 
 
 def test_each_band_is_drawn_stretching_above_releasing(chart):
-    from taut.ui.live_qt import band_curve_rgb
+    from taut.ui.plots_qt import band_curve_rgb
 
     h, w = chart.shape[:2]
     right = range(w // 2, w)  # clear of the legend (top left)
@@ -69,7 +69,7 @@ def test_each_band_is_drawn_stretching_above_releasing(chart):
 
 
 def test_heavier_band_is_higher(chart):
-    from taut.ui.live_qt import band_curve_rgb
+    from taut.ui.plots_qt import band_curve_rgb
 
     w = chart.shape[1]
     right = range(w // 2, w)
@@ -80,7 +80,7 @@ def test_heavier_band_is_higher(chart):
 
 
 def test_no_curve_without_bands_in_the_list(tmp_path):
-    from taut.ui.live_qt import band_curve_rgb, render_band_curves_png
+    from taut.ui.plots_qt import band_curve_rgb, render_band_curves_png
 
     x, lines = curve_lines([])
     assert lines == [] and x[0] == 0.0 and x[-1] == pytest.approx(250.0)

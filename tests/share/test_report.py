@@ -78,7 +78,7 @@ def pixels(png: Path) -> np.ndarray:
     """The screenshot as an (h, w, 3) uint8 array, read with Qt (the GUI extra)."""
     from pyqtgraph.Qt import QtGui
 
-    from taut.ui.live_qt import ensure_app
+    from taut.ui.draw_qt import ensure_app
 
     ensure_app()
     img = QtGui.QImage(str(png)).convertToFormat(QtGui.QImage.Format.Format_RGB888)

@@ -76,7 +76,7 @@ def test_terminal_view_shows_targets_marks_banner_and_rings(known_set):
 
 def test_window_shows_a_cue_banner_in_its_colour(known_set):
     pytest.importorskip("pyqtgraph")
-    from taut.ui import live_qt
+    from taut.ui import draw_qt, live_qt
 
     model = _coached_model(known_set)
     win = live_qt.make_window(model, width=1000, height=600)
@@ -89,12 +89,12 @@ def test_window_shows_a_cue_banner_in_its_colour(known_set):
     assert np.all(np.abs(patch - np.array(live_qt.BANNER_WARN_RGB)) <= 30)
     assert "tempo target 4-0-3-2" in win.coach_label.text()
     assert "fast" in win.sounds_played and win.sounds.backend in ("beep", "qsoundeffect")
-    live_qt.dispose(win)
+    draw_qt.dispose(win)
 
 
 def test_window_without_a_coach_shows_no_banner(known_set):
     pytest.importorskip("pyqtgraph")
-    from taut.ui import live_qt
+    from taut.ui import draw_qt, live_qt
 
     model = LiveModel()
     model.push(known_set.time_s, known_set.tension_n)
@@ -102,4 +102,4 @@ def test_window_without_a_coach_shows_no_banner(known_set):
     win.show()
     win.refresh()
     assert not win.banner.isVisible() and not win.coach_label.isVisible()
-    live_qt.dispose(win)
+    draw_qt.dispose(win)

@@ -9,7 +9,7 @@ pytest.importorskip("pyqtgraph")
 from scipy import ndimage  # noqa: E402
 
 from taut.signal.events import RepCompleted, RepStarted  # noqa: E402
-from taut.ui import live_qt  # noqa: E402
+from taut.ui import draw_qt, live_qt, plots_qt  # noqa: E402
 from taut.ui.live_model import LiveModel  # noqa: E402
 from taut.ui.units import per_newton  # noqa: E402
 
@@ -37,7 +37,7 @@ def window(known_set):
     win.show()
     assert win.refresh()
     yield win
-    live_qt.dispose(win)
+    draw_qt.dispose(win)
 
 
 def test_trace_is_drawn_where_the_samples_are(window, known_set):
@@ -49,26 +49,26 @@ def test_trace_is_drawn_where_the_samples_are(window, known_set):
         if t < now - 30:
             continue
         checked += 1
-        hits += _near(img, window.data_to_pixel(t - now, x), live_qt.TRACE_RGB, radius=2)
+        hits += _near(img, window.data_to_pixel(t - now, x), draw_qt.TRACE_RGB, radius=2)
     assert checked > 20 and hits == checked
     # Where the trace is not (far above the base between reps) there is no trace colour.
     gap_t = known_set.reps[0].end_s + 0.5  # bottom pause: tension at base
-    assert not _near(img, window.data_to_pixel(gap_t - now, 100.0), live_qt.TRACE_RGB, radius=2)
+    assert not _near(img, window.data_to_pixel(gap_t - now, 100.0), draw_qt.TRACE_RGB, radius=2)
 
 
 def test_rep_markers_sit_on_each_rep_top_partials_in_their_own_colour(window, known_set):
     img = window.grab_rgb()
     now = known_set.time_s[-1]
-    full = _blobs(img, live_qt.REP_MARK_RGB)
-    partial = _blobs(img, live_qt.PARTIAL_MARK_RGB)
+    full = _blobs(img, draw_qt.REP_MARK_RGB)
+    partial = _blobs(img, draw_qt.PARTIAL_MARK_RGB)
     want_full = [r for r in known_set.reps if not r.partial]
     want_partial = [r for r in known_set.reps if r.partial]
     full_blobs = [b for b in full if b[1] > 80]  # the counter row above the plot is text, not markers
     partial_blobs = [b for b in partial if b[1] > 80]
     assert len(full_blobs) == len(want_full) and len(partial_blobs) == len(want_partial) == 1
     for reps, blobs, size_px in (
-        (want_full, full_blobs, live_qt.REP_MARK_PX),
-        (want_partial, partial_blobs, live_qt.PARTIAL_MARK_PX),
+        (want_full, full_blobs, draw_qt.REP_MARK_PX),
+        (want_partial, partial_blobs, draw_qt.PARTIAL_MARK_PX),
     ):
         for rep in reps:
             # The tip points at the rep's top (lifted a little); a triangle's centroid is 2/3 up from its tip.
@@ -113,7 +113,7 @@ def test_unit_switch_redraws_in_kg(window, known_set):
     k = per_newton("kg")
     rep = known_set.reps[1]
     px = window.data_to_pixel(0.5 * (rep.top_start_s + rep.top_end_s) - now, rep.peak_n * k + window.mark_lift)
-    assert _near(img, px, live_qt.REP_MARK_RGB, radius=10)
+    assert _near(img, px, draw_qt.REP_MARK_RGB, radius=10)
     assert window.last_frame.unit == "kg"
     assert not window.refresh()  # nothing changed: no redraw
 
@@ -128,19 +128,19 @@ def test_target_zone_is_drawn():
     inside = img[win.data_to_pixel(-5.0, 65.0)[::-1]]
     outside = img[win.data_to_pixel(-5.0, 35.0)[::-1]]
     assert inside.sum() > outside.sum() + 30
-    live_qt.dispose(win)
+    draw_qt.dispose(win)
 
 
 def test_set_png_is_written(tmp_path, known_set):
     out = tmp_path / "set.png"
-    live_qt.render_set_png(out, known_set.time_s, known_set.tension_n, known_set.rep_set, title="set 1")
+    plots_qt.render_set_png(out, known_set.time_s, known_set.tension_n, known_set.rep_set, title="set 1")
     from pyqtgraph.Qt import QtGui
 
     img = QtGui.QImage(str(out))
     assert (img.width(), img.height()) == (1000, 420)
     arr = np.array([[img.pixelColor(x, y).getRgb()[:3] for x in range(0, 1000, 4)] for y in range(0, 420, 4)])
-    assert np.any(np.all(np.abs(arr - np.array(live_qt.TRACE_RGB)) < 40, axis=-1))
-    assert np.any(np.all(np.abs(arr - np.array(live_qt.PARTIAL_MARK_RGB)) < 40, axis=-1))
+    assert np.any(np.all(np.abs(arr - np.array(draw_qt.TRACE_RGB)) < 40, axis=-1))
+    assert np.any(np.all(np.abs(arr - np.array(draw_qt.PARTIAL_MARK_RGB)) < 40, axis=-1))
 
 
 def test_a_lone_spike_neither_squashes_the_trace_nor_hides_the_markers(known_set):
@@ -160,11 +160,11 @@ def test_a_lone_spike_neither_squashes_the_trace_nor_hides_the_markers(known_set
         assert bottom > -5.0, "the spike stretched the y axis"
         assert top >= max(r.peak_n for r in known_set.reps) + 2 * win.mark_lift
         img = win.grab_rgb()
-        marks = [b for b in _blobs(img, live_qt.REP_MARK_RGB) if b[1] > 80]
-        marks += [b for b in _blobs(img, live_qt.PARTIAL_MARK_RGB) if b[1] > 80]
+        marks = [b for b in _blobs(img, draw_qt.REP_MARK_RGB) if b[1] > 80]
+        marks += [b for b in _blobs(img, draw_qt.PARTIAL_MARK_RGB) if b[1] > 80]
         assert len(marks) == len(known_set.reps)
     finally:
-        live_qt.dispose(win)
+        draw_qt.dispose(win)
 
 
 def test_despiked_span_ignores_one_sample_but_keeps_two():

@@ -39,14 +39,14 @@ def test_signal_emit_keeps_reference_counts():
 
 
 def test_view_box_set_range_keeps_reference_counts():
-    from taut.ui import live_qt
+    from taut.ui import draw_qt
 
-    live_qt.ensure_app()
+    draw_qt.ensure_app()
     import pyqtgraph as pg
 
     plot = pg.PlotWidget()
     view = plot.getPlotItem().getViewBox()
     view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
     lost = _true_refs_lost(lambda i: view.setRange(xRange=(-30, 0), yRange=(0, i + 1), padding=0), 200)
-    live_qt.dispose(plot)
+    draw_qt.dispose(plot)
     assert lost < 100  # the 6.12.0 bug: several per call

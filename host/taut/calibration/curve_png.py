@@ -1,6 +1,6 @@
 """Band curves as lines to draw: force along a common elongation axis, stretching and releasing.
 
-The drawing itself is Qt's (`taut.ui.live_qt.render_band_curves_png`, the one Qt module), like
+The drawing itself is Qt's (`taut.ui.plots_qt.render_band_curves_png`), like
 every other PNG Taut writes; this module stays free of any GUI library.
 """
 

@@ -64,7 +64,7 @@ def _png(path: str, options: list) -> None:
     from taut.commands import CommandError
 
     try:
-        from taut.ui.live_qt import render_band_curves_png
+        from taut.ui.plots_qt import render_band_curves_png
 
         elongation_pct, lines = curve_lines(options)
         render_band_curves_png(path, elongation_pct, lines)

@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(chart + "\n")
     if args.png is not None:
         try:
-            from taut.ui.live_qt import render_progress_png
+            from taut.ui.plots_qt import render_progress_png
         except ImportError as exc:
             raise CommandError(f"--png needs the GUI extra (pip install 'taut[gui]'): {exc}") from None
         series = {

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _set_plots(sets, samples) -> dict[int, bytes]:  # noqa: ANN001
     """Each set's plot as PNG bytes, drawn by the same renderer as `taut show`."""
     try:
-        from taut.ui.live_qt import render_set_png
+        from taut.ui.plots_qt import render_set_png
     except ImportError:
         return {}
     out = {}

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create {out_dir}: {exc}") from exc
-    from taut.ui.live_qt import render_set_png
+    from taut.ui.plots_qt import render_set_png
 
     for s, got in zip(sets, samples):
         if got is None or len(got[0]) == 0:

@@ -20,6 +20,16 @@ from taut.ui.units import next_unit, per_newton
 PHASES = ("concentric", "hold", "eccentric")
 
 
+def rep_phases(rep: Rep) -> tuple[tuple[float, float, str], ...]:
+    """A rep's (start s, end s, phase) for each phase of it that lasts: concentric, hold, eccentric."""
+    spans = (
+        (rep.start_s, rep.top_start_s, "concentric"),
+        (rep.top_start_s, rep.top_end_s, "hold"),
+        (rep.top_end_s, rep.end_s, "eccentric"),
+    )
+    return tuple(span for span in spans if span[1] > span[0])
+
+
 @dataclass(frozen=True, slots=True)
 class RepMark:
     """A completed rep as drawn: its set and its record."""
@@ -306,16 +316,7 @@ class LiveModel:
             k = per_newton(self._unit)
             reps = tuple(m for m in self._marks if m.rep.end_s >= t0)
             counters = self._counters_locked()
-            phases = tuple(
-                (a, b, name, m.rep.partial)
-                for m in reps
-                for a, b, name in (
-                    (m.rep.start_s, m.rep.top_start_s, "concentric"),
-                    (m.rep.top_start_s, m.rep.top_end_s, "hold"),
-                    (m.rep.top_end_s, m.rep.end_s, "eccentric"),
-                )
-                if b > a
-            )
+            phases = tuple((a, b, name, m.rep.partial) for m in reps for a, b, name in rep_phases(m.rep))
             zone = None if self._target_zone_n is None else (self._target_zone_n[0] * k, self._target_zone_n[1] * k)
             return LiveFrame(
                 version=self._version,
