@@ -1,10 +1,15 @@
-"""Shared set-up for the firmware sensor tests: a simulated HX711 on board.py's pins."""
+"""Shared set-up for the firmware sensor tests: a simulated HX711 on board.py's pins, and the scaling
+reference (`scale_reference`) importable beside them."""
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 import mpvm
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 # Every script starts with the simulated chip wired as board.py says, and `out(**kw)` to report.
 PRELUDE = """\

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import random
 import struct
 import types
 
 import pytest
+from scale_reference import CAPACITY_CN, VECTORS, raws_to_try, worst_error_cn
 
 from taut.twin.clock import ticks_add, ticks_diff
 from taut.twin.loader import FirmwareLoader
 from taut.twin.mpy_modules import make_asyncio, make_micropython
-
-OVER_HIGH, OVER_LOW = 0x7FFFFF, -0x800000
-CAPACITY_CN = 196_100
 
 
 def f32(x):
@@ -109,17 +106,6 @@ def _sampler(cpn: float, offset: int, permille: int):
     return sampler_mod.Sampler(_NoChip(), settings, lambda t, v: None, CAPACITY_CN, ticks_us=lambda: 0)
 
 
-def _exact_cn(raw: int, offset: int, cpn: float, limit: int) -> int:
-    if raw in (OVER_HIGH, OVER_LOW):
-        return raw
-    v = (raw - offset) * 100 / cpn
-    if v >= limit:
-        return OVER_HIGH
-    if v <= -limit:
-        return OVER_LOW
-    return round(v)
-
-
 def test_the_transform_really_rounds_to_float32():
     mod, _ = _firmware("settings")
     assert mod.DEFAULT_COUNTS_PER_N == 2190.0
@@ -139,29 +125,12 @@ def test_a_naive_float_scale_loses_the_wire_resolution_in_float32():
     assert abs(ns["scale"](raw, 0, 1.0) - raw * 100) > 1
 
 
-VECTORS = [(2190.0, 8_000, 900), (-2190.0, -120_000, 900), (1.0, 0, 1000), (999_999.0, 3_000_000, 500),
-           (437.25, -8_000_000, 100), (18.7, 500, 1000), (1234.02, 10_000, 900), (3.3, -77, 1000)]
-
-
 @pytest.mark.parametrize(("cpn", "offset", "permille"), VECTORS)
 def test_scaling_vectors_hold_in_float32(cpn, offset, permille):
     sp = _sampler(cpn, offset, permille)
     cpn32 = f32(cpn)
-    rng = random.Random(f"{cpn}{offset}")
-    raws = [rng.randint(-0x800000, 0x7FFFFF) for _ in range(2000)]
-    raws += [offset + d for d in range(-40, 40)] + [OVER_HIGH, OVER_LOW, offset]
-    limit = CAPACITY_CN * permille // 1000
-    edge = int(limit * abs(cpn32) / 100)
-    raws += [offset + e for e in (edge - 2, edge - 1, edge, edge + 1, -edge - 1, -edge, -edge + 1)]
-    raws = [min(max(r, OVER_LOW), OVER_HIGH) for r in raws]
-    worst = 0
-    for raw in raws:
-        got, want = sp.scale(raw), _exact_cn(raw, offset, cpn32, limit)
-        if want in (OVER_HIGH, OVER_LOW) or got in (OVER_HIGH, OVER_LOW):
-            exact = (raw - offset) * 100 / cpn32
-            assert got == want or abs(abs(exact) - limit) <= 1, (raw, got, want)
-        else:
-            worst = max(worst, abs(got - want))
+    raws = raws_to_try(cpn32, offset, permille, n_random=2000)
+    worst = worst_error_cn(raws, [sp.scale(raw) for raw in raws], offset, cpn32, permille)
     assert worst <= 1, f"{worst} cN off in float32"
 
 

@@ -1,12 +1,9 @@
 """Sampler: fixed-point scaling, overload, tare, calibration, timing and allocation, in the VM."""
 
 import json
-import random
 
 import pytest
-
-OVER_HIGH, OVER_LOW = 0x7FFFFF, -0x800000
-CAPACITY_CN = 196_100  # board.CAPACITY_CN, checked in test_scale_matches_exact_arithmetic
+from scale_reference import CAPACITY_CN, OVER_HIGH, OVER_LOW, VECTORS, raws_to_try, worst_error_cn
 
 SETUP = """
 import asyncio, time, settings, sampler
@@ -19,33 +16,9 @@ sp = sampler.Sampler(hx, st, on_sample, board.CAPACITY_CN, rate_pin=board.make_r
 """
 
 
-def _exact_cn(raw: int, offset: int, cpn: float, limit: int) -> int:
-    if raw == OVER_HIGH:
-        return OVER_HIGH
-    if raw == OVER_LOW:
-        return OVER_LOW
-    v = (raw - offset) * 100 / cpn
-    if v >= limit:
-        return OVER_HIGH
-    if v <= -limit:
-        return OVER_LOW
-    return round(v)
-
-
-@pytest.mark.parametrize(
-    ("cpn", "offset", "permille"),
-    [(2190.0, 8_000, 900), (-2190.0, -120_000, 900), (1.0, 0, 1000), (999_999.0, 3_000_000, 500),
-     (437.25, -8_000_000, 100), (18.7, 500, 1000)],
-)
+@pytest.mark.parametrize(("cpn", "offset", "permille"), VECTORS)
 def test_scale_matches_exact_arithmetic(vm, cpn, offset, permille):
-    rng = random.Random(f"{cpn}{offset}")
-    raws = [rng.randint(-0x800000, 0x7FFFFF) for _ in range(300)]
-    raws += [offset + d for d in range(-40, 40)] + [OVER_HIGH, OVER_LOW, offset]
-    limit = CAPACITY_CN * permille // 1000
-    # Raw counts right at the overload limit, both sides.
-    edge = int(limit * abs(cpn) / 100)
-    raws += [offset + e for e in (edge - 2, edge - 1, edge, edge + 1, -edge - 1, -edge, -edge + 1)]
-    raws = [min(max(r, OVER_LOW), OVER_HIGH) for r in raws]
+    raws = raws_to_try(cpn, offset, permille, n_random=300)
     res = vm(SETUP + f"""
 st.counts_per_n = {cpn!r}
 st.offset_raw = {offset}
@@ -56,16 +29,7 @@ out(cap=board.CAPACITY_CN, got=[sp.scale(r) for r in raws], m=sp._m, s=sp._s)
 """)
     r = res.last
     assert r["cap"] == CAPACITY_CN
-    worst = 0
-    for raw, got in zip(raws, r["got"]):
-        want = _exact_cn(raw, offset, cpn, limit)
-        if want in (OVER_HIGH, OVER_LOW) or got in (OVER_HIGH, OVER_LOW):
-            # At the limit itself rounding may tip either way; anywhere else it must agree.
-            exact = (raw - offset) * 100 / cpn
-            assert got == want or abs(abs(exact) - limit) <= 1, (raw, got, want)
-        else:
-            worst = max(worst, abs(got - want))
-    assert worst <= 1  # within one count of 0.01 N of the exact value
+    assert worst_error_cn(raws, r["got"], offset, cpn, permille) <= 1  # within one count of 0.01 N of the exact value
 
 
 def test_overload_flag_follows_samples_and_permille(vm):
