@@ -15,10 +15,8 @@ handed on a rep is committed with the log free (the crash window).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -28,20 +26,12 @@ from taut.records import Rep
 from taut.store import open_log
 from taut.store.recorder import LiveRecorder
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from store.log_lock import LogLock  # noqa: E402
+
 BUSY_TIMEOUT_S = 2.0  # open_log's default
 FS_HZ, BATCH = 80.0, 4
-
-_HOLDER = textwrap.dedent(
-    """
-    import sqlite3, sys
-    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-    conn.execute("BEGIN EXCLUSIVE")
-    print("locked", flush=True)
-    sys.stdin.readline()
-    conn.execute("ROLLBACK")
-    """
-)
-
 
 def _rep(i: int, t0: float) -> Rep:
     return Rep(i, t0, t0 + 0.5, t0 + 1.5, t0 + 2.5, 20.0, 100.0, 70.0, 175.0, 1.0, False, 0.5)
@@ -65,8 +55,8 @@ def stall_per_call(case: str, seconds: float, work: Path) -> tuple[np.ndarray, i
     sid = db.start_session(source="bench")
     holder = None
     if case == "locked":
-        holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert holder.stdout.readline().strip() == "locked"
+        holder = LogLock(path)
+        holder.wait_locked()
     rec = LiveRecorder(db, sid, flush_s=0.5, retry_s=1.0, final_wait_s=0.0, recovery_dirs=(work,))
     if case == "full":
         rec.add_samples(np.array([0.0]), np.array([0.0]))
@@ -85,7 +75,7 @@ def stall_per_call(case: str, seconds: float, work: Path) -> tuple[np.ndarray, i
         time.sleep(BATCH / FS_HZ / 8)  # 8x real time: the writer gets its share of the CPU
     out = rec.close()
     if holder is not None:
-        holder.communicate("go\n", timeout=10)
+        holder.release()
     db.close()
     return np.array(calls), out.held_reps, out.held_samples
 

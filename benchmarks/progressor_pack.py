@@ -20,12 +20,9 @@ import mpvm  # noqa: E402
 
 SCRIPT = """
 import gc, json, struct, time, wire, progressor
+from sink import Sink
 N = {n}
 
-class Sink:
-    frames = 0
-    def send(self, view):
-        self.frames += 1
 sink = Sink()
 
 weights = progressor.WeightPacker(sink.send)

@@ -7,36 +7,15 @@ import functools
 import json
 import logging
 import re
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
+from store.log_lock import LogLock
 
 from taut.cli import main
 from taut.recording import write_recording
 from taut.store import open_log
 from taut.store.recorder import LiveRecorder
-
-# Waits for `taut live` to open its session, then holds the write lock until told to let go.
-_HOLDER = textwrap.dedent(
-    """
-    import sqlite3, sys, time
-    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-    while True:
-        try:
-            if conn.execute("SELECT count(*) FROM sessions").fetchone()[0]:
-                break
-        except sqlite3.Error:
-            pass
-        time.sleep(0.005)
-    conn.execute("BEGIN EXCLUSIVE")
-    print("locked", flush=True)
-    sys.stdin.readline()
-    conn.execute("ROLLBACK")
-    """
-)
 
 
 def _trapezoids(n_reps: int, fs_hz: float = 80.0):
@@ -67,12 +46,12 @@ def test_live_with_the_log_locked_mid_session_says_what_is_where(tmp_path, capsy
     write_recording(rec, *_trapezoids(5))
     db = tmp_path / "log.db"
     open_log(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = LogLock(db, after_session=True)  # locks once `taut live` has opened its session
     try:
         code = main(["live", "--replay", str(rec), "--speed", "20", "--view", "none", "--exercise", "row", "--db", str(db)])
-        assert holder.stdout.readline().strip() == "locked"
+        holder.wait_locked()
     finally:
-        holder.communicate("go\n", timeout=10)
+        holder.release()
     out, err = capsys.readouterr()
     assert code == 2
     lines = err.strip().splitlines()
@@ -129,12 +108,12 @@ def test_a_link_failure_with_the_log_locked_says_both_on_one_line(tmp_path, caps
     monkeypatch.setattr(live, "_source", lambda args, model: (Failing(time_s, tension_n, batch=8, speed=20), "ble"))
     db = tmp_path / "log.db"
     open_log(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = LogLock(db, after_session=True)  # locks once `taut live` has opened its session
     try:
         code = main(["live", "--view", "none", "--exercise", "row", "--db", str(db)])
-        assert holder.stdout.readline().strip() == "locked"
+        holder.wait_locked()
     finally:
-        holder.communicate("go\n", timeout=10)
+        holder.release()
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1, err
     [path] = tmp_path.glob("log.db.recovery-1-*.json")
@@ -148,12 +127,12 @@ def test_demo_with_the_log_locked_says_where_the_rest_is(tmp_path, capsys, monke
     monkeypatch.setattr(store, "open_log", functools.partial(store.open_log, timeout_s=0.2))
     db = tmp_path / "demo.db"
     open_log(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = LogLock(db, after_session=True)  # locks once `taut live` has opened its session
     try:
         code = main(["demo", "--fast", "--view", "none", "--exercise", "face-pull", "--reps", "3", "--seed", "2", "--db", str(db)])
-        assert holder.stdout.readline().strip() == "locked"
+        holder.wait_locked()
     finally:
-        holder.communicate("go\n", timeout=10)
+        holder.release()
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1, err
     [path] = tmp_path.glob("demo.db.recovery-1-*.json")

@@ -90,10 +90,7 @@ print(json.dumps(out))
 def test_adding_samples_allocates_nothing():
     script = """
 import gc, json, progressor
-class Sink:
-    frames = 0
-    def send(self, view):
-        self.frames += 1
+from sink import Sink
 sink = Sink()
 pk = progressor.WeightPacker(sink.send)
 pk.set_mtu(247)

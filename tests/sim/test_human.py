@@ -277,3 +277,12 @@ def test_human_suite_covers_every_behaviour_rate_and_noise_and_is_deterministic(
     assert rec.plan == plans[0][0] and rec.fs_hz == plans[0][1] and len(rec.sets) == countable_sets(rec.plan)
     with pytest.raises(ValueError):
         next(human_suite(n_sets=0))
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"n_sets": 0}, "n_sets"), ({"max_sets_per_recording": 0}, "max_sets_per_recording")])
+def test_both_suites_refuse_empty_sizes_by_name(kwargs, name):
+    from taut.sim.suite import labelled_suite
+
+    for suite in (labelled_suite, human_suite_plans):
+        with pytest.raises(ValueError, match=f"{name} must be >= 1, got 0"):
+            next(iter(suite(**kwargs)))

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from store.log_lock import LogLock
 
 from taut.sources import ReplaySource
 from taut.store import open_log
@@ -24,18 +22,6 @@ from taut.ui.live_session import LiveSession
 TIMEOUT_S = 0.2  # the log's busy timeout here (8 s or 2 s in real use)
 BATCH = 400  # 5 s at 80 Hz: each noisy chunk needs new pages, so a capped file refuses it
 
-_HOLDER = textwrap.dedent(
-    """
-    import sqlite3, sys
-    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-    conn.execute("BEGIN EXCLUSIVE")
-    print("locked", flush=True)
-    sys.stdin.readline()
-    conn.execute("ROLLBACK")
-    """
-)
-
-
 class LockByOtherProcess:
     """Another process holds the log's write lock between `start` and `stop`."""
 
@@ -43,18 +29,16 @@ class LockByOtherProcess:
 
     def __init__(self, db) -> None:  # noqa: ANN001
         self.path = db.path
-        self.proc: subprocess.Popen | None = None
+        self.lock: LogLock | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _HOLDER, str(self.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert self.proc.stdout.readline().strip() == "locked"
+        self.lock = LogLock(self.path)
+        self.lock.wait_locked()
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.communicate("go\n", timeout=10)
-            self.proc = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 class FullDisk:

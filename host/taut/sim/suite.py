@@ -23,6 +23,13 @@ from taut.sim.session import SimRecording, simulate_session
 SUITE_NOISE = ("clean", "low", "medium", "high")
 
 
+def _check_sizes(n_sets: int, max_sets_per_recording: int) -> None:
+    """A suite needs at least one set, and recordings of at least one set each."""
+    for name, value in (("n_sets", n_sets), ("max_sets_per_recording", max_sets_per_recording)):
+        if value < 1:
+            raise ValueError(f"{name} must be >= 1, got {value}")
+
+
 def labelled_suite(
     n_sets: int = 200,
     seed: int = 0,
@@ -34,10 +41,7 @@ def labelled_suite(
     max_sets_per_recording: int = 3,
 ) -> Iterator[SimRecording]:
     """Recordings whose sets total n_sets; recording i uses exercise i mod 5, rate i mod len(fs_hz)."""
-    if n_sets < 1:
-        raise ValueError("n_sets must be >= 1")
-    if max_sets_per_recording < 1:
-        raise ValueError("max_sets_per_recording must be >= 1")
+    _check_sizes(n_sets, max_sets_per_recording)
     rng = np.random.default_rng([int(seed), 0x5017E])
     made = 0
     i = 0
@@ -74,10 +78,7 @@ def human_suite_plans(
     """The human suite's plans and sampling rates: recording i shows behaviour i mod
     len(behaviours); rate and noise level turn over once per round of behaviours (so every
     behaviour meets every rate and noise level). White noise only (no sensor faults)."""
-    if n_sets < 1:
-        raise ValueError("n_sets must be >= 1")
-    if max_sets_per_recording < 1:
-        raise ValueError("max_sets_per_recording must be >= 1")
+    _check_sizes(n_sets, max_sets_per_recording)
     rng = np.random.default_rng([int(seed), 0x4B3A])
     made = 0
     i = 0
