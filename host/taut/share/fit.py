@@ -173,44 +173,39 @@ def build_fit(fsets: Sequence[FitSet], *, session_start_unix_s: float, session_e
     m.timestamp = _ms(start)
     b.add(m)
 
+    def set_message(msg, start_unix_s: float, end_unix_s: float, set_type, index: int):  # noqa: ANN001, ANN202
+        """A `set` message's span, kind (rest or active) and place in the file."""
+        msg.timestamp = _ms(end_unix_s)
+        msg.start_time = _ms(start_unix_s)
+        msg.duration = end_unix_s - start_unix_s
+        msg.set_type = set_type
+        msg.message_index = index
+        return msg
+
     index = 0
     for i, f in enumerate(fsets):
         if i > 0:
             prev = fsets[i - 1]
-            rest = SetMessage(local_id=3)
-            rest.timestamp = _ms(f.start_unix_s)
-            rest.start_time = _ms(prev.end_unix_s)
-            rest.duration = f.start_unix_s - prev.end_unix_s
-            rest.set_type = SetType.REST
-            rest.message_index = index
-            b.add(rest)
+            b.add(set_message(SetMessage(local_id=3), prev.end_unix_s, f.start_unix_s, SetType.REST, index))
             index += 1
         dev = []
         for d in DEV_FIELDS:
             value = f.values.get(d.name)
             if value is None:
                 continue
-            if d.base_type == "string":
-                raw = str(value).encode("utf-8")[: d.size - 1]
-                field = DeveloperField(developer_data_index=0, field_id=d.number, name=d.name, base_type=BaseType.STRING,
-                                       size=d.size, units=d.units)  # fmt: skip
-                field.set_value(0, raw.decode("utf-8", "ignore"))
-            else:
-                field = DeveloperField(developer_data_index=0, field_id=d.number, name=d.name,
-                                       base_type=base_types[d.base_type], size=base_types[d.base_type].size, units=d.units)  # fmt: skip
-                field.set_value(0, value)
+            base = base_types[d.base_type]
+            if base == BaseType.STRING:  # cut to its size in UTF-8, NUL included, never mid-character
+                value = str(value).encode("utf-8")[: d.size - 1].decode("utf-8", "ignore")
+            field = DeveloperField(developer_data_index=0, field_id=d.number, name=d.name, base_type=base,
+                                   size=d.size if base == BaseType.STRING else base.size, units=d.units)  # fmt: skip
+            field.set_value(0, value)
             dev.append(field)
-        s = SetMessage(developer_fields=dev, local_id=4)
-        s.timestamp = _ms(f.end_unix_s)
-        s.start_time = _ms(f.start_unix_s)
-        s.duration = f.end_unix_s - f.start_unix_s
+        s = set_message(SetMessage(developer_fields=dev, local_id=4), f.start_unix_s, f.end_unix_s, SetType.ACTIVE, index)
         s.repetitions = f.repetitions
-        s.set_type = SetType.ACTIVE
         category, subtype, _ = EXERCISE_CATEGORY.get(f.exercise or "", (UNKNOWN_CATEGORY, None, ""))
         s.category = [category]
         if subtype is not None:
             s.category_subtype = [subtype]
-        s.message_index = index
         b.add(s)
         index += 1
 
@@ -220,28 +215,21 @@ def build_fit(fsets: Sequence[FitSet], *, session_start_unix_s: float, session_e
     m.timestamp = _ms(end)
     b.add(m)
 
-    lap = LapMessage()
-    lap.message_index = 0
-    lap.timestamp = _ms(end)
-    lap.start_time = _ms(start)
-    lap.total_elapsed_time = end - start
-    lap.total_timer_time = end - start
-    lap.event = Event.LAP
-    lap.event_type = EventType.STOP
-    lap.sport = Sport.TRAINING
-    lap.sub_sport = SubSport.STRENGTH_TRAINING
-    b.add(lap)
+    def whole_span(msg, event):  # noqa: ANN001, ANN202 (fit_tool's message classes)
+        """The one lap and the session: each covers the whole activity, strength training, stopped."""
+        msg.message_index = 0
+        msg.timestamp = _ms(end)
+        msg.start_time = _ms(start)
+        msg.total_elapsed_time = end - start
+        msg.total_timer_time = end - start
+        msg.sport = Sport.TRAINING
+        msg.sub_sport = SubSport.STRENGTH_TRAINING
+        msg.event = event
+        msg.event_type = EventType.STOP
+        return msg
 
-    ses = SessionMessage()
-    ses.message_index = 0
-    ses.timestamp = _ms(end)
-    ses.start_time = _ms(start)
-    ses.total_elapsed_time = end - start
-    ses.total_timer_time = end - start
-    ses.sport = Sport.TRAINING
-    ses.sub_sport = SubSport.STRENGTH_TRAINING
-    ses.event = Event.SESSION
-    ses.event_type = EventType.STOP
+    b.add(whole_span(LapMessage(), Event.LAP))
+    ses = whole_span(SessionMessage(), Event.SESSION)
     ses.first_lap_index = 0
     ses.num_laps = 1
     b.add(ses)
