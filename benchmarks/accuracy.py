@@ -4,7 +4,7 @@ Scores `taut.signal.analyze` and a simple peer (zero-phase low-pass + scipy.sign
 against the simulator's ground truth (taut.sim.labelled_suite: all five exercises, many bands,
 noise levels, 10 and 80 Hz, setup tugs, grip adjustments and rests) and prints both side by side.
 
-Targets (issue 4): exact rep count in >= 99 % of sets (printed with every truth rep, and with the
+Targets: exact rep count in >= 99 % of sets (printed with every truth rep, and with the
 reps that lost samples hide completely left out: `unobservable_reps`, counted and printed); no false reps in setup/rest time; onset
 and end median error <= 40 ms; set TUT error <= 2 % (median); partial-rep F1 >= 0.95.
 
@@ -13,7 +13,7 @@ and end median error <= 40 ms; set TUT error <= 2 % (median); partial-rep F1 >= 
     python benchmarks/accuracy.py --seeds 4      # one suite seed's 200 sets
     python benchmarks/accuracy.py --quick        # 60 sets of seed 0
     python benchmarks/accuracy.py --real-only    # only the real recordings (benchmarks/real)
-    python benchmarks/accuracy.py --suite human  # only the human-like suite (issue 10)
+    python benchmarks/accuracy.py --suite human  # only the human-like suite
 
 Two simulated suites, printed as separate sections with the same figures: the tidy one (labelled_suite) and
 the human-like one (human_suite: warm-up, rising and fading loads, three intensities, isometric

@@ -10,7 +10,7 @@ Throughput: the unchanged firmware on the twin at 80 Hz, and a synthetic 1 kHz p
 arrive (zero loss). Host CPU per sample: the StreamAssembler (validation, clock mapping, gaps),
 against the bare wire decoder (protocol.StreamPacket.from_bytes) on the same packets.
 
-Healing (issue 12): the recorded 80 Hz packets are fed through the assembler as they arrived;
+Healing: the recorded 80 Hz packets are fed through the assembler as they arrived;
 a clean stream should hold nothing. Then every 40th packet gets a wild sequence number or device
 time: each is held until the next packet judges it; printed is how long a held packet waited
 (its extra latency) against the median packet interval (the baseline: one interval is the aim).

@@ -4,7 +4,7 @@ Each band is calibrated by the band wizard against a virtual person (`taut.twin.
 tremor at the holds, SIM's hysteresis model) and the fitted curves are compared with the band's
 exact ones over 50–250 % elongation. The baseline fits the same holds read naively (holds taken
 as the loading branch, pauses as the unloading branch, no relaxation correction).
-Target (issue 6): within 3 % on both branches. Also: the load-cell factor error (target 0.2 %).
+Target: within 3 % on both branches. Also: the load-cell factor error (target 0.2 %).
 
     python benchmarks/calibration_accuracy.py            # 40 bands
     python benchmarks/calibration_accuracy.py --quick    # 12 bands

@@ -1,4 +1,4 @@
-"""Coaching cues scored like reps: precision and recall per cue on the bad-habits suite (issue 13).
+"""Coaching cues scored like reps: precision and recall per cue on the bad-habits suite.
 
 Each recording of `taut.sim.habits.habit_suite` (people who rush, skip the squeeze, fade, pull a
 band too heavy or too light, do partials, or train well; five exercises, 80 and 10 Hz, three noise
@@ -9,7 +9,7 @@ The after-set judge's "band too heavy" is scored over the sets that used a too-h
 and over all others (wrong). Latency: a rep cue's time against the truth rep's end; the hold-it
 countdown's first tick against the truth rep's top start.
 
-Targets (issue 13): precision and recall >= 95 % per cue; no cue on a rep the model did well;
+Targets: precision and recall >= 95 % per cue; no cue on a rep the model did well;
 "too heavy" right in >= 90 % of too-heavy sets, wrong in <= 2 % of the others; cues within 150 ms.
 
     python benchmarks/coaching.py            # 240 sets (30 per habit)

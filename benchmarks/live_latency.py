@@ -1,4 +1,4 @@
-"""How soon a live RepCompleted follows the rep's end, over the labelled suite (issue 4: <= 150 ms).
+"""How soon a live RepCompleted follows the rep's end, over the labelled suite (target: <= 150 ms).
 
 Each recording of the suite is fed to a `RepDetector` one sample at a time, as a live stream
 would; a rep's latency is the time of the sample whose arrival produced its first RepCompleted,

@@ -1,4 +1,4 @@
-"""How long the live loop waits on the workout log (issue 12: never the log's busy timeout).
+"""How long the live loop waits on the workout log (target: never the log's busy timeout).
 
 Feeds a `LiveRecorder` a live stream (80 Hz in 4-sample batches, a rep every 3 s, at full speed)
 and times each call the live loop makes into it (add_samples, rep_completed, …): with the log

@@ -10,7 +10,7 @@ A found rep matches a truth rep when their intervals overlap with an intersectio
 at least `MATCH_IOU` (one-to-one, best overlaps first): a rep found where none was (a bump in the
 rest, a landing, a hold split in two) is *false*, a truth rep left unmatched is *missed*.
 Per recording: truth, found, false, missed; pooled: the share of recordings whose rep count is
-right, and the share with no false and no missed rep (issue 10's targets: >= 90 % and >= 80 %).
+right, and the share with no false and no missed rep (targets: >= 90 % and >= 80 %).
 
     python benchmarks/real_corpus.py            # the table
     python benchmarks/accuracy.py --real-only   # the same, from the accuracy benchmark

@@ -1,8 +1,9 @@
-"""A stream that heals (issue 12): one bad packet never corrupts what follows.
+"""A stream that heals: one bad packet never corrupts what follows.
 
-Regression tests for the two cases the issue found, then property tests (hypothesis) over valid
-streams mutated packet by packet: every valid sample delivered once, every bad packet counted,
-host times within the arrival jitter of the truth, gaps only where packets were really lost.
+Regression tests for the two cases that once corrupted a stream (a device time far ahead, a wild
+sequence number), then property tests (hypothesis) over valid streams mutated packet by packet:
+every valid sample delivered once, every bad packet counted, host times within the arrival jitter
+of the truth, gaps only where packets were really lost.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def test_a_strangers_control_write_is_refused_and_the_bonded_hosts_succeeds() ->
         band, _ = await start_band(seed=3)  # bonds with the default host at first power-on
         stranger = await _client(band, STRANGER)
         with pytest.raises(NotPaired) as refused:
-            await stranger.set_calibration(0, 1.0)  # the attack of issue 12: every reading x2190
+            await stranger.set_calibration(0, 1.0)  # a stranger's calibration write: every reading x2190
         await stranger.disconnect()
         owner = await _client(band)
         settings = await owner.get_settings()

@@ -13,7 +13,7 @@ from taut.recording import write_recording
 from taut.sim import random_plan, simulate_session
 from taut.store import open_log
 
-# The keys `taut analyze --json` gave each rep before issue 6 (issue 4's contract).
+# The keys `taut analyze --json` gave each rep before band calibration added range: the contract, which stays.
 REP_KEYS = {"start_s", "end_s", "concentric_s", "hold_s", "eccentric_s", "peak_n", "partial", "tut_s", "pause_s",
             "bottom_n", "mean_n", "impulse_ns", "range_fraction"}
 SET_KEYS = {"start_s", "end_s", "tut_s", "tempo", "tut_cv", "reps"}

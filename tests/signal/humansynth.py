@@ -1,4 +1,4 @@
-"""Synthetic efforts shaped like real people's (issue 10): uneven sizes, load in the rest, dips in
+"""Synthetic efforts shaped like real people's (as real recordings showed them): uneven sizes, load in the rest, dips in
 long holds, spikes, wobble. Each piece is a list of (t0, t1, f0, f1) cosine ramps on a flat line;
 the truth is the list of efforts' [start_s, end_s] (the contract's 10 % crossings are close to the
 ramps' ends, so tests match by overlap, not by milliseconds)."""

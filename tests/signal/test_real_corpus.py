@@ -143,8 +143,8 @@ def test_report_lists_each_recording_and_the_pooled_figures():
 
 
 def test_targets():
-    # issue 10's targets on the real corpus: the rep count right on >= 90 % of the recordings, and
-    # no false and no missed rep on >= 80 %
+    # the targets on the real corpus (docs/analysis.md): the rep count right on >= 90 % of the
+    # recordings, and no false and no missed rep on >= 80 %
     figures = real_corpus.pooled(real_corpus.score_corpus(ENTRIES))
     assert figures["count_right"] >= 0.9 and figures["clean"] >= 0.8
 

@@ -1,4 +1,4 @@
-"""Kinds of behaviour real people showed on force sensors (issue 10), one synthetic case each.
+"""Kinds of behaviour real people showed on force sensors, one synthetic case each.
 
 Real recordings were counted wrong in six ways; each test below builds that kind of behaviour
 (not any one file) and asks for the right reps: no false one, none missed.

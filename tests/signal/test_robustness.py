@@ -1,4 +1,5 @@
-"""Each robustness item of issue 4 on the physics model: exact rep counts, no false reps, timing."""
+"""The detector's robustness on the physics model (noise, rates, setup tugs, rests, faults): exact rep counts,
+no false reps, timing."""
 
 from dataclasses import replace
 
@@ -147,7 +148,7 @@ def test_partial_reps_flagged():
 
 def test_calibrated_band_gives_true_range():
     rec, _, _ = _run(15, 80.0, SensorModel(noise_n=0.05), n_sets=1, n_reps=8, partial_reps=1)
-    # a travel curve from the clean loading branch (what issue 6's calibration provides)
+    # a travel curve from the clean loading branch (what band calibration provides)
     order = np.argsort(rec.clean_tension_n)
     f_sorted = rec.clean_tension_n[order]
     x_sorted = np.maximum.accumulate(100.0 * rec.hand_travel_m[order])

@@ -1,4 +1,4 @@
-"""Human-like behaviour (issue 10): each appears when asked, is deterministic, and its truth follows
+"""Human-like behaviour (what real recordings showed): each appears when asked, is deterministic, and its truth follows
 the contract (reps' crossings on the noise-free curve; non-rep activity labelled, never a rep)."""
 
 from dataclasses import replace

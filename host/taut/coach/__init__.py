@@ -1,4 +1,4 @@
-"""Coaching: live cues from the rep detector's events, an after-set judge and summary (issue 13).
+"""Coaching: live cues from the rep detector's events, an after-set judge and summary.
 
 Needs neither bleak nor Qt. `CueEngine` is fed each batch of samples with the detector's events
 for it and returns typed cues (`taut.coach.cues`); `summarize` turns a closed set into a

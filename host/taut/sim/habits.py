@@ -1,4 +1,4 @@
-"""Bad habits (issue 13): people who rush, skip the squeeze, fade with fatigue, or pull a band too heavy.
+"""Bad habits: people who rush, skip the squeeze, fade with fatigue, or pull a band too heavy.
 
 Each habit draws a set whose every rep has an intent, stated in the contract's measured phases
 (docs/analysis.md) as multiples of the exercise's target tempo and hold (`taut.exercises`):
