@@ -1,4 +1,4 @@
-"""Shared set-up for tests/ble: a virtual bluetooth module on the event loop's radio."""
+"""Shared set-up for the BLE, twin and backend tests: a virtual bluetooth module on the event loop's radio."""
 
 from __future__ import annotations
 
