@@ -23,12 +23,17 @@ T = TypeVar("T")
 DEVICE_HELP = "the band sensor's name or address (default: the first Taut band found)"
 
 
-def add_band_arguments(parser: argparse.ArgumentParser, *, device: bool = True, virtual_help: str | None = None) -> None:
-    """DEVICE, --virtual, --seed, --runtime, --scan-timeout, --fast and --progressor."""
+def add_band_arguments(parser: argparse.ArgumentParser, *, device: bool = True, virtual_optional: bool = False,
+                       virtual_help: str | None = None) -> None:
+    """DEVICE, --virtual, --seed, --runtime, --scan-timeout, --fast and --progressor.
+
+    `virtual_optional`: --virtual may come without its EXERCISE, for a command whose virtual person
+    does something else (calibrate's follows the prompts)."""
     if device:
         parser.add_argument("device", nargs="?", metavar="DEVICE", help=DEVICE_HELP)
+    optional = {"nargs": "?", "const": ""} if virtual_optional else {}
     parser.add_argument(
-        "--virtual", metavar="EXERCISE",
+        "--virtual", metavar="EXERCISE", **optional,
         help=virtual_help or "use the built-in virtual band with a person doing EXERCISE (or set TAUT_VIRTUAL)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
@@ -96,6 +101,13 @@ def check_band_arguments(args: argparse.Namespace) -> None:
     if getattr(args, "progressor", False) and virtual_exercise(args) is None:
         raise CommandError("--progressor needs the virtual band (--virtual EXERCISE); a real band changes mode "
                            "with `taut firmware mode progressor`")  # fmt: skip
+    device = getattr(args, "device", None)
+    if device is not None:
+        from taut.exercises import EXERCISE_IDS
+
+        if device in EXERCISE_IDS:
+            raise CommandError(f"DEVICE names the band sensor, and {device!r} is an exercise: "
+                               f"--virtual {device} uses the virtual band")
     check_runtime(args)
     if getattr(args, "scan_timeout", 1.0) <= 0:
         raise CommandError("--scan-timeout must be positive")
