@@ -24,11 +24,12 @@ DEVICE_HELP = "the band sensor's name or address (default: the first Taut band f
 
 
 def add_band_arguments(parser: argparse.ArgumentParser, *, device: bool = True, virtual_optional: bool = False,
-                       virtual_help: str | None = None) -> None:
+                       virtual_help: str | None = None, runtime: bool = True) -> None:
     """DEVICE, --virtual, --seed, --runtime, --scan-timeout, --fast and --progressor.
 
     `virtual_optional`: --virtual may come without its EXERCISE, for a command whose virtual person
-    does something else (calibrate's follows the prompts)."""
+    does something else (calibrate's follows the prompts); `runtime` False: its virtual band runs
+    on the CPython twin only."""
     if device:
         parser.add_argument("device", nargs="?", metavar="DEVICE", help=DEVICE_HELP)
     optional = {"nargs": "?", "const": ""} if virtual_optional else {}
@@ -37,7 +38,8 @@ def add_band_arguments(parser: argparse.ArgumentParser, *, device: bool = True, 
         help=virtual_help or "use the built-in virtual band with a person doing EXERCISE (or set TAUT_VIRTUAL)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
-    add_runtime_argument(parser)
+    if runtime:
+        add_runtime_argument(parser)
     parser.add_argument("--scan-timeout", type=float, default=5.0, metavar="S", help="seconds to scan (default 5)")
     parser.add_argument(
         "--fast", action="store_true", help="virtual band only: run faster than real time (simulated clock)"
@@ -147,7 +149,7 @@ def virtual_band_for(args: argparse.Namespace, *, pair_host: bool = True,
         return None
     runtime = virtual_runtime(args)
     if load is not None and runtime == "micropython":
-        raise CommandError("this command's virtual band runs on the CPython twin only: drop --runtime micropython")
+        raise CommandError("this command's virtual band runs on the CPython twin only (TAUT_RUNTIME=micropython)")
     try:
         from taut.twin.launch import virtual_band
 

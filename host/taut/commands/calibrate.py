@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     band.add_argument("--sim-band", metavar="NAME", help="virtual band only: which catalogue band the virtual person "
                       "pulls (default: NAME if it is one, else black)")
     for p in (lc, band):
-        add_band_arguments(p, virtual_optional=True, virtual_help=(
+        add_band_arguments(p, virtual_optional=True, runtime=False, virtual_help=(
             "calibrate on the built-in virtual band (or set TAUT_VIRTUAL), with a virtual person following the "
             "prompts (EXERCISE may be left out: the person does the calibration, not an exercise); on a simulated clock"))
         p.add_argument("--dry-run", action="store_true", help="show the result, save nothing")
