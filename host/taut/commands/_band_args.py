@@ -147,6 +147,13 @@ def virtual_band_for(args: argparse.Namespace, *, pair_host: bool = True,
     exercise = virtual_exercise(args)
     if exercise is None:
         return None
+    if load is None:
+        from taut.exercises import UnknownExerciseError, get_exercise
+
+        try:
+            get_exercise(exercise)
+        except UnknownExerciseError as exc:
+            raise CommandError(str(exc)) from None
     runtime = virtual_runtime(args)
     if load is not None and runtime == "micropython":
         raise CommandError("this command's virtual band runs on the CPython twin only (TAUT_RUNTIME=micropython)")
@@ -163,13 +170,13 @@ def virtual_band_for(args: argparse.Namespace, *, pair_host: bool = True,
 
 
 def virtual_band_errors(args: argparse.Namespace) -> tuple[type[BaseException], ...]:
-    """What starting this command's virtual band can fail with, to be shown as one line."""
+    """What running this command's virtual band can fail with, to be shown as one line."""
     if virtual_exercise(args) is None:
         return ()
     from taut.mpstack.band import BandError
     from taut.mpstack.build import BuildError
 
-    return (ValueError, BuildError, BandError)
+    return (BuildError, BandError)
 
 
 @asynccontextmanager
@@ -180,7 +187,7 @@ async def band_backend(args: argparse.Namespace, *, pair_host: bool = True,
     if around is None:
         yield BandLink(backend_for(args))
         return
-    failures = virtual_band_errors(args)
+    failures = (ValueError, *virtual_band_errors(args))  # ValueError: a setting the virtual band refuses
     try:
         async with around() as band:
             from taut.twin.band import VirtualBand

@@ -65,7 +65,7 @@ def _coach_plan(args: argparse.Namespace):  # noqa: ANN202 - a taut.coach.plan.P
             return load_plan(args.plan)
         if not given:
             return None
-        exercise = args.exercise or virtual_exercise(args)
+        exercise = args.exercise or (None if args.replay is not None else virtual_exercise(args))
         if exercise is None:
             raise PlanError("guided sets need --exercise (or --plan)")
         return plan_from_flags(exercise, band=args.band, **given)
