@@ -32,7 +32,7 @@ def add_band_arguments(parser: argparse.ArgumentParser, *, device: bool = True, 
     on the CPython twin only."""
     if device:
         parser.add_argument("device", nargs="?", metavar="DEVICE", help=DEVICE_HELP)
-    optional = {"nargs": "?", "const": ""} if virtual_optional else {}
+    optional: dict[str, Any] = {"nargs": "?", "const": ""} if virtual_optional else {}
     parser.add_argument(
         "--virtual", metavar="EXERCISE", **optional,
         help=virtual_help or "use the built-in virtual band with a person doing EXERCISE (or set TAUT_VIRTUAL)",
@@ -165,7 +165,7 @@ def virtual_band_for(args: argparse.Namespace, *, pair_host: bool = True,
     except ImportError as exc:
         raise CommandError(f"the virtual band needs Bumble ({exc.name}): pip install 'taut[virtual]'") from None
     mode = "progressor" if getattr(args, "progressor", False) else "taut"
-    extra = {} if load is None else {"load": load}
+    extra: dict[str, Any] = {} if load is None else {"load": load}  # the MicroPython band takes no load
     return lambda: virtual_band(exercise, seed=args.seed, mode=mode, pair_host=pair_host, **extra)
 
 

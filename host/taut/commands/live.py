@@ -99,7 +99,7 @@ def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
 
 def _check_source(args: argparse.Namespace) -> None:
     """One source: a band (DEVICE, or the virtual one) or --replay; the band's own checks."""
-    from taut.commands._band_args import check_band_arguments, deprecated
+    from taut.commands._band_args import check_band_arguments
 
     if args.device_option is not None:
         if args.device is not None:
