@@ -4,8 +4,9 @@ Missing samples are simply absent (a gap in time). Reading is strict: any bad li
 `RecordingError` naming the line, so nothing is silently lost or invented. Samples that repeat
 the previous timestamp (a logger's coarse clock) are merged into one at their mean tension and
 counted in `Recording.merged_samples`, so the caller can say so; time going back is refused. The writer streams
-samples as they arrive (used by `taut stream --out`) and drops invalid (NaN) samples, since the
-format represents them by absence.
+samples as they arrive and drops invalid (NaN) samples, since the format represents them by
+absence; `record` takes a live stream's batches into one (`taut stream --out`), losing nothing
+when the disk fails half-way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import io
 import math
 import os
 from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
-from taut.atomic import AtomicFile
+from taut.atomic import AtomicFile, describe_os_error
 
 HEADER = ("time_s", "tension_n")
 # Beyond any band, load cell or the wire format's +-83,886 N: such a value is corrupt data, not tension.
@@ -239,3 +241,87 @@ def write_recording(path: str | os.PathLike | IO[str], time_s: np.ndarray, tensi
     """Write a whole recording at once; returns the number of samples written."""
     with RecordingWriter(path) as writer:
         return writer.write(time_s, tension_n)
+
+
+class RecordingFailed(Exception):
+    """Writing a stream's recording failed; the message says what was kept where (the OSError is the cause)."""
+
+
+class StreamRecording:
+    """A live stream's samples written to a CSV recording as they arrive, times from its first sample.
+
+    Nothing is lost quietly: when a write fails, what was written is kept beside the target as
+    `<path>.partial` and the target stays as it was; a stream that brought no sample leaves the
+    target as it was too. Opening raises OSError when the target cannot be written.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = str(path)
+        self._writer = RecordingWriter(path)
+        self._first_s: float | None = None
+
+    @property
+    def written(self) -> int:
+        """Samples written so far."""
+        return self._writer.samples_written
+
+    def add(self, time_s: np.ndarray, tension_n: np.ndarray) -> None:
+        """Write one batch; RecordingFailed (what was kept, where) when the file cannot take it."""
+        t = np.asarray(time_s, dtype=float)
+        if t.size == 0:
+            return
+        if self._first_s is None:
+            self._first_s = float(t[0])
+        try:
+            self._writer.write(t - self._first_s, tension_n)
+        except OSError as exc:
+            raise RecordingFailed(self._keep_after(exc)) from exc
+
+    def finish(self) -> None:
+        """Put what came in place of the target (nothing came: the target stays as it was)."""
+        if not self.written:
+            self._writer.abort()
+            return
+        try:
+            self._writer.close()
+        except OSError as exc:
+            raise RecordingFailed(self._keep_after(exc)) from exc
+
+    def _keep_after(self, exc: OSError) -> str:
+        """Keep what was written beside the target; say exactly what is where."""
+        out, written = self.path, self.written
+        reason = describe_os_error(exc)
+        if not written:
+            self._writer.abort()
+            return f"cannot write {out}: {reason}; nothing was recorded and {out} was left as it was"
+        partial = f"{out}.partial"
+        try:
+            self._writer.keep_as(partial)
+        except OSError:
+            self._writer.abort()
+            return f"cannot write {out}: {reason}; the {written} samples received could not be kept, {out} was left as it was"
+        return f"cannot write {out}: {reason}; the samples written before it are in {partial}, {out} was left as it was"
+
+
+async def record(
+    batches: AsyncIterable[Any],
+    recording: StreamRecording | None,
+    *,
+    now_s: Callable[[], float],
+    seconds: float | None = None,
+    on_batch: Callable[[Any, float], None] | None = None,
+) -> None:
+    """Take a source's batches (`time_s`, `tension_n` arrays) until they end or `seconds` pass on
+    `now_s`'s clock: each into `recording` (if any), then to `on_batch(batch, elapsed_s)`.
+
+    The recording is left open: `finish()` it when the stream is over, however it ended.
+    """
+    t0 = now_s()
+    async for batch in batches:
+        if recording is not None:
+            recording.add(batch.time_s, batch.tension_n)
+        elapsed_s = now_s() - t0
+        if on_batch is not None:
+            on_batch(batch, elapsed_s)
+        if seconds is not None and elapsed_s >= seconds:
+            break

@@ -90,7 +90,7 @@ def test_cli_calibrates_the_load_cell_and_three_bands(tmp_path, capsys):
         sim = BANDS[p.name]
         assert np.max(np.abs(p.force_n(E_CHECK) / sim.force_n(E_CHECK) - 1)) < 0.03
     png = tmp_path / "curves.png"
-    assert main(["bands", "--db", str(db), "--stacks", "--png", str(png), "--exercise", "row", "--target", "50"]) == 0
+    assert main(["bands", "--db", str(db), "--stacks", "--png", str(png), "--exercise", "row", "--tension", "50"]) == 0
     out = capsys.readouterr().out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     lines = out.splitlines()

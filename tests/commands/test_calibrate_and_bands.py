@@ -43,9 +43,9 @@ def test_bands_remove_and_empty(tmp_path, capsys):
 
 def test_bands_user_errors(tmp_path, capsys):
     db = _shelf(tmp_path)
-    assert main(["bands", "--db", str(db), "--target", "50"]) == 2
-    assert "--target needs --exercise" in capsys.readouterr().err
-    assert main(["bands", "--db", str(db), "--target", "50", "--exercise", "curl"]) == 2
+    assert main(["bands", "--db", str(db), "--tension", "50"]) == 2
+    assert "--tension needs --exercise" in capsys.readouterr().err
+    assert main(["bands", "--db", str(db), "--tension", "50", "--exercise", "curl"]) == 2
     assert "unknown exercise 'curl'" in capsys.readouterr().err
     (tmp_path / "bands.json").write_text("{broken")
     assert main(["bands", "--db", str(db)]) == 2
@@ -75,7 +75,7 @@ def test_bands_imports_an_old_band_file_once(tmp_path, capsys):
     [
         (["calibrate", "band", "x", "--rest-length", "0", "--virtual"], "rest length"),
         (["calibrate", "band", "x", "--rest-length", "60", "--marks", "150,140", "--virtual"], "must increase"),
-        (["calibrate", "band", "x", "--rest-length", "60", "--virtual", "pink"], "unknown band 'pink'"),
+        (["calibrate", "band", "x", "--rest-length", "60", "--virtual", "--sim-band", "pink"], "unknown band 'pink'"),
     ],
 )
 def test_calibrate_user_errors(argv, message, tmp_path, capsys):
@@ -94,14 +94,13 @@ def test_calibrate_load_cell_dry_run_saves_nothing(tmp_path, capsys):
 
 
 def test_interactive_confirm_reads_enter_or_a_length(monkeypatch, capsys):
-    import argparse
     import asyncio
     import io
 
     from taut.calibration.wizard import CONFIRM, Prompt
-    from taut.commands.calibrate import _Session
+    from taut.commands.calibrate import _confirm_fn
 
-    confirm = _Session(argparse.Namespace()).confirm_fn(None)
+    confirm = _confirm_fn(None)
     mark = Prompt("mark-2", CONFIRM, "stretch", 2, 7)
     answers = []
     for typed in ("\n", "91.5\n", "abc\n"):

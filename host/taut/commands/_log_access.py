@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     from taut.store import WorkoutLog
 
 
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", help="workout log file (default: $TAUT_DB or the user data directory)")
+def add_db_argument(parser: argparse.ArgumentParser, *, default: str = "$TAUT_DB or the user data directory",
+                    purpose: str = "workout log file") -> None:
+    """The --db option of every command that reads or writes the log (`default`: what it falls back to)."""
+    parser.add_argument("--db", metavar="PATH", help=f"{purpose} (default: {default})")
 
 
 def open_for(args: argparse.Namespace, *, readonly: bool | None, create: bool = False) -> WorkoutLog:

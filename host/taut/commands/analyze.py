@@ -18,8 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a calibrated band (stack: NAME+NAME): each rep's range in cm, partials by true range")
     parser.add_argument("--rest-length", type=float, metavar="CM",
                         help="with --band: the band's length as set up for this exercise (default: typical for it)")
-    parser.add_argument("--db", metavar="PATH", help="with --band: the workout log holding the band (default: $TAUT_DB "
-                        "or the user data directory)")
+    from taut.commands._log_access import add_db_argument
+
+    add_db_argument(parser, purpose="with --band: the workout log holding the band")
 
 
 def run(args: argparse.Namespace) -> int:

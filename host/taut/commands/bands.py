@@ -12,9 +12,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--png", metavar="FILE", help="draw every band's curve (and listed stacks) to a PNG file")
     parser.add_argument("--stacks", type=int, nargs="?", const=2, default=0, metavar="N",
                         help="also list stacks of up to N bands used together (default 2)")
-    parser.add_argument("--exercise", metavar="ID", help="with --target: the exercise (e.g. face-pull)")
-    parser.add_argument("--target", type=float, metavar="N",
+    parser.add_argument("--exercise", metavar="ID", help="with --tension: the exercise (e.g. face-pull)")
+    parser.add_argument("--tension", type=float, metavar="N",
                         help="recommend a band or stack for this tension at the end of the range (newtons)")
+    from taut.commands._band_args import DeprecatedOption
+
+    parser.add_argument("--target", type=float, dest="tension", action=DeprecatedOption, new="--tension N")
     parser.add_argument("--remove", metavar="NAME", help="forget a calibrated band")
 
 
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         for s in combos:
             f1, f2 = s.levels_n
             print(f"  {printable(s.name):<30} {f1:>7.1f} N @100 %  {f2:>7.1f} N @200 %")
-    if args.target is not None:
+    if args.tension is not None:
         _recommend(args, profiles + combos)
     if args.png:
         _png(args.png, profiles + combos)
@@ -81,10 +84,10 @@ def _recommend(args: argparse.Namespace, options: list) -> None:
     from taut.commands import CommandError
 
     if not args.exercise:
-        raise CommandError("--target needs --exercise (e.g. --exercise face-pull)")
+        raise CommandError("--tension needs --exercise (e.g. --exercise face-pull)")
     try:
         setup = default_setup(args.exercise)
-        ranked = recommend(options, setup, args.target)
+        ranked = recommend(options, setup, args.tension)
     except KeyError as exc:
         raise CommandError(str(exc.args[0])) from None
     except ValueError as exc:
@@ -94,7 +97,7 @@ def _recommend(args: argparse.Namespace, options: list) -> None:
     from taut.text import printable
 
     best = ranked[0]
-    print(f"\nfor {args.exercise} ending at {args.target:.0f} N (typical set-up: band {100 * setup.rest_length_m:.0f} cm, "
+    print(f"\nfor {args.exercise} ending at {args.tension:.0f} N (typical set-up: band {100 * setup.rest_length_m:.0f} cm, "
           f"{100 * (setup.travel_m or 0.0):.0f} cm of travel): use {printable(best.name)} ({best.end_force_n:.0f} N at the end, "
           f"{100 * best.fraction:.0f} % of the target)")
     for r in ranked[1:3]:

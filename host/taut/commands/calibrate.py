@@ -15,6 +15,7 @@ def _marks(text: str) -> tuple[float, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from taut.commands._band_args import add_band_arguments
     from taut.commands._log_access import add_db_argument
 
     sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -32,44 +33,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     band.add_argument("--marks", type=_marks, default=None, metavar="PCT,PCT,…",
                       help="marked lengths in %% of L0 (default 125,150,200,250,300)")
     band.add_argument("--colour", default="", help="the band's colour")
+    band.add_argument("--sim-band", metavar="NAME", help="virtual band only: which catalogue band the virtual person "
+                      "pulls (default: NAME if it is one, else black)")
     for p in (lc, band):
-        p.add_argument("target", nargs="?", help="band sensor name or address (default: the first found)")
-        p.add_argument("--virtual", nargs="?", const="", default=None, metavar="SIMBAND",
-                       help="calibrate on the built-in virtual band, with a virtual person following the prompts "
-                       "(for `band`: which catalogue band it pulls; default the name if it is one, else black)")
-        p.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
-        p.add_argument("--scan-timeout", type=float, default=5.0, metavar="S", help="seconds to scan (default 5)")
+        add_band_arguments(p, virtual_optional=True, runtime=False, virtual_help=(
+            "calibrate on the built-in virtual band (or set TAUT_VIRTUAL), with a virtual person following the "
+            "prompts (EXERCISE may be left out: the person does the calibration, not an exercise); on a simulated clock"))
         p.add_argument("--dry-run", action="store_true", help="show the result, save nothing")
         add_db_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from taut.commands import CommandError
+    from taut.commands._band_args import run_async, virtual_exercise
 
+    _deprecated_sim_band(args)
     flow = _load_cell if args.what == "load-cell" else _band
-    result = _run_async(lambda: flow(args), virtual_time=args.virtual is not None)
+    # The virtual person answers every prompt at once: nothing to wait for in real time.
+    result = run_async(lambda: flow(args), args, simulated=virtual_exercise(args) is not None or args.fast)
     if result is None:
         raise CommandError("calibration did not finish")
     return 0
 
 
-def _run_async(main, *, virtual_time: bool):
-    """Run the flow (the virtual band on a simulated clock); BLE and device errors become CommandErrors."""
-    from taut.ble.errors import BleError
-    from taut.commands import CommandError
-    from taut.protocol import CommandFailed, ProtocolError
+def _deprecated_sim_band(args: argparse.Namespace) -> None:
+    """`--virtual BANDNAME` (a catalogue band, not an exercise) is the old spelling of `--sim-band BANDNAME`."""
+    from taut.commands._band_args import deprecated
+    from taut.exercises import EXERCISE_IDS
 
-    async def guarded():
-        try:
-            return await main()
-        except (BleError, CommandFailed, ProtocolError) as exc:
-            raise CommandError(str(exc)) from None
-
-    if virtual_time:
-        from taut.twin.virtual_time import run
-
-        return run(guarded())
-    return asyncio.run(guarded())
+    if args.virtual and args.virtual not in EXERCISE_IDS:
+        deprecated(f"taut calibrate {args.what}", f"--virtual {args.virtual}", f"--virtual --sim-band {args.virtual}")
+        if getattr(args, "sim_band", None) is None:
+            args.sim_band = args.virtual
+        args.virtual = ""
 
 
 # -- shared --------------------------------------------------------------------------------
@@ -106,128 +102,33 @@ def _readline(question: str) -> str | None:
     return line if line else None
 
 
-class _Session:
-    """Connect to a band (or boot the virtual one with a rehearsing person) and stream from it."""
+def _confirm_fn(link, rehearsal=None):  # noqa: ANN001, ANN202
+    """Confirmations from the terminal, or from the virtual person acting on each prompt."""
 
-    def __init__(self, args: argparse.Namespace, load=None) -> None:
-        self.args = args
-        self.load = load
-        self.twin = None
-        self.source = None
-
-    async def __aenter__(self) -> _Session:
-        from taut import ble
-        from taut.commands import CommandError
-
-        backend = ble.PLATFORM
-        if self.load is not None:
-            from taut.twin.band import VirtualBand
-
-            self.twin = VirtualBand(self.load, seed=self.args.seed)
-            await self.twin.start()
-            backend = ble.virtual()
-        self.source = ble.BleSource(self.twin.name if self.twin else self.args.target, backend=backend,
-                                    scan_timeout_s=self.args.scan_timeout, reconnect=False)
+    async def confirm(prompt):  # noqa: ANN001, ANN202
+        if rehearsal is not None:
+            rehearsal.act(prompt, link.virtual.session_time_s())
+            return None
+        answer = await _ask("      press Enter when ready" + (" (or type the length held, cm): "
+                                                               if prompt.step.startswith("mark-") else ": "))
+        if not answer:
+            return None
         try:
-            await self.source.start()
-        except ble.BleError as exc:
-            await self._close()
-            raise CommandError(str(exc)) from None
-        return self
+            return float(answer)
+        except ValueError:
+            _say(f"  ! {answer!r} is not a length in cm; using the mark")
+            return None
 
-    @property
-    def stream(self):
-        """The connected source (only inside `async with`)."""
-        assert self.source is not None
-        return self.source
-
-    @property
-    def client(self):
-        """The connected band's control client (only inside `async with`)."""
-        assert self.source is not None and self.source.band is not None
-        return self.source.band
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._close()
-
-    async def _close(self) -> None:
-        if self.source is not None:
-            await self.source.close()
-        if self.twin is not None:
-            await self.twin.close()
-
-    def confirm_fn(self, rehearsal=None):
-        async def confirm(prompt):
-            if rehearsal is not None:
-                assert self.twin is not None
-                rehearsal.act(prompt, self.twin.session_time_s())
-                return None
-            answer = await _ask("      press Enter when ready" + (" (or type the length held, cm): "
-                                                                   if prompt.step.startswith("mark-") else ": "))
-            if not answer:
-                return None
-            try:
-                return float(answer)
-            except ValueError:
-                _say(f"  ! {answer!r} is not a length in cm; using the mark")
-                return None
-
-        return confirm
+    return confirm
 
 
-def _open_log(args):
+def _open_log(args):  # noqa: ANN001, ANN202
     from taut.commands._log_access import open_for
 
-    return open_for(args, readonly=False, create=True)
+    return lambda: open_for(args, readonly=False, create=True)
 
 
-# -- load cell -----------------------------------------------------------------------------
-
-
-async def _load_cell(args: argparse.Namespace):
-    from taut.calibration import CalibrationError, LoadCellWizard
-    from taut.calibration.commit import commit_load_cell
-    from taut.calibration.loadcell import STANDARD_GRAVITY_M_S2
-    from taut.twin.rehearsal import Rehearsal
-    from taut.calibration.session import run_wizard
-    from taut.commands import CommandError
-
-    gravity = args.gravity if args.gravity is not None else STANDARD_GRAVITY_M_S2
-    rehearsal = Rehearsal(masses_kg=args.mass, gravity_m_s2=gravity) if args.virtual is not None else None
-    loop = asyncio.get_running_loop()
-    async with _Session(args, rehearsal) as s:
-        if s.twin is not None:
-            # The virtual band's factory calibration is 3 % off, so there is something to correct.
-            s.twin.loadcell.counts_per_n *= 1.03
-        settings = await s.client.get_settings()
-        try:
-            wizard = LoadCellWizard(args.mass, offset_raw=settings.offset_raw, counts_per_n=settings.counts_per_n,
-                                    capacity_n=settings.capacity_n, gravity_m_s2=gravity)
-            result = await run_wizard(wizard, s.stream.batches(), confirm=s.confirm_fn(rehearsal), now_s=loop.time,
-                                      show=_show, on_error=_on_error)
-        except CalibrationError as exc:
-            raise CommandError(f"{exc} Nothing was saved.") from None
-        fit = result.fit
-        _say(f"factor {fit.counts_per_n:.3f} counts/N (was {settings.counts_per_n:.3f}), offset {fit.offset_raw} "
-             f"(was {settings.offset_raw}); linearity {fit.max_residual_n:.3f} N = "
-             f"{100 * fit.residual_fraction:.3f} % of the {fit.capacity_n:.0f} N capacity")
-        if _warned_dry_run(result, args.dry_run):
-            return result
-        log = _open_log(args)
-        try:
-            row = await commit_load_cell(result, s.client, previous=(settings.offset_raw, settings.counts_per_n),
-                                         log=log, device_name=s.stream.info.name if s.stream.info else None)
-        except CalibrationError as exc:
-            raise CommandError(str(exc)) from None
-        finally:
-            log.close()
-        after = await s.client.get_settings()
-        _say(f"saved: the band now uses {after.counts_per_n:.3f} counts/N, offset {after.offset_raw} "
-             f"(log entry {row})")
-        return result
-
-
-def _warned_dry_run(result, dry_run: bool) -> bool:
+def _warned_dry_run(result, dry_run: bool) -> bool:  # noqa: ANN001
     """Show a finished wizard's warnings; True when this is a dry run and nothing is to be saved."""
     for w in result.warnings:
         _say(f"warning: {w}")
@@ -236,16 +137,58 @@ def _warned_dry_run(result, dry_run: bool) -> bool:
     return dry_run
 
 
+# -- load cell -----------------------------------------------------------------------------
+
+
+async def _load_cell(args: argparse.Namespace):  # noqa: ANN202
+    from taut.calibration import CalibrationError
+    from taut.calibration.guided import Person, connected, load_cell_wizard, measure, save_load_cell
+    from taut.calibration.loadcell import STANDARD_GRAVITY_M_S2
+    from taut.commands import CommandError
+    from taut.commands._band_args import band_backend, virtual_exercise
+
+    gravity = args.gravity if args.gravity is not None else STANDARD_GRAVITY_M_S2
+    rehearsal = None
+    if virtual_exercise(args) is not None:
+        from taut.twin.rehearsal import Rehearsal
+
+        rehearsal = Rehearsal(masses_kg=args.mass, gravity_m_s2=gravity)
+    loop = asyncio.get_running_loop()
+    async with band_backend(args, load=rehearsal) as link, \
+            connected(args.device, backend=link.backend, scan_timeout_s=args.scan_timeout) as source:
+        if link.virtual is not None:
+            # The virtual band's factory calibration is 3 % off, so there is something to correct.
+            link.virtual.loadcell.counts_per_n *= 1.03
+        person = Person(_confirm_fn(link, rehearsal), show=_show, on_error=_on_error)
+        try:
+            wizard, before = await load_cell_wizard(source.band, args.mass, gravity_m_s2=gravity)
+            result = await measure(wizard, source, person, now_s=loop.time)
+        except CalibrationError as exc:
+            raise CommandError(f"{exc} Nothing was saved.") from None
+        fit = result.fit
+        _say(f"factor {fit.counts_per_n:.3f} counts/N (was {before.counts_per_n:.3f}), offset {fit.offset_raw} "
+             f"(was {before.offset_raw}); linearity {fit.max_residual_n:.3f} N = "
+             f"{100 * fit.residual_fraction:.3f} % of the {fit.capacity_n:.0f} N capacity")
+        if _warned_dry_run(result, args.dry_run):
+            return result
+        try:
+            saved = await save_load_cell(result, source, before, open_log=_open_log(args))
+        except CalibrationError as exc:
+            raise CommandError(str(exc)) from None
+        _say(f"saved: the band now uses {saved.after.counts_per_n:.3f} counts/N, offset {saved.after.offset_raw} "
+             f"(log entry {saved.log_row})")
+        return result
+
+
 # -- band ----------------------------------------------------------------------------------
 
 
-async def _band(args: argparse.Namespace):
-    from taut.calibration import BandStore, BandStoreError, BandWizard, CalibrationError
+async def _band(args: argparse.Namespace):  # noqa: ANN202
+    from taut.calibration import BandWizard, CalibrationError
     from taut.calibration.band_wizard import DEFAULT_MARKS_PERCENT
-    from taut.calibration.commit import commit_band
-    from taut.twin.rehearsal import Rehearsal
-    from taut.calibration.session import run_wizard
+    from taut.calibration.guided import Person, connected, device_name, measure, save_band
     from taut.commands import CommandError
+    from taut.commands._band_args import band_backend, virtual_exercise
 
     marks = args.marks or DEFAULT_MARKS_PERCENT
     try:
@@ -253,40 +196,38 @@ async def _band(args: argparse.Namespace):
     except CalibrationError as exc:
         raise CommandError(str(exc)) from None
     rehearsal = None
-    if args.virtual is not None:
+    if virtual_exercise(args) is not None:
         from taut.sim.band import BANDS, get_band
+        from taut.twin.rehearsal import Rehearsal
 
-        sim_name = args.virtual or (args.name if args.name in BANDS else "black")
+        sim_name = args.sim_band or (args.name if args.name in BANDS else "black")
         try:
             sim_band = get_band(sim_name)
         except KeyError as exc:
             raise CommandError(str(exc.args[0])) from None
         rehearsal = Rehearsal(band=sim_band, rest_length_m=args.rest_length / 100.0, marks_percent=marks)
+    elif args.sim_band is not None:
+        raise CommandError("--sim-band needs the virtual band (--virtual)")
     loop = asyncio.get_running_loop()
-    async with _Session(args, rehearsal) as s:
+    async with band_backend(args, load=rehearsal) as link, \
+            connected(args.device, backend=link.backend, scan_timeout_s=args.scan_timeout) as source:
+        person = Person(_confirm_fn(link, rehearsal), show=_show, on_error=_on_error)
         try:
-            result = await run_wizard(wizard, s.stream.batches(), confirm=s.confirm_fn(rehearsal), now_s=loop.time,
-                                      show=_show, on_error=_on_error)
+            result = await measure(wizard, source, person, now_s=loop.time)
         except CalibrationError as exc:
             raise CommandError(f"{exc} Nothing was saved.") from None
-        device_name = s.stream.info.name if s.stream.info else None
+        device = device_name(source)
     prof = result.profile
     f1, f2 = prof.levels_n
     _say(f"band {prof.name!r}: {f1:.1f} N at 100 %, {f2:.1f} N at 200 % elongation; hysteresis "
          f"{100 * prof.curve.hysteresis_loss:.0f} %; fit error {100 * prof.fit_error:.1f} %")
     if _warned_dry_run(result, args.dry_run):
         return result
-    log = _open_log(args)
     try:
-        store = BandStore(log)
-        try:
-            store.import_band_file()
-        except BandStoreError as exc:
-            _say(f"warning: {exc}; its bands were not imported")
-        row = await commit_band(result, store, device=device_name)
+        saved = await save_band(result, open_log=_open_log(args), device=device)
     except CalibrationError as exc:
         raise CommandError(str(exc)) from None
-    finally:
-        log.close()
-    _say(f"saved to {log.path} (log entry {row}); see `taut bands`")
+    for w in saved.warnings:
+        _say(f"warning: {w}")
+    _say(f"saved to {saved.log_path} (log entry {saved.log_row}); see `taut bands`")
     return result

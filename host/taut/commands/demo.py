@@ -27,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_runtime_argument(parser)
     parser.add_argument("--reps", type=int, default=5, metavar="N", help="reps per set (default 5)")
-    parser.add_argument("--db", metavar="PATH", help="workout log file (default: the demo's own, <user data dir>/taut/demo.sqlite3)")
+    from taut.commands._log_access import add_db_argument
+
+    add_db_argument(parser, default="the demo's own, <user data dir>/taut/demo.sqlite3")
 
 
 def _cells(t) -> list[str]:  # noqa: ANN001 (SetTotals)

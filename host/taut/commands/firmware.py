@@ -58,9 +58,9 @@ def _run_mode(args: argparse.Namespace) -> int:
     from taut.commands._band_args import band_backend, run_async
 
     async def main() -> tuple[str, str, str | None]:
-        async with band_backend(args) as backend:
-            device = await ble.find_band(args.target, timeout_s=args.scan_timeout, backend=backend)
-            client = ble.BandClient(device, backend=backend)
+        async with band_backend(args) as link:
+            device = await ble.find_band(args.device, timeout_s=args.scan_timeout, backend=link.backend)
+            client = ble.BandClient(device, backend=link.backend)
             await client.connect()
             try:
                 before = (await client.get_settings()).mode
@@ -72,7 +72,7 @@ def _run_mode(args: argparse.Namespace) -> int:
             # The band restarts into the new mode: wait until it advertises in it.
             deadline = asyncio.get_running_loop().time() + args.scan_timeout + 5.0
             while asyncio.get_running_loop().time() < deadline:
-                for advert in await ble.scan(1.0, backend=backend):
+                for advert in await ble.scan(1.0, backend=link.backend):
                     if advert.address == device.address and advert.mode == args.mode:
                         return device.address, before, advert.mode
             return device.address, before, None

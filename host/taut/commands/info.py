@@ -16,9 +16,9 @@ def run(args: argparse.Namespace) -> int:
     from taut import ble, protocol
 
     async def main():
-        async with band_backend(args) as backend:
-            device = await ble.find_band(args.target, timeout_s=args.scan_timeout, backend=backend)
-            client = ble.BandClient(device, backend=backend)
+        async with band_backend(args) as link:
+            device = await ble.find_band(args.device, timeout_s=args.scan_timeout, backend=link.backend)
+            client = ble.BandClient(device, backend=link.backend)
             await client.connect()
             try:
                 return await client.read_info(), await client.read_status(), await client.get_settings()

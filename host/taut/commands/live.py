@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
-
 
 from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
@@ -23,22 +21,19 @@ def _zone(text: str) -> tuple[float, float]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    src = parser.add_mutually_exclusive_group()
-    src.add_argument("--device", metavar="NAME", help="a band by name or address (default: the first found)")
-    src.add_argument("--virtual", metavar="EXERCISE", help="the built-in virtual band doing EXERCISE")
-    src.add_argument("--replay", metavar="REC.csv", type=Path, help="replay a recording (time_s,tension_n CSV)")
-    parser.add_argument("--speed", type=float, default=1.0, help="replay speed (1 = real time, 0 = as fast as possible)")
-    parser.add_argument("--seed", type=int, default=0, help="virtual band: random seed (default 0)")
-    parser.add_argument("--fast", action="store_true", help="virtual band: run on a simulated clock, faster than real time")
-    from taut.commands._band_args import add_runtime_argument
+    from taut.commands._band_args import DeprecatedOption, add_band_arguments
 
-    add_runtime_argument(parser)
+    add_band_arguments(parser)
+    parser.add_argument("--device", dest="device_option", metavar="NAME", action=DeprecatedOption, new="the DEVICE argument")
+    parser.add_argument("--replay", metavar="REC.csv", type=Path, help="replay a recording (time_s,tension_n CSV) instead of a band")
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed (1 = real time, 0 = as fast as possible)")
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the source's clock)")
     parser.add_argument("--exercise", help="exercise id (e.g. face-pull): targets and the log entry")
     parser.add_argument("--band", metavar="NAME", help="band name for the log; a calibrated one also gives range in cm")
     parser.add_argument("--view", choices=("auto", "qt", "term", "none"), default="auto", help="how to show it")
     parser.add_argument("--unit", choices=UNITS, default="N", help="tension unit to start with (u cycles)")
-    parser.add_argument("--target", type=_zone, metavar="LOW:HIGH", help="target tension zone, in --unit")
+    parser.add_argument("--zone", type=_zone, metavar="LOW:HIGH", help="target tension zone, in --unit")
+    parser.add_argument("--target", type=_zone, dest="zone", action=DeprecatedOption, new="--zone LOW:HIGH")
     parser.add_argument("--window", type=float, default=30.0, metavar="S", help="seconds of trace shown (default 30)")
     parser.add_argument("--no-log", action="store_true", help="do not write the workout log")
     parser.add_argument("--keep-open", action="store_true", help="keep the window open when the source ends")
@@ -58,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _coach_plan(args: argparse.Namespace):  # noqa: ANN202 - a taut.coach.plan.Plan or None
     """The guided plan from --plan or the coaching flags (None: no coaching); CommandError on a bad one."""
     from taut.coach.plan import PlanError, load_plan, plan_from_flags
+    from taut.commands._band_args import virtual_exercise
 
     flags = {"sets": args.sets, "reps": args.reps, "seconds": args.set_seconds, "rest_s": args.rest,
              "tempo": args.tempo, "hold_s": args.hold, "tension_n": args.tension}
@@ -69,7 +65,7 @@ def _coach_plan(args: argparse.Namespace):  # noqa: ANN202 - a taut.coach.plan.P
             return load_plan(args.plan)
         if not given:
             return None
-        exercise = args.exercise or args.virtual
+        exercise = args.exercise or (None if args.replay is not None else virtual_exercise(args))
         if exercise is None:
             raise PlanError("guided sets need --exercise (or --plan)")
         return plan_from_flags(exercise, band=args.band, **given)
@@ -78,6 +74,7 @@ def _coach_plan(args: argparse.Namespace):  # noqa: ANN202 - a taut.coach.plan.P
 
 
 def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
+    """The sample source (a band, the virtual band or a replayed recording) and its kind for the log."""
     if args.replay is not None:
         from taut.recording import RecordingError, read_recording
         from taut.sources import ReplaySource
@@ -93,26 +90,29 @@ def _source(args: argparse.Namespace, model):  # noqa: ANN001, ANN202
             raise CommandError("--speed must be >= 0")
         return ReplaySource(rec.time_s, rec.tension_n, speed=args.speed, on_event=model.apply_link_event), "replay"
     from taut import ble
+    from taut.commands._band_args import backend_for, virtual_exercise
 
-    if args.virtual is not None:
-        return ble.BleSource(None, backend=ble.virtual(), on_event=model.apply_link_event), "virtual"
-    return ble.BleSource(args.device, on_event=model.apply_link_event), "ble"
+    return (ble.BleSource(args.device, backend=backend_for(args), on_event=model.apply_link_event,
+                          scan_timeout_s=args.scan_timeout, seed=args.seed),
+            "ble" if virtual_exercise(args) is None else "virtual")
 
 
-def _virtual_band(args: argparse.Namespace):  # noqa: ANN202
-    """The context that runs the virtual band on the live loop (None for other sources)."""
-    if args.virtual is None:
-        return None
-    from taut.commands._band_args import virtual_runtime
+def _check_source(args: argparse.Namespace) -> None:
+    """One source: a band (DEVICE, or the virtual one) or --replay; the band's own checks."""
+    from taut.commands._band_args import check_band_arguments
 
-    try:
-        from taut.twin.launch import virtual_band
-
-        if virtual_runtime(args) == "micropython":
-            from taut.mpstack.launch import micropython_band as virtual_band  # noqa: F811
-    except ImportError as exc:
-        raise CommandError(f"the virtual band needs Bumble ({exc.name}): pip install 'taut[virtual]'") from None
-    return lambda: virtual_band(args.virtual, seed=args.seed)
+    if args.device_option is not None:
+        if args.device is not None:
+            raise CommandError("give the band once: DEVICE (--device is its old spelling)")
+        args.device = args.device_option
+    if args.replay is not None:
+        if args.device is not None or args.virtual is not None:
+            raise CommandError("--replay plays a recording: drop DEVICE and --virtual")
+        args.virtual = None
+        if args.fast or args.progressor:
+            raise CommandError("--fast and --progressor need the virtual band (--virtual EXERCISE), not --replay")
+        return
+    check_band_arguments(args)
 
 
 def _live_coach(plan, args: argparse.Namespace):  # noqa: ANN001, ANN202
@@ -131,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
     from taut.exercises import UnknownExerciseError, get_exercise
     from taut.signal import RepDetector
+    from taut.signal.tempo import mean_tempo
     from taut.store import LogError
     from taut.ui.live_model import LiveModel
     from taut.ui.run_live import run_live
@@ -139,13 +140,12 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--window must be positive")
     if args.seconds is not None and args.seconds <= 0:
         raise CommandError("--seconds must be positive")
-    if args.fast and args.virtual is None:
-        raise CommandError("--fast needs the virtual band (--virtual EXERCISE)")
-    from taut.commands._band_args import check_runtime
+    _check_source(args)
+    from taut.commands._band_args import runner_for, virtual_band_errors, virtual_band_for, virtual_exercise
 
-    check_runtime(args)
     plan = _coach_plan(args)
-    exercise = args.exercise or args.virtual or (plan.blocks[0].exercise if plan is not None else None)
+    virtual = None if args.replay is not None else virtual_exercise(args)
+    exercise = args.exercise or virtual or (plan.blocks[0].exercise if plan is not None else None)
     if plan is not None and args.band is None:
         args.band = plan.blocks[0].band
     try:
@@ -153,27 +153,17 @@ def run(args: argparse.Namespace) -> int:
             get_exercise(exercise)
     except UnknownExerciseError as exc:
         raise CommandError(str(exc)) from exc
-    runner = asyncio.run
-    if args.fast:
-        from taut.twin.virtual_time import run as virtual_time_run
-
-        runner = virtual_time_run
     k = per_newton(args.unit)
-    zone_n = None if args.target is None else (args.target[0] / k, args.target[1] / k)
+    zone_n = None if args.zone is None else (args.zone[0] / k, args.zone[1] / k)
     model = LiveModel(window_s=args.window, unit=args.unit, target_zone_n=zone_n)
     model.quiet = args.quiet
     source, kind = _source(args, model)
-    around = _virtual_band(args)
+    around = None if kind == "replay" else virtual_band_for(args)
     failures: tuple[type[BaseException], ...] = (LogError,)
     if kind in ("ble", "virtual"):
         from taut.ble import BleError
 
-        failures += (BleError,)
-    if kind == "virtual":
-        from taut.mpstack.band import BandError
-        from taut.mpstack.build import BuildError
-
-        failures += (BandError, BuildError)
+        failures += (BleError, *virtual_band_errors(args))
     from taut.commands._band_travel import band_travel
 
     travel = None if args.band is None else band_travel(args.band, exercise, args.db, required=False)
@@ -200,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
             close_when_done=not args.keep_open,
             around=around,
             stop_after_s=args.seconds,
-            runner=runner,
+            runner=runner_for(args),
             on_session=sessions.append,
             coach=_live_coach(plan, args),
         )
@@ -216,8 +206,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     table = Table("set", "reps", "partial", "TUT s", "tempo c/h/e (mean s)", title="sets this session")
     for s in result.sets:
-        n = len(s.reps) or 1
-        tempo = "/".join(f"{sum(getattr(r, a) for r in s.reps) / n:.1f}" for a in ("concentric_s", "hold_s", "eccentric_s"))
+        t = mean_tempo(s.reps)
+        tempo = f"{t.concentric_s:.1f}/{t.hold_s:.1f}/{t.eccentric_s:.1f}"
         table.add_row(str(s.index + 1), str(len(s.reps)), str(sum(r.partial for r in s.reps)), f"{s.tut_s:.1f}", tempo)
     console.print(table)
     from taut.coach import logged_summary

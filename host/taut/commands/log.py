@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "to its session in the log, or to a new session when the log does not have it.",
     )
     imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--db", metavar="PATH", help="workout log file (default: the log named in FILE, else $TAUT_DB or the user data directory)")
+    add_db_argument(imp, default="the log named in FILE, else $TAUT_DB or the user data directory")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,9 +16,9 @@ def run(args: argparse.Namespace) -> int:
     from taut import ble
 
     async def main() -> str:
-        async with band_backend(args, pair_host=False) as backend:
-            device = await ble.find_band(args.target, timeout_s=args.scan_timeout, backend=backend)
-            client = ble.BandClient(device, backend=backend)
+        async with band_backend(args, pair_host=False) as link:
+            device = await ble.find_band(args.device, timeout_s=args.scan_timeout, backend=link.backend)
+            client = ble.BandClient(device, backend=link.backend)
             await client.connect()
             try:
                 await client.pair()

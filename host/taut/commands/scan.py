@@ -9,15 +9,15 @@ from taut.text import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_band_arguments(parser, target=False)
+    add_band_arguments(parser, device=False)
 
 
 def run(args: argparse.Namespace) -> int:
     from taut import ble
 
     async def main() -> list:
-        async with band_backend(args) as backend:
-            return await ble.scan(args.scan_timeout, backend=backend)
+        async with band_backend(args) as link:
+            return await ble.scan(args.scan_timeout, backend=link.backend)
 
     found = run_async(main, args)
     if not found:

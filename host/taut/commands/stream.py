@@ -19,25 +19,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-reconnect", action="store_true", help="stop instead of reconnecting after a drop")
 
 
-class _WriteFailed(Exception):
-    """Writing the recording failed (its OSError is the cause): ends the stream at once."""
-
-
-def _kept_after_failure(writer, out: str, written: int, exc: BaseException | None) -> str:  # noqa: ANN001
-    """Keep what was received beside the target, and say exactly what is where."""
-    reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
-    if not written:
-        writer.abort()
-        return f"cannot write {out}: {reason}; nothing was recorded and {out} was left as it was"
-    partial = f"{out}.partial"
-    try:
-        writer.keep_as(partial)
-    except OSError:
-        writer.abort()
-        return f"cannot write {out}: {reason}; the {written} samples received could not be kept, {out} was left as it was"
-    return f"cannot write {out}: {reason}; the samples written before it are in {partial}, {out} was left as it was"
-
-
 class _Progress:
     """One status line on stderr: redrawn in place on a terminal, a line every 5 s otherwise."""
 
@@ -67,31 +48,40 @@ def run(args: argparse.Namespace) -> int:
 
     from taut import ble
     from taut.commands import CommandError
+    from taut.recording import RecordingFailed, StreamRecording, record
 
     check_band_arguments(args)
     if args.seconds is not None and args.seconds <= 0:
         raise CommandError("--seconds must be positive")
-    writer = None
+    recording = None
     if args.out:
-        from taut.recording import RecordingWriter
-
         try:
-            writer = RecordingWriter(args.out)
+            recording = StreamRecording(args.out)
         except OSError as exc:
             raise CommandError(f"cannot write {args.out}: {describe_os_error(exc)}") from None
     progress = _Progress()
-    summary: dict = {}
+    sources: list = []
 
     def on_event(event) -> None:
         if event.kind in ("connected", "disconnected", "reconnecting", "reboot"):
             progress.state = event.kind
 
+    def show(batch, elapsed_s: float) -> None:
+        st = sources[0].stats
+        last = batch.tension_n[-1]
+        shown = "overload" if math.isnan(last) else f"{last:8.2f} N"
+        progress.show(
+            elapsed_s,
+            f"{elapsed_s:7.1f} s  {shown}  {st.samples} samples  {st.gaps} gaps"
+            f" ({st.lost_samples} lost, {st.missed_samples} not sampled)  {st.malformed} malformed"
+            f"  [{progress.state}]",
+        )
+
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        async with band_backend(args) as backend:
+        async with band_backend(args) as link:
             source = ble.BleSource(
-                args.target,
-                backend=backend,
+                args.device,
+                backend=link.backend,
                 on_event=on_event,
                 reconnect=not args.no_reconnect,
                 scan_timeout_s=args.scan_timeout,
@@ -99,72 +89,45 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
             )
             info = await source.start()
-            summary["source"] = source
+            sources.append(source)
             print(f"streaming from {printable(info.name)} ({printable(info.address)}), MTU {info.mtu}", file=sys.stderr)
-            t0 = loop.time()
-            first_s = None
-            written = 0
             try:
-                async for batch in source.batches():
-                    if first_s is None:
-                        first_s = float(batch.time_s[0])
-                    if writer is not None:
-                        try:
-                            written += writer.write(batch.time_s - first_s, batch.tension_n)
-                        except OSError as exc:
-                            raise _WriteFailed(exc) from exc
-                    now = loop.time()
-                    st = source.stats
-                    last = batch.tension_n[-1]
-                    shown = "overload" if math.isnan(last) else f"{last:8.2f} N"
-                    progress.show(
-                        now,
-                        f"{now - t0:7.1f} s  {shown}  {st.samples} samples  {st.gaps} gaps"
-                        f" ({st.lost_samples} lost, {st.missed_samples} not sampled)  {st.malformed} malformed"
-                        f"  [{progress.state}]",
-                    )
-                    if args.seconds is not None and now - t0 >= args.seconds:
-                        break
+                await record(source.batches(), recording, now_s=asyncio.get_running_loop().time,
+                             seconds=args.seconds, on_batch=show)
             finally:
-                summary["written"] = written
                 await source.close()
 
     try:
         run_async(main, args)
     except KeyboardInterrupt:
         pass  # Ctrl-C ends the recording; what was received is kept
-    except _WriteFailed as exc:
+    except RecordingFailed as exc:
         progress.done()
-        assert writer is not None
-        raise CommandError(_kept_after_failure(writer, args.out, summary.get("written", 0), exc.__cause__)) from None
+        raise CommandError(str(exc)) from None
     except BaseException:
         progress.done()
-        if writer is not None:
-            if summary.get("written", 0):
-                writer.close()  # the band went away mid-recording: what came is a valid recording
-            else:
-                writer.abort()  # nothing recorded: the file that was there stays as it was
+        if recording is not None:
+            try:
+                recording.finish()  # the band went away mid-recording: what came is a valid recording
+            except RecordingFailed:
+                pass  # the failure that ends the command is the one being raised
         raise
     progress.done()
-    if writer is not None:
-        if summary.get("written", 0):
-            try:
-                writer.close()
-            except OSError as exc:
-                raise CommandError(_kept_after_failure(writer, args.out, summary["written"], exc)) from None
-        else:
-            writer.abort()
-    source = summary.get("source")
-    if source is not None:
-        st = source.stats
+    if recording is not None:
+        try:
+            recording.finish()
+        except RecordingFailed as exc:
+            raise CommandError(str(exc)) from None
+    if sources:
+        st = sources[0].stats
         line = (
             f"{st.samples} samples, {st.gaps} gaps ({st.lost_samples} samples lost on the link,"
             f" {st.missed_samples} not sampled by the band), {st.malformed} malformed"
         )
-        if source.reconnects:
-            line += f", {source.reconnects} reconnects"
-        if args.out:
-            n = summary.get("written", 0)
+        if sources[0].reconnects:
+            line += f", {sources[0].reconnects} reconnects"
+        if recording is not None:
+            n = recording.written
             line += f"; {n} written to {args.out}" if n else f"; nothing recorded, {args.out} left as it was"
         print(line, file=sys.stderr)
     return 0

@@ -20,9 +20,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--samples must be 4..255")
 
     async def main() -> int:
-        async with band_backend(args) as backend:
-            device = await ble.find_band(args.target, timeout_s=args.scan_timeout, backend=backend)
-            client = ble.BandClient(device, backend=backend)
+        async with band_backend(args) as link:
+            device = await ble.find_band(args.device, timeout_s=args.scan_timeout, backend=link.backend)
+            client = ble.BandClient(device, backend=link.backend)
             await client.connect()
             try:
                 return await client.tare(args.samples)

@@ -43,6 +43,21 @@ def coefficient_of_variation(values: np.ndarray) -> float:
     return float(v.std(ddof=1) / abs(mean)) if mean != 0 else 0.0
 
 
+def mean_tempo(reps: tuple[Rep, ...] | list[Rep]) -> Tempo:
+    """The reps' mean phase durations (s) as a Tempo, as a live set's summary shows them; zeros for no reps.
+
+    Means, unlike `tempo_summary`'s medians: after a short live set every rep should count.
+    """
+    n = len(reps) or 1
+    pauses = [r.pause_s for r in reps if r.pause_s is not None]
+    return Tempo(
+        sum(r.eccentric_s for r in reps) / n,
+        sum(pauses) / len(pauses) if pauses else 0.0,
+        sum(r.concentric_s for r in reps) / n,
+        sum(r.hold_s for r in reps) / n,
+    )
+
+
 def tempo_summary(reps: tuple[Rep, ...] | list[Rep], ranges: np.ndarray) -> TempoSummary:
     """Summarise a set's reps (at least one); `ranges` are the reps' ranges in any unit."""
     ecc = median_of(np.array([r.eccentric_s for r in reps]))
