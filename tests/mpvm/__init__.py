@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("runner.mjs")
 FIRMWARE_DIR = ROOT / "firmware"
 FAKES_DIR = Path(__file__).with_name("fakes")
+# The stand-in code both MicroPython runtimes share, kept with the real MicroPython's stand-ins.
+SHARED_STANDINS = ROOT / "host" / "taut" / "mpstack" / "mp" / "machine_common.py"
 _MARK = "\n__MPVM_RESULT__ "
 
 
@@ -86,6 +88,7 @@ def run(
     sys_path = []
     if fakes:
         all_files.update(tree(FAKES_DIR, "/fakes"))
+        all_files[f"/fakes/{SHARED_STANDINS.name}"] = SHARED_STANDINS.read_bytes()
         sys_path.append("/fakes")
     if firmware:
         all_files.update(tree(FIRMWARE_DIR, "/lib"))

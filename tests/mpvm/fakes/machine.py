@@ -77,15 +77,20 @@ import time
 
 import micropython
 
-PWRON_RESET = 1
-HARD_RESET = 2
-WDT_RESET = 3
-DEEPSLEEP_RESET = 4
-SOFT_RESET = 5
-
-_SAT_HIGH = 0x7FFFFF
-_SAT_LOW = -0x800000
-_POWER_DOWN_US = 60
+# Shared with the real MicroPython's stand-in (taut/mpstack/mp/), which mpvm.run() copies in beside this.
+from machine_common import (  # noqa: F401 (reset causes and freq are machine's API)
+    DEEPSLEEP_RESET,
+    HARD_RESET,
+    HX711_POWER_DOWN_US,
+    PWRON_RESET,
+    SOFT_RESET,
+    WDT_RESET,
+    ADCBase,
+    PinBase,
+    freq,
+    hx711_gain,
+    hx711_word,
+)
 
 # Pin number -> level an input reads.
 _inputs = {}
@@ -250,20 +255,8 @@ def idle():
     pass
 
 
-def freq(hz=None):
-    return 240_000_000 if hz is None else None
-
-
-class Pin:
+class Pin(PinBase):
     # A GPIO; DOUT/PD_SCK/RATE pins of an HX711Sim talk to the simulated chip.
-    IN = 1
-    OUT = 3
-    OPEN_DRAIN = 7
-    PULL_DOWN = 1
-    PULL_UP = 2
-    IRQ_RISING = 1
-    IRQ_FALLING = 2
-
     def __init__(self, id, mode=-1, pull=-1, *, value=None):
         self.id = id
         self.mode = None
@@ -272,14 +265,6 @@ class Pin:
         self.irq_trigger = 0
         self._pending = False
         self.init(mode, pull, value=value)
-
-    def init(self, mode=-1, pull=-1, *, value=None):
-        if mode != -1:
-            self.mode = mode
-        if pull != -1:
-            self.pull = pull
-        if value is not None:
-            self.value(value)
 
     def value(self, v=None):
         pid = self.id
@@ -303,15 +288,6 @@ class Pin:
             sim._schedule_first()
         return None
 
-    def __call__(self, v=None):
-        return self.value(v)
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
-
     def irq(self, handler=None, trigger=3, *, priority=1, wake=None, hard=False):
         self.irq_handler = handler
         self.irq_trigger = trigger
@@ -325,31 +301,13 @@ class Pin:
         if self.irq_handler is not None:
             self.irq_handler(self)
 
-    def __repr__(self):
-        return "Pin(%d)" % self.id
 
-
-class ADC:
+class ADC(ADCBase):
     # An ADC channel whose measured voltage the test sets with set_adc_uv().
-    ATTN_0DB = 0
-    ATTN_2_5DB = 1
-    ATTN_6DB = 2
-    ATTN_11DB = 3
-    WIDTH_9BIT = 9
-    WIDTH_10BIT = 10
-    WIDTH_11BIT = 11
-    WIDTH_12BIT = 12
-
     def __init__(self, id, *, atten=3, sample_ns=0):
         self.id = id.id if isinstance(id, Pin) else id
         self._atten = atten
         self.reads = 0
-
-    def atten(self, atten):
-        self._atten = atten
-
-    def width(self, bits):
-        pass
 
     def read_uv(self):
         self.reads += 1
@@ -357,17 +315,6 @@ class ADC:
         if callable(uv):
             uv = uv()
         return uv
-
-    def read_u16(self):
-        uv = self.read_uv()
-        if uv <= 0:
-            return 0
-        if uv >= 3_300_000:
-            return 65535
-        return uv * 65535 // 3_300_000
-
-    def read(self):
-        return self.read_u16() >> 4
 
 
 timers = []
@@ -497,7 +444,7 @@ class HX711Sim:
 
     def _check_power_down(self):
         if self._sck and not self._down and _irq_depth == 0:
-            if time.ticks_diff(self.now_us(), self._rise_us) > _POWER_DOWN_US:
+            if time.ticks_diff(self.now_us(), self._rise_us) > HX711_POWER_DOWN_US:
                 self._down = True
                 self._level = 1
                 self.power_downs += 1
@@ -519,15 +466,9 @@ class HX711Sim:
         else:
             v = self.raw
         self.raw = v
-        if self.gain != 128:
-            v = v * self.gain // 128
-        if v > _SAT_HIGH:
-            v = _SAT_HIGH
-        elif v < _SAT_LOW:
-            v = _SAT_LOW
         if self._state == _READY:
             self.missed += 1
-        self._word = v & 0xFFFFFF
+        self._word = hx711_word(v, self.gain)
         self._state = _READY
         self.conversions += 1
         self._set_level(0)
@@ -646,13 +587,8 @@ class HX711Sim:
             self._busy = self.busy_polls
             self.reads += 1
         self._set_level((self._word >> (24 - n)) & 1 if n <= 24 else 1)
-        if n == 25:
-            self.gain = 128
-        elif n == 26:
-            self.gain = 32
-        elif n == 27:
-            self.gain = 64
-        elif n == 28:
+        self.gain = hx711_gain(n, self.gain)
+        if n == 28:
             self.bad_pulses += 1
 
 

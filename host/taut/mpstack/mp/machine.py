@@ -13,17 +13,21 @@ import time
 
 import _thread
 import micropython
+from machine_common import (
+    DEEPSLEEP_RESET,
+    HARD_RESET,
+    HX711_POWER_DOWN_US,
+    PWRON_RESET,
+    SOFT_RESET,
+    WDT_RESET,
+    ADCBase,
+    PinBase,
+    freq,
+    hx711_gain,
+    hx711_word,
+)
 from micropython import const
 
-PWRON_RESET = const(1)
-HARD_RESET = const(2)
-WDT_RESET = const(3)
-DEEPSLEEP_RESET = const(4)
-SOFT_RESET = const(5)
-
-_SAT_HIGH = const(0x7FFFFF)
-_SAT_LOW = const(-0x800000)
-_POWER_DOWN_US = const(60)
 _HEADER = const(20)
 _SETTLE_PERIODS = const(4)
 
@@ -114,7 +118,7 @@ class _Chip:
 
     def _check_power(self):
         if self.powered and self.sck and _irq_depth == 0:
-            if time.ticks_diff(time.ticks_us(), self.rise_us) > _POWER_DOWN_US:
+            if time.ticks_diff(time.ticks_us(), self.rise_us) > HX711_POWER_DOWN_US:
                 self.powered = False
                 self.power_downs += 1
                 self.shifting = False
@@ -162,24 +166,15 @@ class _Chip:
             if self.read_index >= 0 and latest > self.read_index + 1:
                 self.missed += latest - self.read_index - 1
             self.read_index = latest
-            raw = self._raw(self.first_slot + latest * self.period_slots) * self.gain // 128
-            if raw > _SAT_HIGH:
-                raw = _SAT_HIGH
-            elif raw < _SAT_LOW:
-                raw = _SAT_LOW
-            self.word = raw & 0xFFFFFF
+            self.word = hx711_word(self._raw(self.first_slot + latest * self.period_slots), self.gain)
             self.shifting = True
             self.pulses = 0
         self.pulses += 1
         n = self.pulses
         if n == 24:
             self.reads += 1
-        elif n == 25:
-            self.gain = 128
-        elif n == 26:
-            self.gain = 32
-        elif n == 27:
-            self.gain = 64
+        self.gain = hx711_gain(n, self.gain)
+        if n == 27:
             self.shifting = False
 
     # The feed's reading for a slot; the last one again if the host has not written it yet.
@@ -250,15 +245,7 @@ def enable_irq(state=0):
         _edge()
 
 
-class Pin:
-    IN = const(1)
-    OUT = const(3)
-    OPEN_DRAIN = const(7)
-    PULL_DOWN = const(1)
-    PULL_UP = const(2)
-    IRQ_RISING = const(1)
-    IRQ_FALLING = const(2)
-
+class Pin(PinBase):
     def __init__(self, id, mode=-1, pull=-1, *, value=None):
         self.id = id
         self.mode = mode
@@ -275,14 +262,6 @@ class Pin:
         h = self._handler
         if h is not None:
             h(self)
-
-    def init(self, mode=-1, pull=-1, *, value=None):
-        if mode != -1:
-            self.mode = mode
-        if pull != -1:
-            self.pull = pull
-        if value is not None:
-            self.value(value)
 
     def value(self, v=None):
         pid = self.id
@@ -304,15 +283,6 @@ class Pin:
                 c.set_rate_high(level)
         return None
 
-    def __call__(self, v=None):
-        return self.value(v)
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
-
     # Only DOUT's falling edge is simulated; other pins record the handler and never fire.
     def irq(self, handler=None, trigger=3, *, priority=1, wake=None, hard=False):
         self._handler = handler
@@ -328,35 +298,15 @@ class Pin:
             c.irq_pin = None
         return None
 
-    def __repr__(self):
-        return "Pin(%d)" % self.id
 
-
-class ADC:
+class ADC(ADCBase):
     # Reads the battery through the Feather's divider: a fixed voltage set by the host.
-    ATTN_0DB = const(0)
-    ATTN_2_5DB = const(1)
-    ATTN_6DB = const(2)
-    ATTN_11DB = const(3)
-    WIDTH_12BIT = const(12)
-
     def __init__(self, id, *, atten=3):
         self.id = id.id if isinstance(id, Pin) else id
-
-    def atten(self, atten):
-        pass
-
-    def width(self, bits):
-        pass
+        self._atten = atten
 
     def read_uv(self):
         return _BATTERY_UV
-
-    def read_u16(self):
-        return min(65535, _BATTERY_UV * 65535 // 3_300_000)
-
-    def read(self):
-        return self.read_u16() >> 4
 
 
 class WDT:
@@ -438,10 +388,6 @@ def lightsleep(time_ms=0):
 
 def idle():
     time.sleep_us(100)
-
-
-def freq(hz=None):
-    return 240_000_000 if hz is None else None
 
 
 def reset_cause():
