@@ -78,19 +78,8 @@ import time
 import micropython
 
 # Shared with the real MicroPython's stand-in (taut/mpstack/mp/), which mpvm.run() copies in beside this.
-from machine_common import (  # noqa: F401 (reset causes and freq are machine's API)
-    DEEPSLEEP_RESET,
-    HARD_RESET,
-    HX711_POWER_DOWN_US,
-    PWRON_RESET,
-    SOFT_RESET,
-    WDT_RESET,
-    ADCBase,
-    PinBase,
-    freq,
-    hx711_gain,
-    hx711_word,
-)
+from machine_common import DEEPSLEEP_RESET, HARD_RESET, PWRON_RESET, SOFT_RESET, WDT_RESET, freq  # noqa: F401 (machine's API)
+from machine_common import HX711_POWER_DOWN_US, ADCBase, PinBase, hx711_gain, hx711_word
 
 # Pin number -> level an input reads.
 _inputs = {}

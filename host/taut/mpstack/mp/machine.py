@@ -13,19 +13,8 @@ import time
 
 import _thread
 import micropython
-from machine_common import (
-    DEEPSLEEP_RESET,
-    HARD_RESET,
-    HX711_POWER_DOWN_US,
-    PWRON_RESET,
-    SOFT_RESET,
-    WDT_RESET,
-    ADCBase,
-    PinBase,
-    freq,
-    hx711_gain,
-    hx711_word,
-)
+from machine_common import DEEPSLEEP_RESET, HARD_RESET, PWRON_RESET, SOFT_RESET, WDT_RESET, freq  # machine's API
+from machine_common import HX711_POWER_DOWN_US, ADCBase, PinBase, hx711_gain, hx711_word
 from micropython import const
 
 _HEADER = const(20)
