@@ -46,6 +46,61 @@ class Rep:
 
 
 @dataclass(frozen=True, slots=True)
+class RepField:
+    """One measure of a rep as every output names it: the log's columns, `export`, `analyze --json`."""
+
+    name: str  # column and key name
+    kind: type  # int, float or bool
+    unit: str = ""  # SI unit ("" for an index, a flag or a fraction)
+    optional: bool = False  # may be None: a set's last pause, hand travel without a calibrated band
+    derived: bool = False  # a `Rep` property (stored for queries, never read back)
+    attr: str = ""  # the `Rep` attribute when it is named otherwise
+
+    def value(self, rep: Rep) -> int | float | bool | None:
+        return getattr(rep, self.attr or self.name)
+
+
+# The one list of a rep's fields, in the order `export` gives them (docs/export.md). The `Rep`
+# constructor's fields appear in their own order; the log's `reps` columns carry every one.
+REP_FIELDS: tuple[RepField, ...] = (
+    RepField("rep_index", int, attr="index"),
+    RepField("start_s", float, "s"),
+    RepField("top_start_s", float, "s"),
+    RepField("top_end_s", float, "s"),
+    RepField("end_s", float, "s"),
+    RepField("concentric_s", float, "s", derived=True),
+    RepField("hold_s", float, "s", derived=True),
+    RepField("eccentric_s", float, "s", derived=True),
+    RepField("tut_s", float, "s", derived=True),
+    RepField("bottom_n", float, "N"),
+    RepField("peak_n", float, "N"),
+    RepField("mean_n", float, "N"),
+    RepField("impulse_ns", float, "N*s"),
+    RepField("range_fraction", float),
+    RepField("partial", bool),
+    RepField("pause_s", float, "s", optional=True),
+    RepField("range_cm", float, "cm", optional=True),
+)
+REP_INIT_FIELDS = tuple(f for f in REP_FIELDS if not f.derived)  # what builds a `Rep`, in its order
+# `taut analyze --json` gives these, in this order (docs/analysis.md).
+ANALYSIS_REP_KEYS = (
+    "start_s", "end_s", "concentric_s", "hold_s", "eccentric_s", "peak_n", "partial", "tut_s", "pause_s", "bottom_n",
+    "mean_n", "impulse_ns", "range_fraction", "range_cm",
+)  # fmt: skip
+
+
+def rep_fields(*names: str) -> tuple[RepField, ...]:
+    """The fields called `names`, in that order (KeyError naming an unknown one)."""
+    by_name = {f.name: f for f in REP_FIELDS}
+    return tuple(by_name[n] for n in names)
+
+
+def rep_from_values(values: dict) -> Rep:
+    """A `Rep` from its constructor fields by output name (`rep_index`, …); derived ones are ignored."""
+    return Rep(**{f.attr or f.name: values[f.name] for f in REP_INIT_FIELDS})
+
+
+@dataclass(frozen=True, slots=True)
 class RepSet:
     """A set: reps separated from other sets by rest."""
 

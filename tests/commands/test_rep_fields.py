@@ -107,3 +107,21 @@ def test_analyze_json_keys_and_values(logged, capsys):
     assert [list(r) for r in s["reps"]] == [ANALYZE_REP_KEYS] * 5
     assert [r["partial"] for r in s["reps"]] == [False, False, True, False, False]
     assert all(r["tut_s"] == pytest.approx(r["end_s"] - r["start_s"]) for r in s["reps"])
+
+
+def test_the_one_definition_covers_the_rep():
+    import dataclasses
+
+    from taut.records import ANALYSIS_REP_KEYS, REP_FIELDS, REP_INIT_FIELDS, Rep, rep_fields
+
+    assert [f.attr or f.name for f in REP_INIT_FIELDS] == [f.name for f in dataclasses.fields(Rep)]
+    assert all(isinstance(getattr(Rep, f.name), property) for f in REP_FIELDS if f.derived)
+    assert ["set_index", "exercise", *(f.name for f in REP_FIELDS)] == EXPORT_REP_COLUMNS
+    assert list(ANALYSIS_REP_KEYS) == ANALYZE_REP_KEYS
+    assert {f.name for f in REP_FIELDS} == set(REPS_TABLE_COLUMNS) - {"id", "set_id"}
+    suffix = {"_s": "s", "_n": "N", "_ns": "N*s", "_cm": "cm"}
+    for f in REP_FIELDS:
+        want = next((u for end, u in sorted(suffix.items(), key=lambda kv: -len(kv[0])) if f.name.endswith(end)), "")
+        assert f.unit == want, f
+    with pytest.raises(KeyError):
+        rep_fields("start_s", "no_such_field")

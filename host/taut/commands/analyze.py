@@ -61,27 +61,12 @@ def note_merged_samples(path: str, rec) -> None:
 def analysis_json(result) -> dict:
     """The JSON contract of `taut analyze --json` (field names fixed: docs/analysis.md; `range_cm`:
     hand travel in cm with --band, else null)."""
+    from taut.records import ANALYSIS_REP_KEYS, rep_fields
+
+    fields = rep_fields(*ANALYSIS_REP_KEYS)
     sets = []
     for s in result.sets:
-        reps = [
-            {
-                "start_s": r.start_s,
-                "end_s": r.end_s,
-                "concentric_s": r.concentric_s,
-                "hold_s": r.hold_s,
-                "eccentric_s": r.eccentric_s,
-                "peak_n": r.peak_n,
-                "partial": r.partial,
-                "tut_s": r.tut_s,
-                "pause_s": r.pause_s,
-                "bottom_n": r.bottom_n,
-                "mean_n": r.mean_n,
-                "impulse_ns": r.impulse_ns,
-                "range_fraction": _finite_or_none(r.range_fraction),
-                "range_cm": _finite_or_none(r.range_cm),
-            }
-            for r in s.reps
-        ]
+        reps = [{f.name: _finite_or_none(f.value(r)) if f.kind is float else f.value(r) for f in fields} for r in s.reps]
         sets.append(
             {
                 "start_s": s.start_s,

@@ -15,12 +15,6 @@ from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
 
 
-REP_FIELDS = (
-    "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
-    "eccentric_s", "tut_s", "bottom_n", "peak_n", "mean_n", "impulse_ns", "range_fraction", "partial", "pause_s",
-    "range_cm",
-)  # fmt: skip
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=int, help="session id (see `taut history`)")
@@ -34,13 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rep_dict(set_index: int, exercise: str | None, r) -> dict:  # noqa: ANN001
-    return {
-        "set_index": set_index, "exercise": exercise, "rep_index": r.index, "start_s": r.start_s,
-        "top_start_s": r.top_start_s, "top_end_s": r.top_end_s, "end_s": r.end_s, "concentric_s": r.concentric_s,
-        "hold_s": r.hold_s, "eccentric_s": r.eccentric_s, "tut_s": r.tut_s, "bottom_n": r.bottom_n, "peak_n": r.peak_n,
-        "mean_n": r.mean_n, "impulse_ns": r.impulse_ns, "range_fraction": r.range_fraction, "partial": r.partial,
-        "pause_s": r.pause_s, "range_cm": r.range_cm,
-    }  # fmt: skip
+    """One CSV row / JSON rep: the set it belongs to, then every field of `taut.records.REP_FIELDS`."""
+    from taut.records import REP_FIELDS
+
+    return {"set_index": set_index, "exercise": exercise, **{f.name: f.value(r) for f in REP_FIELDS}}
 
 
 def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa: ANN001
@@ -52,7 +43,10 @@ def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa:
         writer.write(samples[0], samples[1])
         writer.close()
     elif args.csv:
-        w = csv.DictWriter(out, fieldnames=REP_FIELDS, lineterminator="\n")
+        from taut.records import REP_FIELDS
+
+        w = csv.DictWriter(out, fieldnames=("set_index", "exercise", *(f.name for f in REP_FIELDS)),
+                           lineterminator="\n")
         w.writeheader()
         for s in sets:
             for r in s.reps:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from taut.records import Rep, RepSet
+from taut.records import REP_FIELDS, REP_INIT_FIELDS, Rep, RepSet, rep_from_values
 from taut.store import sample_codec
 from taut.store.calibration_rows import named_id
 from taut.store.errors import CorruptError, LogError, NotFoundError
@@ -63,18 +63,19 @@ def _rowid(cur: sqlite3.Cursor) -> int:
 
 
 def _rep_row(set_id: int, rep: Rep) -> tuple:
-    return (
-        set_id, rep.index, rep.start_s, rep.top_start_s, rep.top_end_s, rep.end_s, rep.bottom_n, rep.peak_n,
-        rep.mean_n, rep.impulse_ns, rep.range_fraction, int(rep.partial), rep.pause_s, rep.range_cm,
-        rep.concentric_s, rep.hold_s, rep.eccentric_s, rep.tut_s,
-    )  # fmt: skip
+    return (set_id, *(f.value(rep) for f in REP_FIELDS))
 
 
-_REP_COLUMNS = (
-    "set_id, rep_index, start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns, "
-    "range_fraction, partial, pause_s, range_cm, concentric_s, hold_s, eccentric_s, tut_s"
+def _rep_of(row: tuple) -> Rep:
+    return rep_from_values({f.name: bool(v) if f.kind is bool else v for f, v in zip(REP_INIT_FIELDS, row)})
+
+
+# The reps table has a column per field of `REP_FIELDS` (derived ones too, for the SQL aggregates).
+_REP_INSERT = (
+    f"INSERT OR REPLACE INTO reps (set_id, {', '.join(f.name for f in REP_FIELDS)})"
+    f" VALUES ({', '.join('?' * (1 + len(REP_FIELDS)))})"
 )
-_REP_INSERT = f"INSERT OR REPLACE INTO reps ({_REP_COLUMNS}) VALUES ({', '.join('?' * 18)})"
+_REP_SELECT = f"SELECT {', '.join(f.name for f in REP_INIT_FIELDS)} FROM reps WHERE set_id = ? ORDER BY rep_index"
 _SET_AGGREGATE = """
 UPDATE sets SET
     rep_count = (SELECT count(*) FROM reps WHERE set_id = :id),
@@ -244,18 +245,7 @@ def set_rows(c: sqlite3.Connection, session_id: int) -> list[RepSet]:
         "SELECT id, set_index, exercise, complete, analysis, coach FROM sets WHERE session_id = ? ORDER BY set_index",
         (session_id,),
     ).fetchall():
-        reps = tuple(
-            Rep(
-                index=r[0], start_s=r[1], top_start_s=r[2], top_end_s=r[3], end_s=r[4], bottom_n=r[5],
-                peak_n=r[6], mean_n=r[7], impulse_ns=r[8], range_fraction=r[9], partial=bool(r[10]),
-                pause_s=r[11], range_cm=r[12],
-            )  # fmt: skip
-            for r in c.execute(
-                "SELECT rep_index, start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns,"
-                " range_fraction, partial, pause_s, range_cm FROM reps WHERE set_id = ? ORDER BY rep_index",
-                (set_id_,),
-            ).fetchall()
-        )
+        reps = tuple(_rep_of(r) for r in c.execute(_REP_SELECT, (set_id_,)).fetchall())
         extra = {"id": set_id_, "complete": bool(complete), "analysis": analysis}
         if coach is not None:
             extra["coach"] = json.loads(coach)
