@@ -7,7 +7,9 @@ All times are seconds on the recording's clock, tensions in newtons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
+
+from taut.exercises import Tempo
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +103,43 @@ def rep_from_values(values: dict) -> Rep:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedSet:
+    """What the simulator planned for a set, beside its measured truth (`taut.sim`'s truth sets only)."""
+
+    range_m: tuple[float, ...]  # each rep's hand travel
+    planned_partial: tuple[bool, ...]  # each rep: planned as a partial
+    tags: tuple[str, ...]  # what makes the set hard, for scoring by category
+
+
+@dataclass(frozen=True, slots=True)
 class RepSet:
-    """A set: reps separated from other sets by rest."""
+    """A set: reps separated from other sets by rest, with what the analysis, the log and the coach add.
+
+    Only index, reps and exercise count for equality; the rest says where the set has been.
+    """
 
     index: int
     reps: tuple[Rep, ...]
     exercise: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
+    _: KW_ONLY
+    # From the analysis (defaults when the set was not analysed here, e.g. read back from the log):
+    tempo: Tempo | None = field(default=None, compare=False)  # medians: eccentric-pause-concentric-hold
+    tut_cv: float | None = field(default=None, compare=False)  # coefficient of variation of rep TUT
+    peak_cv: float | None = field(default=None, compare=False)  # ... of peak tension
+    range_cv: float | None = field(default=None, compare=False)  # ... of range (in `range_unit`)
+    setup_movements: int = field(default=0, compare=False)  # leading setup movements left out
+    rest_loads: int = field(default=0, compare=False)  # movements left out as load held during the rest
+    reference_range: float | None = field(default=None, compare=False)  # the set's median range
+    range_unit: str | None = field(default=None, compare=False)  # "N" (tension excursion) or "cm" (hand travel)
+    gap_reps: tuple[int, ...] = field(default=(), compare=False)  # reps with a crossing inside lost samples
+    # From the workout log (None when the set was not read from it):
+    log_id: int | None = field(default=None, compare=False)  # the set's row
+    complete: bool | None = field(default=None, compare=False)  # ended, not cut short
+    analysis: str | None = field(default=None, compare=False)  # what produced it: "live", "reanalyze 0.x", ...
+    # The coach's after-set summary as the log keeps it: a JSON object that `taut.coach` reads
+    # (`logged_summary`); the records do not know its fields, as the log does not know a band curve.
+    coach: dict | None = field(default=None, compare=False)
+    planned: PlannedSet | None = field(default=None, compare=False)
 
     @property
     def start_s(self) -> float:

@@ -74,7 +74,7 @@ def test_log_holds_every_session_set_and_rep(full_run):
             assert s.ended_unix_s is not None
             [logged] = db.sets(s.id)
             assert logged.exercise == c.exercise
-            assert logged.extra["complete"]
+            assert logged.complete
             assert len(logged.reps) == c.truth.reps
             assert sum(r.partial for r in logged.reps) == c.truth.partials
             assert sum(r.tut_s for r in logged.reps) == pytest.approx(c.found.tut_s, abs=1e-6)

@@ -72,8 +72,8 @@ def analysis_json(result) -> dict:
                 "start_s": s.start_s,
                 "end_s": s.end_s,
                 "tut_s": s.tut_s,
-                "tempo": s.extra.get("tempo"),
-                "tut_cv": s.extra.get("tut_cv"),
+                "tempo": None if s.tempo is None else str(s.tempo),
+                "tut_cv": s.tut_cv,
                 "reps": reps,
             }
         )
@@ -98,7 +98,7 @@ def _print_table(result, exercise: str | None) -> None:
         console.print("no reps found")
         return
     for s in result.sets:
-        title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.extra.get('tempo')}"
+        title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.tempo}"
         if target is not None:
             title += f" (target {target})"
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption="times in s")
@@ -122,4 +122,4 @@ def _print_table(result, exercise: str | None) -> None:
                 "yes" if r.partial else "",
             )
         console.print(table)
-        console.print(f"consistency: TUT CV {s.extra.get('tut_cv', 0):.1%}, peak CV {s.extra.get('peak_cv', 0):.1%}")
+        console.print(f"consistency: TUT CV {s.tut_cv or 0:.1%}, peak CV {s.peak_cv or 0:.1%}")

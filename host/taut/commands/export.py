@@ -59,8 +59,8 @@ def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa:
             },
             "sets": [
                 {
-                    "set_index": s.index, "exercise": s.exercise, "complete": s.extra.get("complete"),
-                    "analysis": s.extra.get("analysis"), "tut_s": s.tut_s,
+                    "set_index": s.index, "exercise": s.exercise, "complete": s.complete,
+                    "analysis": s.analysis, "tut_s": s.tut_s,
                     "reps": [_rep_dict(s.index, s.exercise, r) for r in s.reps],
                 }
                 for s in sets

@@ -167,9 +167,8 @@ def write_set(c: sqlite3.Connection, session_id: int, rep_set: RepSet, analysis:
     c.executemany(_REP_INSERT, [_rep_row(sid, r) for r in rep_set.reps])
     c.execute(_SET_AGGREGATE, {"id": sid})
     c.execute("UPDATE sets SET complete = 1, analysis = ? WHERE id = ?", (analysis, sid))
-    coach = rep_set.extra.get("coach")
-    if coach is not None:  # the coach's summary (a JSON-ready dict), logged with the set
-        c.execute("UPDATE sets SET coach = ? WHERE id = ?", (json.dumps(coach, allow_nan=False), sid))
+    if rep_set.coach is not None:  # the coach's summary (a JSON object), logged with the set
+        c.execute("UPDATE sets SET coach = ? WHERE id = ?", (json.dumps(rep_set.coach, allow_nan=False), sid))
 
 
 def replace_analyses(c: sqlite3.Connection, by_session: dict[int, Sequence[RepSet]], analysis: str) -> None:
@@ -246,10 +245,8 @@ def set_rows(c: sqlite3.Connection, session_id: int) -> list[RepSet]:
         (session_id,),
     ).fetchall():
         reps = tuple(_rep_of(r) for r in c.execute(_REP_SELECT, (set_id_,)).fetchall())
-        extra = {"id": set_id_, "complete": bool(complete), "analysis": analysis}
-        if coach is not None:
-            extra["coach"] = json.loads(coach)
-        out.append(RepSet(set_index, reps, exercise, extra=extra))
+        out.append(RepSet(set_index, reps, exercise, log_id=set_id_, complete=bool(complete), analysis=analysis,
+                          coach=None if coach is None else json.loads(coach)))
     return out
 
 

@@ -204,8 +204,8 @@ class WorkoutLog:
         return row
 
     def sets(self, session_id: int) -> list[RepSet]:
-        """The session's sets with their reps, in order; `extra` holds id, complete and analysis, and
-        the coach's summary ("coach", a dict) when one was logged."""
+        """The session's sets with their reps, in order, with their log id, complete, analysis and the
+        coach's summary when one was logged."""
         return self._read(lambda c: sessions.set_rows(c, session_id))
 
     def samples(

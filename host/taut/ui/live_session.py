@@ -59,8 +59,7 @@ def _shift_set(event: object, offset: int) -> object:
     if isinstance(event, RepStarted | RepCancelled | RepCompleted):
         return dataclasses.replace(event, set_index=event.set_index + offset)
     if isinstance(event, SetEnded):
-        s = event.rep_set
-        return SetEnded(RepSet(s.index + offset, s.reps, s.exercise, s.extra))
+        return SetEnded(dataclasses.replace(event.rep_set, index=event.rep_set.index + offset))
     return event
 
 
