@@ -82,8 +82,10 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress()
     summary: dict = {}
 
+    from taut.sources import Connected, Disconnected, Reboot, Reconnecting
+
     def on_event(event) -> None:
-        if event.kind in ("connected", "disconnected", "reconnecting", "reboot"):
+        if isinstance(event, Connected | Disconnected | Reconnecting | Reboot):
             progress.state = event.kind
 
     async def main() -> None:
