@@ -166,3 +166,15 @@ def test_a_stop_keeps_the_batch_the_source_hands_over_as_it_closes(tmp_path):
     t, _ = db.samples(sid)
     np.testing.assert_allclose(t, np.arange(7) / 80.0)
     db.close()
+
+
+def test_requests_are_an_enum(known_set, scripted_detector):
+    from taut.ui.live_session import Request
+
+    session = LiveSession(ReplaySource(known_set.time_s, known_set.tension_n, speed=1), scripted_detector(known_set.reps),
+                          LiveModel())
+    with pytest.raises(TypeError, match="Request"):
+        session.request("stop")  # a string is refused, not queued
+    session.request(Request.STOP)  # before the run: it stops at once
+    result = asyncio.run(session.run())
+    assert result.stopped_by_user and result.samples < len(known_set.time_s) // 10
