@@ -11,12 +11,13 @@ import io
 import json
 import sqlite3
 
-import numpy as np
 import pytest
 
 from taut.cli import main
 from taut.recording import write_recording
 from taut.store import open_log
+
+from store.logsynth import trapezoids
 
 EXPORT_REP_COLUMNS = [
     "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
@@ -36,24 +37,11 @@ REPS_TABLE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _trapezoids(n_reps: int, fs_hz: float = 80.0) -> tuple[np.ndarray, np.ndarray]:
-    knots_t, knots_x, t = [0.0], [20.0], 2.0
-    for i in range(n_reps):
-        p = 60.0 if i == 2 else 120.0  # the third rep is a partial
-        knots_t += [t, t + 1.0, t + 3.0, t + 5.0]
-        knots_x += [20.0, p, p, 20.0]
-        t += 6.0
-    knots_t.append(t + 3.0)
-    knots_x.append(20.0)
-    time_s = np.arange(0, knots_t[-1], 1 / fs_hz)
-    return time_s, np.interp(time_s, knots_t, knots_x)
-
-
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rep-fields")
     rec, db = tmp / "rec.csv", tmp / "log.db"
-    write_recording(rec, *_trapezoids(5))
+    write_recording(rec, *trapezoids(5))
     assert main(["live", "--replay", str(rec), "--speed", "0", "--view", "none", "--exercise", "row",
                  "--db", str(db)]) == 0  # fmt: skip
     return rec, db

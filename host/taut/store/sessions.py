@@ -183,17 +183,23 @@ def replace_analyses(c: sqlite3.Connection, by_session: dict[int, Sequence[RepSe
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _filters(exercise: str | None, since: float | None, until: float | None) -> tuple[str, dict]:
+_ANY_SET_OF = "(s.exercise = :ex OR EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = :ex))"
+
+
+def filters(exercise: str | None, since_unix_s: float | None, until_unix_s: float | None, *,
+            exercise_clause: str = _ANY_SET_OF) -> tuple[str, dict]:
+    """A WHERE clause and its parameters: sessions `s` started within the dates and, given an
+    exercise, `exercise_clause` (default: the session's or any of its sets' is `:ex`)."""
     clauses, params = ["1"], {}
-    if since is not None:
-        clauses.append("s.started_unix_s >= :since")
-        params["since"] = since
-    if until is not None:
-        clauses.append("s.started_unix_s < :until")
-        params["until"] = until
     if exercise is not None:
-        clauses.append("(s.exercise = :ex OR EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = :ex))")
+        clauses.append(exercise_clause)
         params["ex"] = exercise
+    if since_unix_s is not None:
+        clauses.append("s.started_unix_s >= :since")
+        params["since"] = since_unix_s
+    if until_unix_s is not None:
+        clauses.append("s.started_unix_s < :until")
+        params["until"] = until_unix_s
     return " AND ".join(clauses), params
 
 
@@ -203,7 +209,7 @@ def _limit(limit: int | None) -> str:
 
 def session_rows(c: sqlite3.Connection, *, exercise: str | None, since_unix_s: float | None,
                  until_unix_s: float | None, limit: int | None) -> list[SessionSummary]:
-    where, params = _filters(exercise, since_unix_s, until_unix_s)
+    where, params = filters(exercise, since_unix_s, until_unix_s)
     sql = f"{_SESSION_SELECT} WHERE {where} GROUP BY s.id ORDER BY s.started_unix_s DESC {_limit(limit)}"
     return [SessionSummary(*row) for row in c.execute(sql, params).fetchall()]
 
@@ -217,7 +223,7 @@ def session_row(c: sqlite3.Connection, session_id: int) -> SessionSummary | None
 
 def set_summary_rows(c: sqlite3.Connection, *, exercise: str | None, since_unix_s: float | None,
                      until_unix_s: float | None, limit: int | None) -> list[SetSummary]:
-    where, params = _filters(None, since_unix_s, until_unix_s)
+    where, params = filters(None, since_unix_s, until_unix_s)
     if exercise is not None:
         where += " AND st.exercise = :ex"
         params["ex"] = exercise
