@@ -13,7 +13,10 @@ from pathlib import Path
 from taut.atomic import atomic_write, describe_os_error
 from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
+from taut.records import REP_FIELDS
 
+# One CSV row / JSON rep: the set it belongs to, then every field of a rep (taut.records.REP_FIELDS).
+REP_COLUMNS = ("set_index", "exercise", *(f.name for f in REP_FIELDS))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rep_dict(set_index: int, exercise: str | None, r) -> dict:  # noqa: ANN001
-    """One CSV row / JSON rep: the set it belongs to, then every field of `taut.records.REP_FIELDS`."""
-    from taut.records import REP_FIELDS
-
     return {"set_index": set_index, "exercise": exercise, **{f.name: f.value(r) for f in REP_FIELDS}}
 
 
@@ -43,10 +43,7 @@ def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa:
         writer.write(samples[0], samples[1])
         writer.close()
     elif args.csv:
-        from taut.records import REP_FIELDS
-
-        w = csv.DictWriter(out, fieldnames=("set_index", "exercise", *(f.name for f in REP_FIELDS)),
-                           lineterminator="\n")
+        w = csv.DictWriter(out, fieldnames=REP_COLUMNS, lineterminator="\n")
         w.writeheader()
         for s in sets:
             for r in s.reps:

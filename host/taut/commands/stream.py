@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from taut import ble
     from taut.commands import CommandError
+    from taut.sources import Connected, Disconnected, Reboot, Reconnecting
 
     check_band_arguments(args)
     if args.seconds is not None and args.seconds <= 0:
@@ -81,8 +82,6 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"cannot write {args.out}: {describe_os_error(exc)}") from None
     progress = _Progress()
     summary: dict = {}
-
-    from taut.sources import Connected, Disconnected, Reboot, Reconnecting
 
     def on_event(event) -> None:
         if isinstance(event, Connected | Disconnected | Reconnecting | Reboot):
