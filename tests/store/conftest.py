@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -29,12 +28,3 @@ def make_rep(i: int, t0: float, *, peak_n: float = 100.0, partial: bool = False)
 def rep_set() -> RepSet:
     reps = tuple(make_rep(i, 2.0 + 6.0 * i, peak_n=100.0 + i, partial=(i == 2)) for i in range(5))
     return RepSet(0, reps, "face-pull")
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def file_digest():
-    return digest

@@ -9,7 +9,7 @@ import pytest
 from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakGATTProtocolError
 from ble.helpers import shim_module
-from ble.tiny_peripheral import COUNTER, ECHO, SECRET, SERVICE, Tiny
+from bumble_backend.tiny_peripheral import COUNTER, ECHO, SECRET, SERVICE, Tiny
 
 from taut.bumble_backend import BumbleClient, BumbleScanner
 from taut.twin.virtual_time import run
