@@ -17,7 +17,7 @@ from taut.cli import main
 from taut.recording import write_recording
 from taut.store import open_log
 
-from store.logsynth import trapezoids
+from logsynth import trapezoids
 
 EXPORT_REP_COLUMNS = [
     "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
