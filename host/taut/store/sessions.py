@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from taut.records import REP_FIELDS, REP_INIT_FIELDS, Rep, RepSet, rep_from_values
+from taut.records import REP_FIELDS, REP_INIT_FIELDS, Rep, RepSet
 from taut.store import sample_codec
 from taut.store.calibration_rows import named_id
 from taut.store.errors import CorruptError, LogError, NotFoundError
@@ -66,8 +66,15 @@ def _rep_row(set_id: int, rep: Rep) -> tuple:
     return (set_id, *(f.value(rep) for f in REP_FIELDS))
 
 
+_FLAGS = tuple(i for i, f in enumerate(REP_INIT_FIELDS) if f.kind is bool)  # stored as 0/1
+
+
 def _rep_of(row: tuple) -> Rep:
-    return rep_from_values({f.name: bool(v) if f.kind is bool else v for f, v in zip(REP_INIT_FIELDS, row)})
+    """A rep from its `_REP_SELECT` row (the `Rep` constructor's fields, in its order)."""
+    values = list(row)
+    for i in _FLAGS:
+        values[i] = bool(values[i])
+    return Rep(*values)
 
 
 # The reps table has a column per field of `REP_FIELDS` (derived ones too, for the SQL aggregates).
