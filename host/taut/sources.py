@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Literal, Protocol
 
 import numpy as np
 
@@ -29,16 +29,91 @@ class SampleBatch:
         return len(self.time_s)
 
 
+# -- link events: what happened to the link or the device, for status lines and logs ------------
+# One small record per kind; `time_s` is the host time it happened, `kind` names it on a status line.
+
+
 @dataclass(frozen=True, slots=True)
-class LinkEvent:
-    """Something that happened to the link or the device, for status lines and logs.
+class Connected:
+    """Connected and streaming (again, after a reconnect)."""
 
-    kind: "connected", "disconnected", "reconnecting", "gap", "malformed", "reboot", "status".
-    """
-
-    kind: str
+    kind: ClassVar[str] = "connected"
     time_s: float
-    detail: dict = field(default_factory=dict)
+    address: str
+    name: str
+    mtu: int
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """The link dropped."""
+
+    kind: ClassVar[str] = "disconnected"
+    time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnecting:
+    """Attempt `attempt` at reconnecting starts after `delay_s`."""
+
+    kind: ClassVar[str] = "reconnecting"
+    time_s: float
+    attempt: int
+    delay_s: float
+
+
+# Why samples are missing: "lost" (packets lost on the link), "reconnect" (the link was down),
+# "restart" (the stream restarted), "reboot" (the band restarted), "time-jump" (the device clock
+# moved), "sampling" (the band's sampler missed them: they never existed).
+GapReason = Literal["lost", "reconnect", "restart", "reboot", "time-jump", "sampling"]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """No samples from `start_s` to `end_s` (host times); `time_s` is `end_s`."""
+
+    kind: ClassVar[str] = "gap"
+    time_s: float
+    reason: GapReason
+    start_s: float
+    end_s: float
+    duration_s: float
+    lost_packets: int | None  # None: not countable (a new epoch)
+    lost_samples: int | None  # None: the rate is not known yet
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A packet was dropped: it did not parse (`error`: the exception's name) or did not fit the stream."""
+
+    kind: ClassVar[str] = "malformed"
+    time_s: float
+    error: str
+    message: str
+    length: int  # bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Reboot:
+    """The band's clock restarted: it rebooted."""
+
+    kind: ClassVar[str] = "reboot"
+    time_s: float
+    seq: int  # the first packet's sequence number after it
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """The band's status characteristic changed."""
+
+    kind: ClassVar[str] = "status"
+    time_s: float
+    flags: int
+    battery_pct: int | None  # None: unknown
+    rate_hz: int
+
+
+LinkEvent = Connected | Disconnected | Reconnecting | Gap | Malformed | Reboot | DeviceStatus
 
 
 class SampleSource(Protocol):

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from taut.bumble_backend import radio
+from taut.sources import Gap
 from taut.twin import bluetooth_shim
 
 
@@ -58,7 +59,7 @@ async def collect(source, seconds: float, during=None) -> tuple[np.ndarray, np.n
 def silent_holes(times_s, events, period_s: float) -> list[tuple[float, float]]:
     """Spacings over 1.5 sample periods that no `gap` event covers (silent data loss)."""
     t = np.asarray(times_s)
-    gaps = [(e.detail["start_s"], e.detail["end_s"]) for e in events if e.kind == "gap"]
+    gaps = [(e.start_s, e.end_s) for e in events if isinstance(e, Gap)]
     holes = []
     for i in np.nonzero(np.diff(t) > 1.5 * period_s)[0]:
         a, b = float(t[i]), float(t[i + 1])

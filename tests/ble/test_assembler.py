@@ -9,7 +9,7 @@ import pytest
 from taut import protocol
 from taut.ble.assembler import StreamAssembler
 from taut.ble.clock import TICKS_PERIOD_US, DeviceClock
-from taut.sources import LinkEvent
+from taut.sources import Gap, LinkEvent, Malformed
 
 PERIOD_US = 12_500
 
@@ -69,11 +69,11 @@ def test_sequence_gap_reports_count_and_duration() -> None:
     events: list[LinkEvent] = []
     asm = StreamAssembler(on_event=events.append)
     feed_run(asm, 0, 20, skip={7, 8})
-    gaps = [e for e in events if e.kind == "gap"]
+    gaps = [e for e in events if isinstance(e, Gap)]
     assert len(gaps) == 1
-    g = gaps[0].detail
-    assert (g["lost_packets"], g["lost_samples"], g["reason"]) == (2, 8, "lost")
-    assert g["duration_s"] == pytest.approx(9 * 0.0125, abs=1e-6)
+    g = gaps[0]
+    assert (g.lost_packets, g.lost_samples, g.reason) == (2, 8, "lost")
+    assert g.duration_s == pytest.approx(9 * 0.0125, abs=1e-6) and g.time_s == g.end_s
     assert asm.stats.samples == 18 * 4
 
 
@@ -86,7 +86,8 @@ def test_duplicate_and_malformed_packets_are_skipped_and_counted() -> None:
     assert asm.feed(packet(1, 4 * PERIOD_US)[:-1], 1.07) is None  # truncated
     assert asm.feed(packet(1, 4 * PERIOD_US), 1.08) is not None
     assert (asm.stats.duplicates, asm.stats.malformed, asm.stats.gaps) == (1, 2, 0)
-    assert [e.kind for e in events] == ["malformed", "malformed"]
+    assert [type(e) for e in events] == [Malformed, Malformed]
+    assert [e.length for e in events if isinstance(e, Malformed)] == [4, len(packet(1, 4 * PERIOD_US)) - 1]
 
 
 def test_unknown_protocol_version_is_refused_after_three_packets() -> None:
@@ -111,7 +112,7 @@ def test_reboot_is_a_clock_jump_and_restart_is_not() -> None:
     asm.feed(packet(0, 7_000, first=True), 106.0)
     assert asm.held == 1 and asm.stats.reboots == 0
     asm.feed(packet(1, 7_000 + 4 * PERIOD_US), 106.05)
-    kinds = [(e.kind, e.detail.get("reason")) for e in events]
+    kinds = [(e.kind, e.reason if isinstance(e, Gap) else None) for e in events]
     assert ("gap", "reconnect") in kinds and ("reboot", None) in kinds and ("gap", "reboot") in kinds
     assert asm.stats.reboots == 1
 

@@ -9,6 +9,7 @@ import pytest
 from ble.helpers import Load, silent_holes, start_band
 
 from taut.ble import BleSource, ControlTimeout, virtual
+from taut.sources import Gap
 from taut.twin.faults import Faults
 from taut.twin.virtual_time import run
 
@@ -109,11 +110,11 @@ def test_link_drop_mid_set_reconnects_and_reports_the_gap() -> None:
     kinds = _kinds(source)
     assert kinds.count("connected") == 2 and "disconnected" in kinds and "reconnecting" in kinds
     assert source.reconnects == 1 and source.stats.reboots == 0
-    gaps = [e for e in source.events if e.kind == "gap"]
-    assert [g.detail["reason"] for g in gaps] == ["reconnect"]
-    assert 0.1 < gaps[0].detail["duration_s"] < 3.0
+    gaps = [e for e in source.events if isinstance(e, Gap)]
+    assert [g.reason for g in gaps] == ["reconnect"]
+    assert 0.1 < gaps[0].duration_s < 3.0
     assert silent_holes(t, source.events, PERIOD_S) == []
-    assert t[-1] - gaps[0].detail["end_s"] > 5.0  # streaming again long after the drop
+    assert t[-1] - gaps[0].end_s > 5.0  # streaming again long after the drop
     assert band.errors == []
 
 
@@ -124,11 +125,11 @@ def test_reboot_is_detected_and_the_stream_resumes() -> None:
     band, faults, source, t = run(_stream_with(fault, seconds=12.0, drift_ppm=20.0))
     assert band.boots == 2
     assert source.stats.reboots == 1 and "reboot" in _kinds(source)
-    gaps = [e for e in source.events if e.kind == "gap"]
-    assert [g.detail["reason"] for g in gaps] == ["reboot"]
+    gaps = [e for e in source.events if isinstance(e, Gap)]
+    assert [g.reason for g in gaps] == ["reboot"]
     assert silent_holes(t, source.events, PERIOD_S) == []
     assert np.all(np.diff(t) > 0)
-    assert t[-1] - gaps[0].detail["end_s"] > 5.0
+    assert t[-1] - gaps[0].end_s > 5.0
     assert band.errors == []
 
 

@@ -14,7 +14,7 @@ import pytest
 from taut import protocol
 from taut.ble.assembler import StreamAssembler
 from taut.ble.clock import TICKS_PERIOD_US
-from taut.sources import LinkEvent
+from taut.sources import Gap, LinkEvent
 
 PERIOD_US = 12_500  # 80 Hz
 LATENCY_S = 0.004
@@ -57,7 +57,7 @@ def test_one_packet_300_s_ahead_is_dropped_and_does_not_squeeze_what_follows() -
     assert np.max(np.abs(t - true_s)) < 1e-3  # every sample where it belongs on the host clock
     assert sorted(v.tolist()) == [k for k in range(4800) if k // 4 != 100]
     assert asm.stats.malformed == 1 and asm.stats.malformed_reasons == {"OutlierTime": 1}
-    assert [e.detail["reason"] for e in events if e.kind == "gap"] == ["lost"]  # its own 4 samples
+    assert [e.reason for e in events if isinstance(e, Gap)] == ["lost"]  # its own 4 samples
     assert asm.stats.lost_samples == 4 and asm.stats.reboots == 0
 
 
@@ -66,8 +66,8 @@ def test_one_wild_sequence_number_does_not_turn_good_packets_into_duplicates() -
     assert sorted(v.tolist()) == [k for k in range(4800) if k // 4 != 100]  # 4,796 of 4,800
     assert asm.stats.duplicates == 0
     assert asm.stats.malformed == 1 and asm.stats.malformed_reasons == {"OutlierSeq": 1}
-    gaps = [e.detail for e in events if e.kind == "gap"]
-    assert [(g["reason"], g["lost_packets"], g["lost_samples"]) for g in gaps] == [("lost", 1, 4)]
+    gaps = [e for e in events if isinstance(e, Gap)]
+    assert [(g.reason, g.lost_packets, g.lost_samples) for g in gaps] == [("lost", 1, 4)]
     assert np.max(np.abs(t - true_s)) < 1e-3
 
 
@@ -95,7 +95,7 @@ def test_three_packets_in_a_row_that_fit_nothing_force_the_oldest_through() -> N
     wild = [(20, 300_000_000), (10_020, 100_000_000), (20_020, 200_000_000)]
     got = [asm.feed(packet(s, t), 100.3 + k * 0.05) for k, (s, t) in enumerate(wild)]
     assert got[:2] == [None, None] and got[2] is not None and asm.held <= 2
-    assert asm.stats.time_jumps == 1 and "time-jump" in [e.detail.get("reason") for e in events]
+    assert asm.stats.time_jumps == 1 and "time-jump" in [e.reason for e in events if isinstance(e, Gap)]
 
 
 def test_packets_over_missed_conversions_are_delivered_not_dropped_as_outliers() -> None:
@@ -328,15 +328,15 @@ def test_a_mutated_stream_heals(plan: Plan) -> None:
     assert err.max(initial=0.0) <= plan.jitter_s + 0.002
     # Gaps only where packets were lost (or dropped as bad), and every hole reported.
     period_s = 1 / plan.rate_hz
-    for e in (e for e in events if e.kind == "gap"):
-        reason = e.detail["reason"]
+    for e in (e for e in events if isinstance(e, Gap)):
+        reason = e.reason
         if reason == "reboot":
             assert plan.reboot_at is not None and asm.stats.reboots == 1
             continue
         assert reason == "lost", e
-        lo, hi = e.detail["start_s"] - plan.jitter_s - 0.01, e.detail["end_s"] + plan.jitter_s + 0.01
+        lo, hi = e.start_s - plan.jitter_s - 0.01, e.end_s + plan.jitter_s + 0.01
         assert any(lo <= m + BASE_LATENCY_S <= hi for m in r["missing"]), e
-    spans = [(e.detail["start_s"], e.detail["end_s"]) for e in events if e.kind == "gap"]
+    spans = [(e.start_s, e.end_s) for e in events if isinstance(e, Gap)]
     for i in np.nonzero(np.diff(tags) != 1)[0]:  # samples missing here: a gap event says so
         assert any(abs(a - t[i]) < 1e-6 and abs(b - t[i + 1]) < 1e-6 for a, b in spans), (tags[i], tags[i + 1])
     # No silent hole in time either (the drift fit may move the map by up to the jitter).

@@ -147,12 +147,11 @@ def test_load_cell_commit_device_then_log(tmp_path):
     device = _Device()
     with open_log(tmp_path / "taut.sqlite3") as log:
         row = asyncio.run(commit_load_cell(result, device, previous=(0, 7000.0), log=log, device_name="Taut-1234"))
-        got = log._query("SELECT offset_raw, counts_per_n, created_unix_s, note FROM calibrations WHERE id = ?",
-                         (row,))[0]
+        [got] = [c for c in log.calibrations(device="Taut-1234") if c.id == row]
     assert device.calls == [(result.offset_raw, result.counts_per_n)]
-    assert got[0] == result.offset_raw and got[1] == pytest.approx(result.counts_per_n)
-    assert got[2] > 1.7e9  # dated
-    assert json.loads(got[3])["points"][1]["mass_kg"] == 5.0
+    assert got.offset_raw == result.offset_raw and got.counts_per_n == pytest.approx(result.counts_per_n)
+    assert got.created_unix_s > 1.7e9  # dated
+    assert json.loads(got.note)["points"][1]["mass_kg"] == 5.0
 
 
 def test_load_cell_commit_restores_the_device_when_the_log_fails():

@@ -75,5 +75,5 @@ def test_a_log_from_before_the_coach_opens_and_gains_the_column(tmp_path):
     conn.close()
     with open_log(db) as log:
         [s] = log.sets(1)
-        assert "coach" not in s.extra and logged_summary(s) is None
+        assert s.coach is None and logged_summary(s) is None
         assert log.schema_version == len(MIGRATIONS)

@@ -90,7 +90,7 @@ def test_the_guide_goes_set_rest_set_done():
     out = coach.feed(t(30.0), y, [SetEnded(RepSet(0, reps, "face-pull"))])
     done = [c for c in out if isinstance(c, SetDone)]
     assert len(done) == 1 and done[0].summary.good_reps == 3
-    assert "coach" in coach.coached(RepSet(0, reps)).extra
+    assert coach.coached(RepSet(0, reps)).coach is not None
     st = coach.state()
     assert st.phase == "rest" and st.rest_left_s == pytest.approx(20 - (30.0 - reps[-1].end_s))
     assert st.summary is not None and st.set_number == 2

@@ -70,7 +70,7 @@ def test_live_with_the_log_locked_mid_session_says_what_is_where(tmp_path, capsy
     assert not path.exists()
     with open_log(db, readonly=True) as log:
         [rep_set] = log.sets(1)
-        assert len(rep_set.reps) == 5 and rep_set.extra["complete"]
+        assert len(rep_set.reps) == 5 and rep_set.complete
         assert log.sample_count(1) == len(time_s)
         assert log.session(1).ended_unix_s is not None
 

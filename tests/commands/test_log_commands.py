@@ -35,7 +35,7 @@ def test_live_replay_is_logged_with_the_real_detector(logged):
     with open_log(db) as log:
         [rep_set] = log.sets(1)
         assert len(rep_set.reps) == 5 and [r.partial for r in rep_set.reps] == [False, False, True, False, False]
-        assert rep_set.exercise == "row" and rep_set.extra["complete"]
+        assert rep_set.exercise == "row" and rep_set.complete
         assert log.session(1).band == "red"
         assert log.sample_count(1) == len(trapezoids(5)[0])
 
@@ -88,7 +88,7 @@ def test_reanalyze_rebuilds_sets_from_samples(logged, capsys):
     with open_log(db) as log:
         after = log.sets(1)
     # Same reps as live; stored samples are rounded to 0.01 N and 1 µs, so figures agree closely, not bit for bit.
-    assert after[0].extra["analysis"].startswith("reanalyze")
+    assert after[0].analysis.startswith("reanalyze")
     assert [len(s.reps) for s in after] == [len(s.reps) for s in before]
     for a, b in zip(after[0].reps, before[0].reps):
         assert a.partial == b.partial

@@ -20,6 +20,7 @@ from taut.exercises import EXERCISE_IDS  # noqa: E402
 from taut.signal.events import RepCompleted  # noqa: E402
 from taut.sim import simulate_session  # noqa: E402
 from taut.store import open_log  # noqa: E402
+from taut.ui.live_session import Request  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_log_holds_every_session_set_and_rep(full_run):
             assert s.ended_unix_s is not None
             [logged] = db.sets(s.id)
             assert logged.exercise == c.exercise
-            assert logged.extra["complete"]
+            assert logged.complete
             assert len(logged.reps) == c.truth.reps
             assert sum(r.partial for r in logged.reps) == c.truth.partials
             assert sum(r.tut_s for r in logged.reps) == pytest.approx(c.found.tut_s, abs=1e-6)
@@ -230,7 +231,7 @@ def test_stage_sends_keys_and_stop_to_the_current_set():
     t = np.arange(0.0, 60.0, 1 / 80)
     session = LiveSession(ReplaySource(t, np.zeros_like(t), speed=1.0), RepDetector(), second)
     stage.attach(session)
-    stage.request("stop")  # q in the window
+    stage.request(Request.STOP)  # q in the window
     assert stage.stopped
     import asyncio
 

@@ -40,7 +40,7 @@ def test_nan_travel_judges_the_set_by_excursion():
     shapes = [_shape(10.0 * i, 10.0, 10.0 + e) for i, e in enumerate(excursions)]
     cms = [40.0, float("nan"), 25.0, 39.0, float("nan")]
     rs = close_set(0, shapes, cms, cms, "row")
-    assert rs.extra["range_unit"] == "N"
+    assert rs.range_unit == "N"
     assert [r.partial for r in rs.reps] == [False, False, True, False, False]
     assert rs.reps[2].range_fraction == pytest.approx(30 / 50)
     assert [r.range_cm for r in rs.reps] == [40.0, None, 25.0, 39.0, None]

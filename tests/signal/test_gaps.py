@@ -22,7 +22,7 @@ def test_rep_with_a_crossing_in_a_gap_is_counted_and_flagged(fs_hz, edge):
     t, x = _drop(s, at - 0.3, at + 0.3)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 6
-    assert rs.extra["gap_reps"] == [3]
+    assert rs.gap_reps == (3,)
     # the interpolated crossing lies inside the gap (give or take the 50 ms smoothing), the
     # others stay accurate
     found = rs.reps[3]
@@ -42,7 +42,7 @@ def test_rep_with_a_crossing_in_a_gap_is_counted_and_flagged(fs_hz, edge):
 def test_no_gap_no_flag():
     s = tautsynth.make_session(80.0, (4,))
     [rs] = analyze(s.time_s, s.tension_n).sets
-    assert len(rs.reps) == 4 and rs.extra["gap_reps"] == []
+    assert len(rs.reps) == 4 and rs.gap_reps == ()
 
 
 def test_a_rep_wholly_inside_a_gap_cannot_be_seen():
@@ -63,7 +63,7 @@ def test_trough_between_two_reps_hidden_in_a_gap_splits_them(fs_hz):
     t, x = _drop(s, a.end_s - 0.2, b.start_s + 0.2)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 6
-    assert rs.extra["gap_reps"] == [2, 3]
+    assert rs.gap_reps == (2, 3)
     assert a.end_s - 0.25 <= rs.reps[2].end_s <= b.start_s + 0.25
     assert a.end_s - 0.25 <= rs.reps[3].start_s <= b.start_s + 0.25
     assert not any(r.partial for r in rs.reps)  # the hidden bottom is taken as the set's bottom
@@ -95,7 +95,7 @@ def test_fall_lost_in_a_gap_from_the_top_splits_the_reps(fs_hz, resume):
     t, x = _drop(s, 0.5 * (a.top_start_s + a.top_end_s), gap_to)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 6
-    assert rs.extra["gap_reps"] == [2, 3]
+    assert rs.gap_reps == (2, 3)
     assert a.top_end_s - 0.6 <= rs.reps[2].end_s <= gap_to
     assert a.top_end_s - 0.6 <= rs.reps[3].start_s <= gap_to
     assert abs(rs.reps[3].end_s - b.end_s) < 0.05  # the recorded crossings stay accurate
@@ -111,4 +111,4 @@ def test_a_gap_inside_a_hold_is_not_split(fs_hz):
     t, x = _drop(s, r.top_start_s + 0.3, r.top_end_s - 0.3)
     [rs] = analyze(t, x).sets
     assert len(rs.reps) == 4
-    assert rs.extra["gap_reps"] == []
+    assert rs.gap_reps == ()

@@ -34,7 +34,7 @@ def test_setup_tugs_leave_the_live_count_once_a_full_rep_shows_them(fs_hz):
         events += det.feed(t[i : i + 8], x[i : i + 8])
     events += det.finish()
     [ended] = [e for e in events if isinstance(e, SetEnded)]
-    assert len(ended.rep_set.reps) == 6 and ended.rep_set.extra["setup_movements"] == 2
+    assert len(ended.rep_set.reps) == 6 and ended.rep_set.setup_movements == 2
     withdrawn = [e for e in events if isinstance(e, RepCancelled) and e.rep_index is not None]
     assert sorted(e.rep_index for e in withdrawn) == [0, 1]
     # withdrawn together with the first full rep's RepCompleted, so its 150 ms bound holds too

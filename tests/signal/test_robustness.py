@@ -107,7 +107,7 @@ def test_setup_tugs_and_grip_adjustments_are_not_reps():
     )
     rec, result, sc = _run(10, 80.0, SensorModel(noise_n=0.1), {"setup": setup}, n_reps=4)
     _assert_good(sc)
-    assert all(s.extra["setup_movements"] >= 1 for s in result.sets)
+    assert all(s.setup_movements >= 1 for s in result.sets)
 
 
 def test_rests_split_sets():
@@ -159,7 +159,7 @@ def test_calibrated_band_gives_true_range():
     result = analyze(rec.time_s, rec.tension_n, travel_cm=travel_cm)
     reps = result.sets[0].reps
     assert all(r.range_cm is not None and r.range_cm > 10 for r in reps)
-    assert result.sets[0].extra["range_unit"] == "cm"
+    assert result.sets[0].range_unit == "cm"
     assert [r.partial for r in reps] == [r.partial for r in rec.sets[0].reps]
 
 

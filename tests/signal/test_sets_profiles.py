@@ -35,7 +35,7 @@ def test_close_set_flags_partials_and_pauses():
     assert [r.partial for r in rs.reps] == [False, False, True, False, False]
     assert rs.reps[2].range_fraction == pytest.approx(30 / 50)
     assert [r.pause_s for r in rs.reps] == [6.0, 6.0, 6.0, 6.0, None]
-    assert rs.extra["tempo"] == "2-6-1-1"
+    assert str(rs.tempo) == "2-6-1-1"
     assert rs.tut_s == pytest.approx(20.0)
     assert rs.exercise == "row"
 

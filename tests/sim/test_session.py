@@ -89,7 +89,7 @@ def test_fatigue_lengthens_concentrics():
 def test_partial_reps_are_short_and_flagged(exercise):
     plan = random_plan(31, exercise=exercise, n_sets=1, n_reps=10, partial_reps=2)
     s = simulate_session(plan).sets[0]
-    planned = s.extra["planned_partial"]
+    planned = s.planned.planned_partial
     assert sum(planned) == 2
     for r, p in zip(s.reps, planned):
         assert r.partial == p
@@ -224,8 +224,8 @@ def test_many_random_plans_give_well_formed_truth():
         sets = stream.truth_until(stream.duration_s)
         assert len(sets) == len(stream.plan.sets)
         for s in sets:
-            ranges = s.extra["range_m"]
-            for r, p in zip(s.reps, s.extra["planned_partial"]):
+            ranges = s.planned.range_m
+            for r, p in zip(s.reps, s.planned.planned_partial):
                 assert r.start_s < r.top_start_s <= r.top_end_s < r.end_s
                 assert r.peak_n > r.bottom_n >= 0.0
                 assert r.partial == p and (r.range_fraction <= 0.7 + 1e-9 if p else r.range_fraction > 0.85)

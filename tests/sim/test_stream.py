@@ -80,10 +80,10 @@ def test_labelled_suite_covers_exercises_rates_and_counts_sets():
 
 def test_tags_describe_sets_and_sensor():
     fast = simulate_session(random_plan(61, n_sets=1, n_reps=6, tempo="fast", partial_reps=1, fatigue=0.3))
-    tags = fast.sets[0].extra["tags"]
+    tags = fast.sets[0].planned.tags
     assert "tempo-fast" in tags and "partial" in tags and "fatigue" in tags
     assert ("slack" in tags) != ("pretensioned" in tags)
     clipped = simulate_session(random_plan(62, n_sets=1, clipping=True, gaps=True, noise="high"), fs_hz=10.0)
     assert {"clipped", "gaps", "noise-high", "10hz"} <= set(clipped.sensor_tags)
     plain = simulate_session(random_plan(63, n_sets=1, n_reps=1, faults=False, noise="low"))
-    assert plain.sensor_tags == ("noise-low", "80hz") and "single-rep" in plain.sets[0].extra["tags"]
+    assert plain.sensor_tags == ("noise-low", "80hz") and "single-rep" in plain.sets[0].planned.tags

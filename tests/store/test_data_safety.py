@@ -208,14 +208,14 @@ def test_a_csv_field_over_the_csv_limit_names_its_line(tmp_path, capsys):
 
 def test_reanalyze_is_all_or_nothing(logged, capsys):
     with open_log(logged, readonly=True) as db:
-        before = [(s.index, len(s.reps), s.extra.get("analysis")) for s in db.sets(1)]
+        before = [(s.index, len(s.reps), s.analysis) for s in db.sets(1)]
     assert main(["reanalyze", "1", "999", "--db", str(logged)]) == 2
     assert "no session 999" in _one_error_line(capsys)
     with open_log(logged, readonly=True) as db:
-        assert [(s.index, len(s.reps), s.extra.get("analysis")) for s in db.sets(1)] == before
+        assert [(s.index, len(s.reps), s.analysis) for s in db.sets(1)] == before
     assert main(["reanalyze", "1", "2", "--db", str(logged)]) == 0
     with open_log(logged, readonly=True) as db:
-        assert all(s.extra["analysis"].startswith("reanalyze") for sid in (1, 2) for s in db.sets(sid))
+        assert all(s.analysis.startswith("reanalyze") for sid in (1, 2) for s in db.sets(sid))
 
 
 def test_a_locked_log_in_bands_remove_is_one_error_line(logged, capsys):

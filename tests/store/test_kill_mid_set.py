@@ -55,7 +55,7 @@ def test_log_survives_sigkill_mid_set(tmp_path):
         stored = {r.index: r.end_s for r in rep_set.reps}
         for index, end_s in reps_reported:
             assert stored.get(index) == pytest.approx(end_s)
-        assert not rep_set.extra["complete"]  # the set was cut, not ended
+        assert not rep_set.complete  # the set was cut, not ended
         time_s, _ = db.samples(session_id)
         assert len(time_s) > 0
         # At most ~1 s of wall clock (SPEED s of recording) of samples is lost.

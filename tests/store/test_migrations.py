@@ -42,7 +42,7 @@ def test_v1_log_is_migrated_and_keeps_its_data(tmp_path):
         assert (s.band, s.exercise, s.rep_count) == ("green", "row", 1)
         [rep_set] = db.sets(1)
         assert rep_set.reps[0].peak_n == 90.0 and rep_set.reps[0].range_cm is None
-        assert rep_set.extra["analysis"] == "live"
+        assert rep_set.analysis == "live"
         assert db.add_calibration(band="green", stretch_cm=50.0, tension_n=80.0) == 1  # a v2 table
     conn = sqlite3.connect(p)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID

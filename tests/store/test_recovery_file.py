@@ -65,7 +65,7 @@ def test_import_into_a_log_without_the_session_makes_a_new_one(tmp_path):
         assert (s.exercise, s.band, s.device, s.source, s.rep_count) == ("row", "red", "Taut-01", "ble", 2)
         assert s.started_unix_s == 1_700_000_000.25 and s.ended_unix_s == 1_700_000_100.5
         [rep_set] = db.sets(res.session_id)
-        assert rep_set.reps == written[-2].rep_set.reps and rep_set.extra["complete"]
+        assert rep_set.reps == written[-2].rep_set.reps and rep_set.complete
         assert db.sample_count(res.session_id) == 20
 
 
@@ -87,7 +87,7 @@ def test_an_import_refused_midway_keeps_the_rest_and_resumes(tmp_path):
         res = import_file(db, path)  # same session: the file now names it
         assert (res.session_id, res.left) == (sid, 0) and not path.exists()
         [rep_set] = db.sets(sid)
-        assert [r.index for r in rep_set.reps] == [0, 1] and rep_set.extra["complete"]
+        assert [r.index for r in rep_set.reps] == [0, 1] and rep_set.complete
         assert db.sample_count(sid) == 4000 and db.session(sid).ended_unix_s == 1_700_000_100.5
 
 

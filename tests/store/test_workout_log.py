@@ -37,11 +37,11 @@ def test_reps_and_sets_round_trip(tmp_path, rep_set):
         for rep in rep_set.reps[:3]:
             db.add_rep(sid, 0, rep)
         partial_view = db.sets(sid)
-        assert len(partial_view[0].reps) == 3 and not partial_view[0].extra["complete"]
+        assert len(partial_view[0].reps) == 3 and not partial_view[0].complete
         db.end_set(sid, rep_set)
         got = db.sets(sid)
         assert got == [rep_set]
-        assert got[0].extra["complete"] and got[0].extra["analysis"] == "live"
+        assert got[0].complete and got[0].analysis == "live"
         s = db.session(sid)
         assert (s.band, s.device, s.set_count, s.rep_count, s.partial_count) == ("red", "Taut-1A2B", 1, 5, 1)
         assert s.tut_s == pytest.approx(rep_set.tut_s)
@@ -75,7 +75,7 @@ def test_replace_analysis_is_all_or_nothing(tmp_path, rep_set):
         assert db.sets(sid) == [rep_set]  # untouched
         db.replace_analysis(sid, [RepSet(0, rep_set.reps[:2]), RepSet(1, rep_set.reps[2:])], analysis="v2")
         got = db.sets(sid)
-        assert [len(s.reps) for s in got] == [2, 3] and {s.extra["analysis"] for s in got} == {"v2"}
+        assert [len(s.reps) for s in got] == [2, 3] and {s.analysis for s in got} == {"v2"}
 
 
 def test_samples_are_clipped_and_ordered(tmp_path):

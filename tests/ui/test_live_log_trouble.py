@@ -127,7 +127,7 @@ def test_trouble_mid_set_that_clears_loses_nothing(tmp_path, known_set, scripted
     shown = model.rep_keys()
     assert len(shown) == 4 and out.reps == out.reps_logged == 4
     assert _log_keys(db, sid) == shown
-    assert db.sets(sid)[0].reps == known_set.reps and db.sets(sid)[0].extra["complete"]
+    assert db.sets(sid)[0].reps == known_set.reps and db.sets(sid)[0].complete
     t, _ = db.samples(sid)
     np.testing.assert_allclose(t, known_set.time_s, atol=1e-6)
     assert db.session(sid).ended_unix_s is not None
@@ -159,7 +159,7 @@ def test_trouble_to_the_end_goes_to_a_recovery_file_that_imports(tmp_path, known
     assert (res.session_id, res.new_session, res.left) == (sid, False, 0) and not path.exists()
     assert (res.reps, res.session_reps, res.samples) == (out.held_reps, 4, out.held_samples)
     assert _log_keys(db, sid) == shown
-    assert db.sets(sid)[0].reps == known_set.reps and db.sets(sid)[0].extra["complete"]
+    assert db.sets(sid)[0].reps == known_set.reps and db.sets(sid)[0].complete
     t, _ = db.samples(sid)
     np.testing.assert_allclose(t, known_set.time_s, atol=1e-6)
     assert db.session(sid).ended_unix_s is not None

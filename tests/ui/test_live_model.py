@@ -7,7 +7,7 @@ import pytest
 
 from taut.records import RepSet
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
-from taut.sources import LinkEvent
+from taut.sources import Connected, DeviceStatus, Gap, Reconnecting
 from taut.ui.live_model import LiveModel, SampleRing
 from taut.ui.units import NEWTONS_PER_LBF, STANDARD_GRAVITY_M_S2, next_unit, per_newton
 
@@ -98,11 +98,13 @@ def test_units_convert_and_cycle():
 
 def test_link_events_reach_the_status_line():
     m = LiveModel()
-    m.apply_link_event(LinkEvent("connected", 0.0))
-    m.apply_link_event(LinkEvent("status", 1.0, {"battery_pct": 77}))
-    m.apply_link_event(LinkEvent("gap", 2.0, {"lost_samples": 5}))
-    m.apply_link_event(LinkEvent("gap", 3.0, {"lost_samples": 2}))
-    m.apply_link_event(LinkEvent("reconnecting", 4.0))
+    m.apply_link_event(Connected(0.0, "AA:BB", "Taut", 185))
+    m.apply_link_event(DeviceStatus(1.0, 1, 77, 80))
+    m.apply_link_event(Gap(2.0, "lost", 1.9, 2.0, 0.1, 1, 5))
+    m.apply_link_event(Gap(3.0, "sampling", 2.9, 3.0, 0.05, 0, 2))
+    m.apply_link_event(Gap(3.5, "reconnect", 3.0, 3.5, 0.5, None, None))  # rate unknown: nothing counted
+    m.apply_link_event(DeviceStatus(3.6, 1, None, 80))  # battery unknown: the last known stays
+    m.apply_link_event(Reconnecting(4.0, 1, 0.5))
     st = m.frame().status
     assert (st.link, st.battery_pct, st.lost_samples) == ("reconnecting", 77, 7)
     assert "reconnecting" in st.text and "battery 77%" in st.text and "lost 7" in st.text

@@ -24,7 +24,7 @@ def test_run_live_headless_logs_every_rep(tmp_path, known_set, scripted_detector
     assert [s.reps for s in result.sets] == [known_set.reps]
     assert model.counters().reps == 4
     sets = db.sets(result.session_id)
-    assert len(sets) == 1 and sets[0].reps == known_set.reps and sets[0].extra["complete"]
+    assert len(sets) == 1 and sets[0].reps == known_set.reps and sets[0].complete
     t, x = db.samples(result.session_id)
     np.testing.assert_allclose(t, known_set.time_s, atol=1e-6)
     np.testing.assert_allclose(x, known_set.tension_n, atol=0.005)
@@ -119,7 +119,7 @@ def test_space_ends_a_set_early_and_the_next_set_gets_the_next_index(tmp_path, k
     logged = [s for s in db.sets(session_id) if s.reps]
     assert [(s.index, len(s.reps)) for s in logged] == [(0, 3), (1, 1)]
     assert [r.partial for r in logged[0].reps] == [False, False, True]
-    assert all(s.extra["complete"] for s in logged)
+    assert all(s.complete for s in logged)
     # Rep times match the known shapes (the detector's own definitions, within a sample or two).
     got = [r for s in result.sets for r in s.reps]
     for r, want in zip(got, known_set.reps):
@@ -166,3 +166,15 @@ def test_a_stop_keeps_the_batch_the_source_hands_over_as_it_closes(tmp_path):
     t, _ = db.samples(sid)
     np.testing.assert_allclose(t, np.arange(7) / 80.0)
     db.close()
+
+
+def test_requests_are_an_enum(known_set, scripted_detector):
+    from taut.ui.live_session import Request
+
+    session = LiveSession(ReplaySource(known_set.time_s, known_set.tension_n, speed=1), scripted_detector(known_set.reps),
+                          LiveModel())
+    with pytest.raises(TypeError, match="Request"):
+        session.request("stop")  # a string is refused, not queued
+    session.request(Request.STOP)  # before the run: it stops at once
+    result = asyncio.run(session.run())
+    assert result.stopped_by_user and result.samples < len(known_set.time_s) // 10

@@ -26,7 +26,7 @@ import numpy as np
 
 from taut import protocol
 from taut.ble.clock import DeviceClock, ticks_delta_us
-from taut.sources import LinkEvent, SampleBatch
+from taut.sources import Gap, GapReason, LinkEvent, Malformed, Reboot, SampleBatch
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,9 @@ class StreamAssembler:
         self._interrupted = False  # the link dropped since the last packet
         self._unknown_version_run = 0
 
-    def _emit(self, kind: str, time_s: float, **detail: object) -> None:
+    def _emit(self, event: LinkEvent) -> None:
         if self._on_event is not None:
-            self._on_event(LinkEvent(kind, time_s, dict(detail)))
+            self._on_event(event)
 
     def link_lost(self) -> SampleBatch | None:
         """The connection dropped: the next packet's epoch will account for the lost time.
@@ -328,7 +328,7 @@ class StreamAssembler:
 
     def _accept(self, packet: protocol.StreamPacket, host_s: float, *, confirmed: bool = False) -> SampleBatch:
         """Delivers a packet the stream trusts: host times, gaps, epochs, the clock fit."""
-        gap: tuple[str, int | None] | None = None
+        gap: tuple[GapReason, int | None] | None = None
         tip = self._tip
         if packet.first or self._clock is None or tip is None:
             gap = self._new_epoch(packet, host_s)
@@ -376,7 +376,7 @@ class StreamAssembler:
         ahead_s = self._last_device_s + gap_s + ref.span_s - self._clock.predict_device_s(ref.host_s)
         return ahead_s > _REBOOT_JUMP_S or gap_s < -_REBOOT_JUMP_S
 
-    def _new_epoch(self, packet: protocol.StreamPacket, host_s: float) -> tuple[str, None] | None:
+    def _new_epoch(self, packet: protocol.StreamPacket, host_s: float) -> tuple[GapReason, None] | None:
         """Starts an epoch; returns the gap to report before it (None: nothing was lost)."""
         self.stats.epochs += 1
         old = self._clock
@@ -388,7 +388,7 @@ class StreamAssembler:
         if jump_s > _REBOOT_JUMP_S:
             self.stats.reboots += 1
             log.warning("band rebooted: its clock restarted (jump %.1f s)", jump_s)
-            self._emit("reboot", host_s, seq=packet.seq)
+            self._emit(Reboot(host_s, packet.seq))
             self._clock = DeviceClock(not_before_s=self._last_sample_s)
             self._last_device_s = None
             return ("reboot", None)
@@ -417,7 +417,7 @@ class StreamAssembler:
                 self._last_sample_s = float(time_s[i])
                 self._report_gap("sampling", 0, float(time_s[i + 1]))
 
-    def _report_gap(self, reason: str, lost_packets: int | None, end_s: float) -> None:
+    def _report_gap(self, reason: GapReason, lost_packets: int | None, end_s: float) -> None:
         start_s = self._last_sample_s
         if start_s is None:
             return
@@ -432,16 +432,7 @@ class StreamAssembler:
             self.stats.lost_samples += lost_samples or 0
         self.stats.gap_s += duration_s
         log.info("gap (%s): %.3f s, %s packets, ~%s samples lost", reason, duration_s, lost_packets, lost_samples)
-        self._emit(
-            "gap",
-            end_s,
-            reason=reason,
-            start_s=start_s,
-            end_s=end_s,
-            duration_s=duration_s,
-            lost_packets=lost_packets,
-            lost_samples=lost_samples,
-        )
+        self._emit(Gap(end_s, reason, start_s, end_s, duration_s, lost_packets, lost_samples))
 
     def _outlier(self, h: _Held) -> None:
         """A held packet the stream refuted: dropped and counted as malformed."""
@@ -451,15 +442,14 @@ class StreamAssembler:
         self.stats.malformed_reasons[name] = self.stats.malformed_reasons.get(name, 0) + 1
         log.warning("stream packet seq %d t0 %d us dropped: an outlier the next packets refuted (%s)",
                     h.packet.seq, h.packet.t0_us, name)
-        self._emit("malformed", h.ref.host_s, error=name, message=f"seq {h.packet.seq} does not fit the stream",
-                   length=h.size)
+        self._emit(Malformed(h.ref.host_s, name, f"seq {h.packet.seq} does not fit the stream", h.size))
 
     def _malformed(self, exc: Exception, data: bytes | bytearray, host_s: float) -> None:
         self.stats.malformed += 1
         name = type(exc).__name__
         self.stats.malformed_reasons[name] = self.stats.malformed_reasons.get(name, 0) + 1
         log.warning("malformed stream packet skipped (%s): %s [%s]", name, exc, bytes(data[:16]).hex())
-        self._emit("malformed", host_s, error=name, message=str(exc), length=len(data))
+        self._emit(Malformed(host_s, name, str(exc), len(data)))
 
 
 def _join(batches: list[SampleBatch | None]) -> SampleBatch | None:

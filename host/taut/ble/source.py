@@ -19,7 +19,7 @@ from taut.ble.assembler import StreamAssembler, StreamStats
 from taut.ble.backend import PLATFORM, Backend
 from taut.ble.client import BandClient, DeviceInfo, find_band
 from taut.ble.errors import BleError, NotConnected
-from taut.sources import LinkEvent, SampleBatch
+from taut.sources import Connected, DeviceStatus, Disconnected, LinkEvent, Reconnecting, SampleBatch
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,6 @@ class BleSource:
         if self._user_on_event is not None:
             self._user_on_event(event)
 
-    def _emit(self, kind: str, **detail: object) -> None:
-        self._event(LinkEvent(kind, self._now(), dict(detail)))
-
     async def start(self) -> DeviceInfo:
         """Connects and starts streaming; raises `BandNotFound` / `BleError` if that fails."""
         await self._open()
@@ -107,7 +104,7 @@ class BleSource:
             raise
         self.band = band
         self._address = band.address
-        self._emit("connected", address=band.address, name=self.info.name, mtu=band.mtu)
+        self._event(Connected(self._now(), band.address, self.info.name, band.mtu))
 
     def _on_packet(self, data: bytes, host_s: float) -> None:
         try:
@@ -125,7 +122,7 @@ class BleSource:
             log.warning("malformed status skipped: %s", exc)
             return
         self.assembler.nominal_rate_hz = status.rate_hz
-        self._emit("status", flags=int(status.flags), battery_pct=status.battery_pct, rate_hz=status.rate_hz)
+        self._event(DeviceStatus(self._now(), int(status.flags), status.battery_pct, status.rate_hz))
 
     def _on_disconnect(self) -> None:
         if self._closed:
@@ -133,7 +130,7 @@ class BleSource:
         batch = self.assembler.link_lost()  # held suspect packets, judged by the clock alone
         if batch is not None:
             self._queue.put_nowait(batch)
-        self._emit("disconnected")
+        self._event(Disconnected(self._now()))
         self._lost.set()
 
     async def _supervise(self) -> None:
@@ -161,7 +158,7 @@ class BleSource:
             if self._max_attempts is not None and attempt > self._max_attempts:
                 raise LinkLost(f"could not reconnect after {attempt - 1} attempts")
             wait_s = delay_s * (0.75 + 0.5 * self._rng.random())
-            self._emit("reconnecting", attempt=attempt, delay_s=wait_s)
+            self._event(Reconnecting(self._now(), attempt, wait_s))
             await asyncio.sleep(wait_s)
             try:
                 await self._open()

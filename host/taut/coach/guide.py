@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -188,7 +188,7 @@ class LiveCoach:
             block = self.block
             rank = self._rank_for(block.exercise) if self._rank_for is not None else None
             rs = ev.rep_set
-            rs = RepSet(rs.index, rs.reps, rs.exercise or block.exercise, rs.extra)
+            rs = replace(rs, exercise=rs.exercise or block.exercise)
             coached = with_summary(rs, block.targets, rank=rank)
             self._coached[rs.index] = coached
             self._summary = summarize(rs, block.targets, rank=rank)

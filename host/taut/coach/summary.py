@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -81,14 +81,13 @@ def summarize(rep_set: RepSet, targets: CoachTargets, *, rank: Rank | None = Non
 
 
 def with_summary(rep_set: RepSet, targets: CoachTargets, *, rank: Rank | None = None) -> RepSet:
-    """The set with its summary in `extra["coach"]` (a JSON-ready dict: the workout log stores it)."""
-    return RepSet(rep_set.index, rep_set.reps, rep_set.exercise,
-                  {**rep_set.extra, "coach": summarize(rep_set, targets, rank=rank).as_dict()})
+    """The set with its summary in `coach` (a JSON-ready dict: the workout log stores it)."""
+    return replace(rep_set, coach=summarize(rep_set, targets, rank=rank).as_dict())
 
 
 def logged_summary(rep_set: RepSet) -> SetSummary | None:
     """The summary a logged set carries, or None (none logged, or not readable)."""
-    d = rep_set.extra.get("coach")
+    d = rep_set.coach
     if not isinstance(d, dict):
         return None
     try:

@@ -62,34 +62,19 @@ def note_merged_samples(path: str, rec) -> None:
 def analysis_json(result) -> dict:
     """The JSON contract of `taut analyze --json` (field names fixed: docs/analysis.md; `range_cm`:
     hand travel in cm with --band, else null)."""
+    from taut.records import ANALYSIS_REP_KEYS, rep_fields
+
+    fields = rep_fields(*ANALYSIS_REP_KEYS)
     sets = []
     for s in result.sets:
-        reps = [
-            {
-                "start_s": r.start_s,
-                "end_s": r.end_s,
-                "concentric_s": r.concentric_s,
-                "hold_s": r.hold_s,
-                "eccentric_s": r.eccentric_s,
-                "peak_n": r.peak_n,
-                "partial": r.partial,
-                "tut_s": r.tut_s,
-                "pause_s": r.pause_s,
-                "bottom_n": r.bottom_n,
-                "mean_n": r.mean_n,
-                "impulse_ns": r.impulse_ns,
-                "range_fraction": _finite_or_none(r.range_fraction),
-                "range_cm": _finite_or_none(r.range_cm),
-            }
-            for r in s.reps
-        ]
+        reps = [{f.name: _finite_or_none(f.value(r)) if f.kind is float else f.value(r) for f in fields} for r in s.reps]
         sets.append(
             {
                 "start_s": s.start_s,
                 "end_s": s.end_s,
                 "tut_s": s.tut_s,
-                "tempo": s.extra.get("tempo"),
-                "tut_cv": s.extra.get("tut_cv"),
+                "tempo": None if s.tempo is None else str(s.tempo),
+                "tut_cv": s.tut_cv,
                 "reps": reps,
             }
         )
@@ -114,7 +99,7 @@ def _print_table(result, exercise: str | None) -> None:
         console.print("no reps found")
         return
     for s in result.sets:
-        title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.extra.get('tempo')}"
+        title = f"set {s.index + 1}: {len(s.reps)} reps, TUT {s.tut_s:.1f} s, tempo {s.tempo}"
         if target is not None:
             title += f" (target {target})"
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption="times in s")
@@ -138,4 +123,4 @@ def _print_table(result, exercise: str | None) -> None:
                 "yes" if r.partial else "",
             )
         console.print(table)
-        console.print(f"consistency: TUT CV {s.extra.get('tut_cv', 0):.1%}, peak CV {s.extra.get('peak_cv', 0):.1%}")
+        console.print(f"consistency: TUT CV {s.tut_cv or 0:.1%}, peak CV {s.peak_cv or 0:.1%}")

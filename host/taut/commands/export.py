@@ -13,13 +13,10 @@ from pathlib import Path
 from taut.atomic import atomic_write, describe_os_error
 from taut.commands import CommandError
 from taut.commands._log_access import add_db_argument, open_for
+from taut.records import REP_FIELDS
 
-
-REP_FIELDS = (
-    "set_index", "exercise", "rep_index", "start_s", "top_start_s", "top_end_s", "end_s", "concentric_s", "hold_s",
-    "eccentric_s", "tut_s", "bottom_n", "peak_n", "mean_n", "impulse_ns", "range_fraction", "partial", "pause_s",
-    "range_cm",
-)  # fmt: skip
+# One CSV row / JSON rep: the set it belongs to, then every field of a rep (taut.records.REP_FIELDS).
+REP_COLUMNS = ("set_index", "exercise", *(f.name for f in REP_FIELDS))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,13 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rep_dict(set_index: int, exercise: str | None, r) -> dict:  # noqa: ANN001
-    return {
-        "set_index": set_index, "exercise": exercise, "rep_index": r.index, "start_s": r.start_s,
-        "top_start_s": r.top_start_s, "top_end_s": r.top_end_s, "end_s": r.end_s, "concentric_s": r.concentric_s,
-        "hold_s": r.hold_s, "eccentric_s": r.eccentric_s, "tut_s": r.tut_s, "bottom_n": r.bottom_n, "peak_n": r.peak_n,
-        "mean_n": r.mean_n, "impulse_ns": r.impulse_ns, "range_fraction": r.range_fraction, "partial": r.partial,
-        "pause_s": r.pause_s, "range_cm": r.range_cm,
-    }  # fmt: skip
+    return {"set_index": set_index, "exercise": exercise, **{f.name: f.value(r) for f in REP_FIELDS}}
 
 
 def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa: ANN001
@@ -52,7 +43,7 @@ def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa:
         writer.write(samples[0], samples[1])
         writer.close()
     elif args.csv:
-        w = csv.DictWriter(out, fieldnames=REP_FIELDS, lineterminator="\n")
+        w = csv.DictWriter(out, fieldnames=REP_COLUMNS, lineterminator="\n")
         w.writeheader()
         for s in sets:
             for r in s.reps:
@@ -65,8 +56,8 @@ def _write(out, args: argparse.Namespace, info, sets, samples) -> None:  # noqa:
             },
             "sets": [
                 {
-                    "set_index": s.index, "exercise": s.exercise, "complete": s.extra.get("complete"),
-                    "analysis": s.extra.get("analysis"), "tut_s": s.tut_s,
+                    "set_index": s.index, "exercise": s.exercise, "complete": s.complete,
+                    "analysis": s.analysis, "tut_s": s.tut_s,
                     "reps": [_rep_dict(s.index, s.exercise, r) for r in s.reps],
                 }
                 for s in sets

@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
                 result = analyze(time_s, tension_n)
             sets = result.sets
             if info.exercise is not None:
-                from taut.records import RepSet
+                import dataclasses
 
-                sets = [s if s.exercise else RepSet(s.index, s.reps, info.exercise, s.extra) for s in sets]
+                sets = [s if s.exercise else dataclasses.replace(s, exercise=info.exercise) for s in sets]
             from taut.commands._coach import band_rank, resummarize
 
             sets = resummarize(db.sets(info.id), sets, info.exercise, band_rank(args.db, info.exercise))

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         table = Table(
             "rep", "start s", "tempo c/h/e s", "TUT s", f"peak {u}", f"mean {u}", "range %", "",
             title=f"set {s.index + 1} · {markup_safe(s.exercise)} · {len(s.reps)} reps ({n_partial} partial) · TUT {s.tut_s:.1f} s"
-            + ("" if s.extra.get("complete") else " · (cut short)"),
+            + ("" if s.complete else " · (cut short)"),
             box=box.SIMPLE_HEAD,
         )  # fmt: skip
         t0 = s.reps[0].start_s if s.reps else 0.0

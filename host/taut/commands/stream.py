@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from taut import ble
     from taut.commands import CommandError
     from taut.recording import RecordingFailed, StreamRecording, record
+    from taut.sources import Connected, Disconnected, Reboot, Reconnecting
 
     check_band_arguments(args)
     if args.seconds is not None and args.seconds <= 0:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     sources: list = []
 
     def on_event(event) -> None:
-        if event.kind in ("connected", "disconnected", "reconnecting", "reboot"):
+        if isinstance(event, Connected | Disconnected | Reconnecting | Reboot):
             progress.state = event.kind
 
     def show(batch, elapsed_s: float) -> None:

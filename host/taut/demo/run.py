@@ -18,7 +18,7 @@ from taut.demo.check import DemoResult, SetCheck, SetTotals
 from taut.demo.plan import DemoSet
 from taut.demo.stage import Stage
 from taut.records import RepSet
-from taut.store.workout_log import WorkoutLog
+from taut.store import WorkoutLog
 from taut.twin.exercise_load import PlanLoad
 from taut.ui.live_model import LiveModel
 from taut.ui.live_session import LiveResult, LiveSession

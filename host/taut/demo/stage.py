@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from taut.ui.live_model import LiveModel
-from taut.ui.live_session import LiveResult, LiveSession
+from taut.ui.live_session import LiveResult, LiveSession, Request
 
 
 class Stage:
@@ -52,16 +52,16 @@ class Stage:
         if stop:  # the user quit between two sets
             session.request_stop()
 
-    def request(self, what: str) -> None:
+    def request(self, what: Request) -> None:
         with self._lock:
-            if what == "stop":
+            if what is Request.STOP:
                 self._stop.set()
             session = self._session
         if session is not None:
             session.request(what)
 
     def request_stop(self) -> None:
-        self.request("stop")
+        self.request(Request.STOP)
 
 
 class ModelRelay:

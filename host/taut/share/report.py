@@ -97,7 +97,7 @@ def _sets_table(d: ReportData) -> str:
             f"<td>{n - partial}</td><td>{partial}</td><td>{tut:.1f}</td>"
             f"<td>{_f(max((r.peak_n for r in s.reps), default=None))}</td><td>{_f(mean)}</td>"
             f'<td class="l">{_t(sr.tempo)}</td><td class="l">{_t(sr.target)}</td><td>{adherence}</td>'
-            f"<td class=\"l\">{'complete' if s.extra.get('complete') else 'cut short'}</td></tr>"
+            f"<td class=\"l\">{'complete' if s.complete else 'cut short'}</td></tr>"
         )
     head = "".join(
         f"<th{' class=l' if h in ('exercise', 'tempo', 'target', 'state') else ''}>{h}</th>"

@@ -5,7 +5,7 @@ Using the very same detector guarantees that live and offline results agree rep 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,7 +22,6 @@ class Analysis:
     sets: list[RepSet]
     exercise: str | None = None
     rejected_candidates: int = 0
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def reps(self) -> list[Rep]:

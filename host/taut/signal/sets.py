@@ -197,13 +197,10 @@ def close_set(
         build_rep(i, s, r, c, reference, p) for i, (s, r, c, p) in enumerate(zip(shapes, ranges, ranges_cm, pauses))
     ]
     summary = tempo_summary(reps, np.asarray(ranges, dtype=float))
-    extra = {
-        "setup_movements": skip,
-        "rest_loads": rest,  # movements left out as load held during the rest
-        "reference_range": reference,
-        "range_unit": unit,
+    return RepSet(
+        index=index, reps=tuple(reps), exercise=exercise, tempo=summary.tempo, tut_cv=summary.tut_cv,
+        peak_cv=summary.peak_cv, range_cv=summary.range_cv, setup_movements=skip, rest_loads=rest,
+        reference_range=reference, range_unit=unit,
         # reps with a crossing inside lost samples: counted, timings interpolated across the gap
-        "gap_reps": [i for i, s in enumerate(shapes) if s.gap_s > 0],
-    }
-    extra.update(summary.as_dict())
-    return RepSet(index=index, reps=tuple(reps), exercise=exercise, extra=extra)
+        gap_reps=tuple(i for i, s in enumerate(shapes) if s.gap_s > 0),
+    )  # fmt: skip

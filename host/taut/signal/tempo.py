@@ -20,19 +20,6 @@ class TempoSummary:
     peak_cv: float  # coefficient of variation of peak tension
     range_cv: float  # coefficient of variation of range (tension excursion or cm)
 
-    def as_dict(self) -> dict:
-        t = self.tempo
-        return {
-            "tempo": str(t),
-            "eccentric_s": t.eccentric_s,
-            "pause_s": t.pause_s,
-            "concentric_s": t.concentric_s,
-            "hold_s": t.hold_s,
-            "tut_cv": self.tut_cv,
-            "peak_cv": self.peak_cv,
-            "range_cv": self.range_cv,
-        }
-
 
 def coefficient_of_variation(values: np.ndarray) -> float:
     """Sample standard deviation over mean; 0 for fewer than two values or a zero mean."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from taut.records import RepSet
+from taut.records import PlannedSet, RepSet
 from taut.sim.motion import Interval, Timeline
 from taut.sim.plan import SessionPlan
 from taut.sim.sensor import SensorEffects
@@ -51,18 +51,8 @@ def set_truth(timeline: Timeline, set_index: int) -> RepSet | None:
         measures.append(measure_rep(grid, timeline.tension_n(grid)))
         ranges.append(w.top_m - w.bottom_before_m)
     sp = timeline.plan.sets[set_index]
-    extra = {
-        "band": sp.band.name,
-        "band_levels_n": sp.band.levels_n,
-        "rest_length_m": sp.rest_length_m,
-        "start_elongation": sp.start_elongation,
-        "range_m": tuple(ranges),
-        "planned_partial": tuple(sp.reps[w.rep_index].partial for w in windows),
-        "fatigue": sp.fatigue,
-        "tags": set_tags(sp),
-        "motion_s": tuple((w.concentric_start_s, w.eccentric_end_s) for w in windows),
-    }
-    return build_set(set_index, measures, ranges, sp.exercise, extra)
+    planned = PlannedSet(tuple(ranges), tuple(sp.reps[w.rep_index].partial for w in windows), set_tags(sp))
+    return build_set(set_index, measures, ranges, sp.exercise, planned)
 
 
 def set_tags(sp) -> tuple[str, ...]:

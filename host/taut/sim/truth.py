@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from taut.records import Rep, RepSet
+from taut.records import PlannedSet, Rep, RepSet
 from taut.signal.levels import ONSET_FRACTION, PARTIAL_FRACTION, TOP_FRACTION
 
 TRUTH_GRID_HZ = 2000.0  # the noise-free curve is evaluated this densely for the truth
@@ -99,7 +99,7 @@ def measure_rep(time_s: np.ndarray, tension_n: np.ndarray) -> RepMeasure:
 
 
 def build_set(index: int, measures: list[RepMeasure], ranges_m: list[float], exercise: str | None = None,
-              extra: dict | None = None) -> RepSet:
+              planned: PlannedSet | None = None) -> RepSet:
     """A truth RepSet from measured reps and their ranges: range fraction, partial flag, pauses."""
     if not measures or len(measures) != len(ranges_m):
         raise ValueError("need one range per rep, and at least one rep")
@@ -113,7 +113,7 @@ def build_set(index: int, measures: list[RepMeasure], ranges_m: list[float], exe
             bottom_n=m.bottom_n, peak_n=m.peak_n, mean_n=m.mean_n, impulse_ns=m.impulse_ns,
             range_fraction=frac, partial=frac < PARTIAL_FRACTION, pause_s=pause, range_cm=100.0 * r,
         ))
-    return RepSet(index=index, reps=tuple(reps), exercise=exercise, extra=dict(extra or {}))
+    return RepSet(index=index, reps=tuple(reps), exercise=exercise, planned=planned)
 
 
 def truth_grid(t_from_s: float, t_to_s: float, grid_hz: float = TRUTH_GRID_HZ) -> np.ndarray:

@@ -12,7 +12,8 @@ from taut.store.errors import (
 )
 from taut.store.paths import default_log_path
 from taut.store.schema import SCHEMA_VERSION
-from taut.store.workout_log import SessionSummary, SetSummary, WorkoutLog, open_log
+from taut.store.sessions import SessionSummary, SetSummary
+from taut.store.workout_log import WorkoutLog, open_log
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -2,7 +2,8 @@
 
 The store does not know what a band curve is: a profile is the calibration layer's JSON document
 plus the few figures the log sorts and lists by (rest length, level at 100 % and 200 %).
-`WorkoutLog` exposes these as methods; each write runs inside the caller's transaction.
+`WorkoutLog` exposes these as methods; each write runs inside the caller's transaction, each read
+on the caller's connection under its lock.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import math
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,3 +163,46 @@ def latest_band_calibration(c: sqlite3.Connection, name: str) -> int | None:
         (name,),
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def save_profile(c: sqlite3.Connection, record: BandProfileRecord, device: str | None, note: str | None) -> int:
+    """The band's profile and a dated calibration row for it (L0 in `stretch_cm`, level in `tension_n`)."""
+    cal_id = insert_calibration(
+        c, created_unix_s=record.created_unix_s, device=device, band=record.name, offset_raw=None,
+        counts_per_n=None, stretch_cm=100.0 * record.rest_length_m, tension_n=record.force_100_n, note=note,
+    )  # fmt: skip
+    put_profile(c, record, cal_id)
+    return cal_id
+
+
+def remove_profile(c: sqlite3.Connection, name: str, path: object) -> BandProfileRecord:
+    old = profile_row(c, name, path)
+    c.execute("DELETE FROM band_profiles WHERE band_id = (SELECT id FROM bands WHERE name = ?)", (name,))
+    return old
+
+
+def import_profiles(c: sqlite3.Connection, records: Sequence[BandProfileRecord], key: str) -> int | None:
+    """Profiles kept elsewhere, once per `key` (None: imported before); a band's own profile is kept."""
+    if c.execute("SELECT 1 FROM log_facts WHERE key = ?", (key,)).fetchone():
+        return None
+    added = 0
+    for r in records:
+        if c.execute(
+            "SELECT 1 FROM band_profiles p JOIN bands b ON b.id = p.band_id WHERE b.name = ?", (r.name,)
+        ).fetchone():
+            continue
+        cal_id = latest_band_calibration(c, r.name)
+        if cal_id is None:
+            cal_id = insert_calibration(
+                c, created_unix_s=r.created_unix_s, device=None, band=r.name, offset_raw=None,
+                counts_per_n=None, stretch_cm=100.0 * r.rest_length_m, tension_n=r.force_100_n,
+                note=json.dumps({"kind": "band", "imported_from": key}),
+            )  # fmt: skip
+        put_profile(c, r, cal_id)
+        added += 1
+    c.execute(
+        "INSERT INTO log_facts (key, value, set_unix_s) VALUES (?, ?, ?)",
+        (key, json.dumps({"imported": added}), time.time()),
+    )
+    return added
+

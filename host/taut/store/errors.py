@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
+RECOVERY_HINT = "`taut log check` tells what is wrong; `taut log recover -o NEW` copies what is readable into a new log"
+
 
 class LogError(Exception):
     """Any failure opening, reading or writing the workout log."""
@@ -37,3 +42,19 @@ class FutureVersionError(LogError):
 
 class NotFoundError(LogError):
     """A session (or set) asked for by id does not exist."""
+
+
+def translate(exc: sqlite3.Error, path: Path) -> LogError:
+    """The typed `LogError` for an SQLite failure on the log at `path` (its message kept)."""
+    msg = str(exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return LockedError(f"{path}: the log is locked by another process ({exc})")
+    if "readonly" in msg or "read-only" in msg or "read only" in msg:
+        return ReadOnlyError(f"{path}: the log cannot be written ({exc})")
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return DiskFullError(f"{path}: the disk is full; this write was rolled back, everything before it is kept ({exc})")
+    if "unable to open" in msg:
+        return ReadOnlyError(f"{path}: cannot open the log ({exc})")
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in msg or "malformed" in msg or "corrupt" in msg):
+        return CorruptError(f"{path}: the log is damaged ({exc}); the file was left untouched. {RECOVERY_HINT}")
+    return LogError(f"{path}: {exc}")

@@ -8,17 +8,15 @@ replays ops on a set of (set_index, rep_index) keys to tell which reps they leav
 from __future__ import annotations
 
 import base64
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from taut.records import Rep, RepSet
+from taut.records import REP_INIT_FIELDS, Rep, RepSet, rep_from_values
 from taut.store import sample_codec
 from taut.store.workout_log import WorkoutLog
 
-_REP_FIELDS = tuple(f.name for f in dataclasses.fields(Rep))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,29 +113,22 @@ def sample_count(ops: Iterable[Op]) -> int:
 # -- JSON -------------------------------------------------------------------------------------
 
 
+# A rep in a recovery file: its constructor fields under their `Rep` attribute names.
 def _rep_json(rep: Rep) -> dict:
-    return {name: getattr(rep, name) for name in _REP_FIELDS}
-
-
-_OPTIONAL = ("pause_s", "range_cm")
+    return {f.attr or f.name: f.value(rep) for f in REP_INIT_FIELDS}
 
 
 def _rep_from(d: dict) -> Rep:
-    missing = [n for n in _REP_FIELDS if n not in d and n not in _OPTIONAL]
+    missing = [f.attr or f.name for f in REP_INIT_FIELDS if (f.attr or f.name) not in d and not f.optional]
     if missing:
         raise ValueError(f"rep without {', '.join(missing)}")
     values: dict = {}
-    for n in _REP_FIELDS:
-        v = d.get(n)
-        if n == "index":
-            values[n] = int(v)
-        elif n == "partial":
-            if not isinstance(v, bool):
-                raise ValueError(f"rep partial must be true or false, got {v!r}")
-            values[n] = v
-        else:
-            values[n] = None if v is None and n in _OPTIONAL else float(v)
-    return Rep(**values)
+    for f in REP_INIT_FIELDS:
+        v = d.get(f.attr or f.name)
+        if f.kind is bool and not isinstance(v, bool):
+            raise ValueError(f"rep {f.name} must be true or false, got {v!r}")
+        values[f.name] = None if v is None and f.optional else f.kind(v)
+    return rep_from_values(values)
 
 
 def to_json(op: Op) -> dict:

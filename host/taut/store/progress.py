@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from taut.store.sessions import filters
+
 # A rep is good when it is full range. Coaching (cues) does not exist yet; once it logs a cue per
 # rep, "and no cue" joins this expression and every figure built on it follows.
 GOOD_REP_SQL = "(1 - r.partial)"
@@ -66,17 +68,7 @@ BEST_METRICS = {
 
 
 def _filters(exercise: str | None, since_unix_s: float | None, until_unix_s: float | None) -> tuple[str, dict]:
-    clauses, params = ["1"], {}
-    if exercise is not None:
-        clauses.append("coalesce(st.exercise, s.exercise) = :ex")
-        params["ex"] = exercise
-    if since_unix_s is not None:
-        clauses.append("s.started_unix_s >= :since")
-        params["since"] = since_unix_s
-    if until_unix_s is not None:
-        clauses.append("s.started_unix_s < :until")
-        params["until"] = until_unix_s
-    return " AND ".join(clauses), params
+    return filters(exercise, since_unix_s, until_unix_s, exercise_clause="coalesce(st.exercise, s.exercise) = :ex")
 
 
 def _bounds(target_s: float) -> tuple[float, float]:

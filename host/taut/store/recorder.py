@@ -14,6 +14,7 @@ Memory: queued samples may take `max_pending_bytes` (default 64 MiB: ~4 M sample
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -208,7 +209,7 @@ class LiveRecorder:
 
     def set_ended(self, rep_set: RepSet) -> None:
         if rep_set.exercise is None and self.exercise is not None:
-            rep_set = RepSet(rep_set.index, rep_set.reps, self.exercise, rep_set.extra)
+            rep_set = dataclasses.replace(rep_set, exercise=self.exercise)
         self._enqueue(EndSet(rep_set))
 
     def backlog(self) -> Backlog:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from taut.store.errors import LogError
 from taut.store.paths import resolve_log_path
-from taut.store.workout_log import check_integrity, open_log
+from taut.store.opening import check_integrity
+from taut.store.workout_log import open_log
 
 # Parents before children, so foreign keys can be checked as rows arrive.
 _TABLES = ("devices", "bands", "sessions", "sets", "reps", "sample_chunks", "calibrations", "band_profiles", "log_facts")

@@ -22,6 +22,7 @@ import numpy as np
 
 from taut.records import Rep
 from taut.signal.events import RepCancelled, RepCompleted
+from taut.sources import Gap
 
 # Every fault kind the soak injects (`SoakReport.injected` keys).
 FAULT_KINDS = ("drop", "loss", "corrupt", "wild", "reboot", "stall", "lock", "full")
@@ -274,9 +275,9 @@ def run_soak(
 
         report.produced = band.sent.samples
         report.delivered = stats.samples
-        gaps = [e.detail for e in source.events if e.kind == "gap"]
-        report.lost = sum(g["lost_samples"] or 0 for g in gaps if g["reason"] == "lost")
-        report.link_down = sum(g["lost_samples"] or 0 for g in gaps if g["reason"] not in ("lost", "sampling"))
+        gaps = [e for e in source.events if isinstance(e, Gap)]
+        report.lost = sum(g.lost_samples or 0 for g in gaps if g.reason == "lost")
+        report.link_down = sum(g.lost_samples or 0 for g in gaps if g.reason not in ("lost", "sampling"))
         report.not_sampled = stats.missed_samples
         report.logged = len(t_log)
         report.reps_completed = len(live_reps)

@@ -14,7 +14,7 @@ import numpy as np
 
 from taut.records import Rep, RepSet
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
-from taut.sources import LinkEvent
+from taut.sources import Connected, DeviceStatus, Disconnected, Gap, LinkEvent, Malformed, Reboot, Reconnecting
 from taut.ui.units import next_unit, per_newton
 
 PHASES = ("concentric", "hold", "eccentric")
@@ -256,15 +256,13 @@ class LiveModel:
         """Take in a source's link event for the status line."""
         with self._lock:
             st = self._status
-            d = event.detail
-            if event.kind in ("connected", "reconnecting", "disconnected"):
+            if isinstance(event, Connected | Reconnecting | Disconnected):
                 st = _replace(st, link=event.kind)
-            if event.kind == "gap":
-                st = _replace(st, lost_samples=st.lost_samples + int(d.get("lost_samples", d.get("lost", 0)) or 0))
-            battery = d.get("battery_pct")
-            if battery is not None and battery != 255:
-                st = _replace(st, battery_pct=int(battery))
-            if event.kind in ("malformed", "reboot"):
+            elif isinstance(event, Gap):  # every missing sample, lost on the link or never sampled
+                st = _replace(st, lost_samples=st.lost_samples + (event.lost_samples or 0))
+            elif isinstance(event, DeviceStatus) and event.battery_pct is not None:
+                st = _replace(st, battery_pct=event.battery_pct)
+            elif isinstance(event, Malformed | Reboot):
                 st = _replace(st, message=event.kind)
             self._status = st
             self._version += 1

@@ -1,7 +1,7 @@
 """The live loop: sample source → (tare) → rep detector → live model and workout log.
 
 Runs in one asyncio task; views and key handlers talk to it only through the thread-safe
-`request_*` methods, so the Qt window can run it in a worker thread and the terminal view in
+`request` method (a `Request`), so the Qt window can run it in a worker thread and the terminal view in
 the same loop.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import enum
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +28,14 @@ log = logging.getLogger(__name__)
 
 # Loop turns a stopping source gets to hand over a batch it already has.
 _READY_SPINS = 4
+
+
+class Request(enum.Enum):
+    """What a view asks of the live loop (from any thread)."""
+
+    TOGGLE_SET = "toggle_set"  # start a set by hand, or end the one started
+    TARE = "tare"  # zero the tension: on the band when it can, else on the host
+    STOP = "stop"  # end the session
 
 
 class Detector(Protocol):
@@ -59,8 +68,7 @@ def _shift_set(event: object, offset: int) -> object:
     if isinstance(event, RepStarted | RepCancelled | RepCompleted):
         return dataclasses.replace(event, set_index=event.set_index + offset)
     if isinstance(event, SetEnded):
-        s = event.rep_set
-        return SetEnded(RepSet(s.index + offset, s.reps, s.exercise, s.extra))
+        return SetEnded(dataclasses.replace(event.rep_set, index=event.rep_set.index + offset))
     return event
 
 
@@ -96,7 +104,7 @@ class LiveSession:
         self.result = LiveResult(recorder.session_id if recorder else None)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
-        self._pending: list[str] = []
+        self._pending: list[Request] = []
         self._pending_lock = threading.Lock()
         self._manual_set_index: int | None = None
         self._next_set_index = 0
@@ -104,20 +112,20 @@ class LiveSession:
 
     # -- requests from views (any thread) -----------------------------------------------------
 
-    def request(self, what: str) -> None:
-        """'toggle_set', 'tare' or 'stop'; safe to call from any thread."""
-        if what not in ("toggle_set", "tare", "stop"):
-            raise ValueError(f"unknown request {what!r}")
+    def request(self, what: Request) -> None:
+        """Queue a request for the loop; safe to call from any thread."""
+        if not isinstance(what, Request):
+            raise TypeError(f"not a live-session Request: {what!r}")
         with self._pending_lock:
             self._pending.append(what)
-        if what == "stop" and self._loop is not None and self._stop is not None and not self.done.is_set():
+        if what is Request.STOP and self._loop is not None and self._stop is not None and not self.done.is_set():
             try:
                 self._loop.call_soon_threadsafe(self._stop.set)
             except RuntimeError:  # the loop has just finished: nothing left to stop
                 pass
 
     def request_stop(self) -> None:
-        self.request("stop")
+        self.request(Request.STOP)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -125,7 +133,7 @@ class LiveSession:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         with self._pending_lock:
-            if "stop" in self._pending:
+            if Request.STOP in self._pending:
                 self._stop.set()
         poll_task = asyncio.create_task(self._poll_recorder())
         stop_task = asyncio.create_task(self._stop.wait())
@@ -245,7 +253,7 @@ class LiveSession:
         with self._pending_lock:
             pending, self._pending = self._pending, []
         for what in pending:
-            if what == "tare":
+            if what is Request.TARE:
                 band = getattr(self.source, "band", None)
                 if band is not None and callable(getattr(band, "tare", None)):
                     asyncio.get_running_loop().create_task(self._device_tare(band))
@@ -255,7 +263,7 @@ class LiveSession:
                     self.tare_offset_n += med
                     self.model.set_status(message=f"tared {self.tare_offset_n:.1f} N")
                     log.info("host-side tare: offset %.2f N", self.tare_offset_n)
-            elif what == "toggle_set":
+            elif what is Request.TOGGLE_SET:
                 if self._manual_set_index is None:
                     self._manual_set_index = self._next_set_index
                     self.model.begin_manual_set(self._manual_set_index)

@@ -17,8 +17,8 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from taut.store import WorkoutLog
 from taut.store.recorder import LiveRecorder
-from taut.store.workout_log import WorkoutLog
 from taut.ui.live_model import LiveModel
 from taut.ui.live_session import Detector, LiveResult, LiveSession
 from taut.sources import SampleSource
