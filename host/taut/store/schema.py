@@ -128,7 +128,7 @@ CREATE TABLE log_facts (
 )
 """
 
-# v4: the coach's after-set summary (issue 13) with the targets it judged by, as JSON (NULL: none).
+# v4: the coach's after-set summary with the targets it judged by, as JSON (NULL: none).
 _V4 = """
 ALTER TABLE sets ADD COLUMN coach TEXT
 """
