@@ -11,6 +11,7 @@ bleak nor Qt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class CueEngine:
         if force or s in self._real or len(self._held) >= TUG_RUN:
             for si, i, cues in self._held:
                 if (si, i) in self._reps:
-                    out.extend(type(c)(self._last_t, *_fields(c)[1:]) for c in cues)
+                    out.extend(replace(c, time_s=self._last_t) for c in cues)
             self._held = []
 
     def _event(self, ev: object, out: list[Cue]) -> None:
@@ -111,7 +112,3 @@ class CueEngine:
             else:
                 out.append(ShortRange(t, s, rep.index, rep.start_s, rep.range_fraction))
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
-
-
-def _fields(cue: Cue) -> list:
-    return [getattr(cue, f) for f in cue.__dataclass_fields__]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from taut.coach.band_advice import Rank
-from taut.coach.cues import Cue, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast
+from taut.coach.cues import (
+    Cue, HoldIt, InSet, LosingForm, NoSqueeze, RepMark, RepWithdrawn, Said, ShortRange, SqueezeDone, TooFast,
+)
 from taut.coach.engine import CueEngine
 from taut.coach.plan import Plan, PlanBlock
 from taut.coach.summary import SetSummary, summarize, with_summary
@@ -28,38 +31,32 @@ GOOD_KINDS = ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it", "
 
 
 @dataclass(frozen=True, slots=True)
-class SetDone:
+class SetDone(InSet):
     """A set closed and was judged."""
 
-    time_s: float
-    set_index: int
     summary: SetSummary
     kind = "set-done"
 
 
 @dataclass(frozen=True, slots=True)
-class GoalReached:
+class GoalReached(InSet):
     """The set reached its planned reps or time: end it here (the rest starts when the detector closes it)."""
 
-    time_s: float
-    set_index: int
     what: str  # "reps" or "time"
     kind = "goal"
 
 
 @dataclass(frozen=True, slots=True)
-class RestOver:
+class RestOver(Said):
     """The rest after a set is over: time for the next one."""
 
-    time_s: float
     kind = "rest-over"
 
 
 @dataclass(frozen=True, slots=True)
-class PlanDone:
+class PlanDone(Said):
     """Every set of the plan is done."""
 
-    time_s: float
     kind = "plan-done"
 
 
@@ -86,29 +83,24 @@ class GuideState:
     summary: SetSummary | None  # the last set's
 
 
+_BANNERS: dict[type, Callable[[Any], str]] = {
+    TooFast: lambda c: f"Too fast {'up' if c.phase == 'concentric' else 'back'}: take {c.target_s:g} s",
+    NoSqueeze: lambda c: f"Squeeze {c.target_s:g} s at the top",
+    ShortRange: lambda c: "Full range",
+    LosingForm: lambda c: f"Losing form ({c.what}) since rep {c.since_rep + 1}",
+    HoldIt: lambda c: f"Hold it… {c.remaining_s:g}",
+    SqueezeDone: lambda c: "Squeeze done",
+    SetDone: lambda c: f"Set done: {c.summary.good_reps}/{c.summary.reps} good",
+    RestOver: lambda c: "Rest over: next set",
+    GoalReached: lambda c: "Set done: rest now" if c.what == "reps" else "Time: end the set",
+    PlanDone: lambda c: "Plan done",
+}
+
+
 def banner_text(cue: object) -> str | None:
     """The words a cue is shown as (None: no banner)."""
-    if isinstance(cue, TooFast):
-        return f"Too fast {'up' if cue.phase == 'concentric' else 'back'}: take {cue.target_s:g} s"
-    if isinstance(cue, NoSqueeze):
-        return f"Squeeze {cue.target_s:g} s at the top"
-    if isinstance(cue, ShortRange):
-        return "Full range"
-    if isinstance(cue, LosingForm):
-        return f"Losing form ({cue.what}) since rep {cue.since_rep + 1}"
-    if isinstance(cue, HoldIt):
-        return f"Hold it… {cue.remaining_s:g}"
-    if isinstance(cue, SqueezeDone):
-        return "Squeeze done"
-    if isinstance(cue, SetDone):
-        return f"Set done: {cue.summary.good_reps}/{cue.summary.reps} good"
-    if isinstance(cue, RestOver):
-        return "Rest over: next set"
-    if isinstance(cue, GoalReached):
-        return "Set done: rest now" if cue.what == "reps" else "Time: end the set"
-    if isinstance(cue, PlanDone):
-        return "Plan done"
-    return None
+    words = _BANNERS.get(type(cue))
+    return None if words is None else words(cue)
 
 
 class LiveCoach:
