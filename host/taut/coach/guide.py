@@ -2,7 +2,8 @@
 
 `LiveCoach(plan).feed(time_s, tension_n, events)` is fed like the cue engine (events already in
 the session's set numbering) and returns cues, including the guide's own (`GoalReached`, `SetDone`,
-`RestOver`, `PlanDone`). A set starts with its first rep; when the detector closes it, the set is judged
+`RestOver`, `PlanDone`). A set starts with its first rep; when the detector closes it (a timed set:
+when the session closes it at the plan's time, asked by `set_closing`), the set is judged
 (`coached(rep_set)` returns it with its summary for the log) and the rest counts down from its
 last rep's end. `state(now_s)` is what the views draw; it may be read from another thread.
 """
@@ -24,9 +25,10 @@ from taut.coach.engine import CueEngine
 from taut.coach.plan import Plan, PlanBlock
 from taut.coach.summary import SetSummary, summarize, with_summary
 from taut.records import RepSet
-from taut.signal.events import RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
 
 BANNER_S = 2.5  # a cue's banner stays this long
+TIME_UP_GRACE_S = 4.0  # a timed set is closed when its time is up and the rep under way is over, or this later
 GOOD_KINDS = ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it", "goal")  # green banners; others: a fault
 
 
@@ -40,7 +42,8 @@ class SetDone(InSet):
 
 @dataclass(frozen=True, slots=True)
 class GoalReached(InSet):
-    """The set reached its planned reps or time: end it here (the rest starts when the detector closes it)."""
+    """The set reached its planned reps or time: end it here. A set of reps rests when the detector
+    closes it; a timed set is closed by the session at once (`LiveCoach.set_closing`)."""
 
     what: str  # "reps" or "time"
     kind = "goal"
@@ -126,6 +129,8 @@ class LiveCoach:
         self._coached: dict[int, RepSet] = {}
         self._now = 0.0
         self._goal_told = False
+        self._time_up_s: float | None = None  # a timed set's time ran out here; the set is to be closed
+        self._closing_told = False
 
     @property
     def block(self) -> PlanBlock:
@@ -160,7 +165,22 @@ class LiveCoach:
         else:
             return
         self._goal_told = True
+        if what == "time":
+            self._time_up_s = self._now
         self._cue_into(GoalReached(self._now, self._set_index, what), cues)
+
+    def set_closing(self) -> bool:
+        """True once, when a timed set's time is up and the rep under way (if any) is over or
+        TIME_UP_GRACE_S has passed: the session then closes the detector's set (the plan's clock
+        ends a timed set, not the detector's rest rule)."""
+        with self._lock:
+            up = self._time_up_s
+            if up is None or self._phase != "set" or self._closing_told:
+                return False
+            if self._rep_start_s is not None and self._now - up < TIME_UP_GRACE_S:
+                return False
+            self._closing_told = True
+            return True
 
     def _cue_into(self, cue: object, cues: list) -> None:
         cues.append(cue)
@@ -170,12 +190,15 @@ class LiveCoach:
         if isinstance(ev, RepStarted | RepCompleted):
             if self._phase in ("ready", "rest") or ev.set_index != self._set_index:
                 self._phase, self._set_index, self._marks, self._goal_told = "set", ev.set_index, {}, False
+                self._time_up_s, self._closing_told = None, False
                 self._set_start_s = ev.time_s if isinstance(ev, RepStarted) else ev.rep.start_s
             self._rep_start_s = ev.time_s if isinstance(ev, RepStarted) else None
             if isinstance(ev, RepCompleted):
                 r = ev.rep
                 self._last_tempo = f"{r.concentric_s:.1f}/{r.hold_s:.1f}/{r.eccentric_s:.1f}"
                 self._countdown = None
+        elif isinstance(ev, RepCancelled) and ev.rep_index is None:
+            self._rep_start_s = None
         elif isinstance(ev, SetEnded) and ev.rep_set.reps:
             block = self.block
             rank = self._rank_for(block.exercise) if self._rank_for is not None else None
@@ -191,7 +214,8 @@ class LiveCoach:
                 self._phase = "done"
                 self._cue_into(PlanDone(self._now), cues)
             else:
-                self._phase, self._rest_from_s = "rest", rs.end_s
+                # a timed set rests from its time up (the rep under way then may have been cut)
+                self._phase, self._rest_from_s = "rest", max(rs.end_s, self._time_up_s or rs.end_s)
                 self._engine = CueEngine(self.block.targets)
 
     def _cue(self, c: object) -> None:
