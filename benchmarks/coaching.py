@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from taut.coach import CueEngine, HoldIt, LosingForm, RepMark, RepWithdrawn, summarize, targets_for
+from taut.coach import CueEngine, CueWithdrawn, HoldIt, LosingForm, RepMark, RepWithdrawn, cue_name, summarize, targets_for
 from taut.coach.rep_cues import REP_CUE_KINDS
 from taut.signal import RepDetector, SetEnded
 from taut.sim.habits import HABITS, habit_suite
@@ -61,6 +61,7 @@ class CoachScore:
     missed_reps: int = 0
     tug_cues_shown: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug), then taken back
     tug_cues_standing: int = 0  # ... and not taken back
+    taken_back: int = 0  # early cues (at the top, as the hold ended) taken back by CueWithdrawn
     latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
     late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
@@ -74,17 +75,11 @@ class CoachScore:
         return self.tp[k] / d if d else float("nan")
 
 
-def _kind(cue) -> str | None:
-    if cue.kind == "too-fast":
-        return f"too-fast-{cue.phase}"
-    return cue.kind if cue.kind in ("no-squeeze", "short-range") else None
-
-
 def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
     """Feed a recording `chunk` samples at a time (1: as live, sample by sample) through the detector
     and the cue engine: (cues, closed sets). Any chunking gives the same cues, only later."""
     targets = targets_for(rec.plan.sets[0].exercise, tension_n=truth.tension_target_n)
-    det = RepDetector(rec.plan.sets[0].exercise)
+    det = RepDetector(rec.plan.sets[0].exercise, top_events=True)
     eng = CueEngine(targets)
     cues, sets = [], []
     t, y = rec.time_s, rec.tension_n
@@ -98,16 +93,19 @@ def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
     return cues, sets
 
 
-def _given_cues(cues) -> tuple[dict, dict, list, list, int]:
+def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
     """Replay the cues as a view shows them: (per rep: {kind: first time}, per rep: (start, mark time),
-    losing-form cues, hold-it times, tug cues shown)."""
+    losing-form cues, hold-it times, tug cues shown, early cues taken back)."""
     given: dict = {}  # (set, rep index) -> {kind: time first given}
     marked: dict = {}  # (set, rep index) -> (start_s, time_s of the RepMark)
-    form, holds, tug_shown = [], [], 0
+    form, holds, tug_shown, taken_back = [], [], 0, 0
     for c in cues:
-        k = _kind(c)
+        k = cue_name(c)
         if k is not None:
             given.setdefault((c.set_index, c.rep_index), {}).setdefault(k, c.time_s)
+        elif isinstance(c, CueWithdrawn):
+            given.get((c.set_index, c.rep_index), {}).pop(c.what, None)
+            taken_back += 1
         elif isinstance(c, RepMark):
             marked[(c.set_index, c.rep_index)] = (c.rep_start_s, c.time_s)
         elif isinstance(c, RepWithdrawn):
@@ -118,14 +116,15 @@ def _given_cues(cues) -> tuple[dict, dict, list, list, int]:
             form.append(c)
         elif isinstance(c, HoldIt):
             holds.append(c.time_s)
-    return given, marked, form, holds, tug_shown
+    return given, marked, form, holds, tug_shown, taken_back
 
 
 def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
     """Add one habit recording's cues and after-set verdict to `score`."""
     cues, sets = coach_recording(rec, truth, chunk)
-    given, marked, forms, holds, tug_shown = _given_cues(cues)
+    given, marked, forms, holds, tug_shown, taken_back = _given_cues(cues)
     score.tug_cues_shown += tug_shown
+    score.taken_back += taken_back
     score.tug_cues_standing += sum(bool(given.get(key)) for key in given if key not in marked)
     form = forms[0] if forms else None
     truth_reps = rec.sets[0].reps if rec.sets else ()
@@ -202,6 +201,7 @@ def report(score: CoachScore) -> None:
     print(f"good reps with a cue: {score.good_reps_cued} of {score.good_reps} (target 0); truth reps not found: {score.missed_reps}")
     print(f"setup tugs with a cue left standing: {score.tug_cues_standing} (target 0); "
           f"cued, then taken back when the detector withdrew them: {score.tug_cues_shown}")
+    print(f"early cues taken back (the completed rep did not earn them, or was no rep): {score.taken_back}")
     print(f"band too heavy: right in {score.heavy_right}/{score.heavy_sets} too-heavy sets "
           f"({100 * score.heavy_right / max(score.heavy_sets, 1):.1f} %, target >= 90 %), "
           f"wrong in {score.heavy_wrong}/{score.other_sets} others ({100 * score.heavy_wrong / max(score.other_sets, 1):.1f} %, target <= 2 %)")

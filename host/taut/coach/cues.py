@@ -105,4 +105,20 @@ class RepWithdrawn(InSet):
     kind = "withdrawn"
 
 
-Cue = TooFast | NoSqueeze | ShortRange | HoldIt | SqueezeDone | LosingForm | RepMark | RepWithdrawn
+@dataclass(frozen=True, slots=True)
+class CueWithdrawn(AboutRep):
+    """A cue given early (at the top, or as the hold ended) that the rep as completed does not
+    earn, or whose movement was no rep: take it back (`what`: its REP_CUE_KINDS name)."""
+
+    what: str
+    kind = "cue-withdrawn"
+
+
+def cue_name(cue: object) -> str | None:
+    """A per-rep cue's REP_CUE_KINDS name ("too-fast-concentric", "no-squeeze", ...), else None."""
+    if isinstance(cue, TooFast):
+        return f"too-fast-{cue.phase}"
+    return cue.kind if isinstance(cue, NoSqueeze | ShortRange) else None
+
+
+Cue = TooFast | NoSqueeze | ShortRange | HoldIt | SqueezeDone | LosingForm | RepMark | RepWithdrawn | CueWithdrawn

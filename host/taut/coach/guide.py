@@ -19,7 +19,8 @@ import numpy as np
 
 from taut.coach.band_advice import Rank
 from taut.coach.cues import (
-    Cue, HoldIt, InSet, LosingForm, NoSqueeze, RepMark, RepWithdrawn, Said, ShortRange, SqueezeDone, TooFast,
+    AboutRep, Cue, CueWithdrawn, HoldIt, InSet, LosingForm, NoSqueeze, RepMark, RepWithdrawn, Said, ShortRange,
+    SqueezeDone, TooFast, cue_name,
 )
 from taut.coach.engine import CueEngine
 from taut.coach.plan import Plan, PlanBlock
@@ -125,6 +126,7 @@ class LiveCoach:
         self._last_tempo: str | None = None
         self._countdown: float | None = None
         self._banner: tuple[str, str, float] | None = None
+        self._banner_about: tuple[int, int, str] | None = None  # (set, rep, cue name) of a banner about a rep
         self._summary: SetSummary | None = None
         self._coached: dict[int, RepSet] = {}
         self._now = 0.0
@@ -221,8 +223,13 @@ class LiveCoach:
     def _cue(self, c: object) -> None:
         if isinstance(c, RepMark):
             self._marks[c.rep_index] = c.marks
-        elif isinstance(c, RepWithdrawn):
-            self._marks.pop(c.rep_index, None)
+        elif isinstance(c, RepWithdrawn | CueWithdrawn):
+            if isinstance(c, RepWithdrawn):
+                self._marks.pop(c.rep_index, None)
+            about = self._banner_about
+            if about is not None and about[:2] == (c.set_index, c.rep_index) \
+                    and (isinstance(c, RepWithdrawn) or about[2] == c.what):
+                self._banner = self._banner_about = None  # a cue taken back leaves the screen
         elif isinstance(c, HoldIt):
             self._countdown = c.remaining_s
         elif isinstance(c, SqueezeDone):
@@ -230,6 +237,7 @@ class LiveCoach:
         text = banner_text(c)
         if text is not None:
             self._banner = (c.kind, text, self._now)
+            self._banner_about = (c.set_index, c.rep_index, cue_name(c)) if isinstance(c, AboutRep) else None
 
     def coached(self, rep_set: RepSet) -> RepSet:
         """The closed set with its summary (as judged when the detector closed it), for the log."""

@@ -18,7 +18,7 @@ from typing import Any, Protocol, cast
 import numpy as np
 
 from taut.records import RepSet
-from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.sources import SampleSource
 from taut.store.recorder import LiveRecorder, LogOutcome
 from taut.ui.live_model import LiveModel
@@ -56,7 +56,7 @@ def _shift_set(event: object, offset: int) -> object:
     """The event with its set index moved by `offset` (sets numbered across detector restarts)."""
     if offset == 0:
         return event
-    if isinstance(event, RepStarted | RepCancelled | RepCompleted):
+    if isinstance(event, RepStarted | TopReached | RepCancelled | RepCompleted):
         return dataclasses.replace(event, set_index=event.set_index + offset)
     if isinstance(event, SetEnded):
         s = event.rep_set
