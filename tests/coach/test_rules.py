@@ -199,17 +199,24 @@ def test_a_movement_that_was_no_rep_takes_its_early_cues_back():
     assert [type(c) for c in out] == [CueWithdrawn]
 
 
+def _feed_curve(eng: CueEngine, t0: float, knots_s: list, levels: list) -> list:
+    """Feed a rep shaped by (time, share of a 50 N excursion) knots from t0, sample by sample at 80 Hz,
+    with a TopReached 0.95 s in (top start estimated at 0.9 s); returns (time, cue) pairs and the last time."""
+    dt = 0.0125
+    t = np.arange(t0, t0 + knots_s[-1], dt)
+    y = 10.0 + 50.0 * np.interp(t - t0, knots_s, levels)
+    got = []
+    for i in range(len(t)):
+        evs = [TopReached(float(t[i]), 0, 1, t0 + 0.1, t0 + 0.9, 10.0, float(y[i]))] if i == round(0.95 / dt) else []
+        got += [(float(t[i]), c) for c in eng.feed(t[i:i + 1], y[i:i + 1], evs)]
+    return got
+
+
 def test_no_squeeze_comes_as_the_top_is_left_short():
     eng = CueEngine(FLY)
     t0 = _real_set(eng)
-    dt = 0.0125
-    t = np.arange(t0, t0 + 3.0, dt)
     # up in 1 s, 0.5 s at the top, then down: the top left 1.5 s before the rep ends
-    y = 10.0 + 50.0 * np.interp(t - t0, [0, 1.0, 1.5, 3.0], [0, 1, 1, 0])
-    got = []
-    for i, ti in enumerate(t):
-        evs = [TopReached(float(ti), 0, 1, t0 + 0.1, t0 + 0.9, 10.0, float(y[i]))] if abs(ti - (t0 + 0.95)) < dt / 2 else []
-        got += [(float(ti), c) for c in eng.feed(t[i:i + 1], y[i:i + 1], evs)]
+    got = _feed_curve(eng, t0, [0, 1.0, 1.5, 3.0], [0, 1, 1, 0])
     [(when, ns)] = [(w, c) for w, c in got if isinstance(c, NoSqueeze)]
     # the top line (90 %) is left at t0 + 1.65, the leave line (75 %) crossed at t0 + 1.875: long before the end
     assert t0 + 1.85 < when < t0 + 1.95 and ns.hold_s == pytest.approx(0.75, abs=0.1) and ns.rep_index == 1
@@ -218,15 +225,19 @@ def test_no_squeeze_comes_as_the_top_is_left_short():
 def test_no_squeeze_is_not_said_of_a_rep_whose_squeeze_the_countdown_saw_held():
     eng = CueEngine(FLY)
     t0 = _real_set(eng)
-    dt = 0.0125
-    t = np.arange(t0, t0 + 5.0, dt)
     # 2.2 s at the top, sagging: the 90 % line is left after 1.2 s, the 75 % line never before the descent
-    y = 10.0 + 50.0 * np.interp(t - t0, [0, 1.0, 3.2, 5.0], [0, 1, 0.84, 0])
-    got = []
-    for i in range(len(t)):
-        evs = [TopReached(float(t[i]), 0, 1, t0 + 0.1, t0 + 0.9, 10.0, 55.0)] if i == int(0.95 / dt) else []
-        got += eng.feed(t[i:i + 1], y[i:i + 1], evs)
+    got = [c for _, c in _feed_curve(eng, t0, [0, 1.0, 3.2, 5.0], [0, 1, 0.84, 0])]
     assert [c for c in got if isinstance(c, SqueezeDone)]
-    out = eng.feed(t[-1:] + 0.05, y[-1:], [RepCompleted(rep(1, t0=t0, con=0.9, hold=1.2, ecc=2.9), 0)])
+    out = eng.feed(np.array([t0 + 5.05]), np.array([10.0]), [RepCompleted(rep(1, t0=t0, con=0.9, hold=1.2, ecc=2.9), 0)])
     assert not [c for c in got + out if isinstance(c, NoSqueeze)]
     assert [c.marks for c in out if isinstance(c, RepMark)] == [("good",)]
+
+
+def test_a_withdrawn_tug_takes_back_the_early_cue_it_was_told():
+    eng = CueEngine(FLY)  # no real rep yet: the set's first movement may be a setup tug
+    eng.feed(np.array([0.99]), np.array([10.0]), [RepStarted(0.99, 0)])
+    got = [c for _, c in _feed_curve(eng, 1.0, [0, 1.0, 1.6, 2.0], [0, 1, 1, 0])]
+    [ns] = [c for c in got if isinstance(c, NoSqueeze)]  # 1.6 s in: no longer a possible tug by its length
+    eng.feed(np.array([3.05]), np.array([10.0]), [RepCompleted(rep(1, t0=1.1, con=0.8, hold=0.3, ecc=0.35), 0)])
+    out = eng.feed(np.array([9.0]), np.array([10.0]), [RepCancelled(9.0, 0, rep_index=1)])
+    assert out == [RepWithdrawn(9.0, 0, 1)] and ns.rep_index == 1

@@ -44,6 +44,7 @@ class CueEngine:
         # cues given early, by (set, rep index the detector expects), each by REP_CUE_KINDS name; they
         # stand until the rep's RepCompleted settles them, or its movement is no rep, or the set ends
         self._early: dict[tuple[int, int], dict[str, AboutRep]] = {}
+        self._told_early: set[tuple[int, int]] = set()  # reps whose early cues stood (a held tug's too)
         self._last_t = 0.0
 
     def feed(self, time_s: np.ndarray, tension_n: np.ndarray, events: Sequence[object] = ()) -> list[Cue]:
@@ -64,11 +65,14 @@ class CueEngine:
         """The top was left short of the target hold: "no squeeze" now, not at the rep's end."""
         left, self._hold.left = self._hold.left, None
         top, tg = self._top, self.targets
-        if left is None or top is None or not tg.hold_s > 0 or left[1] >= SQUEEZE_FRACTION * tg.hold_s:
+        if left is None or top is None or not tg.hold_s > 0:
+            return
+        hold_s = max(left[1] - top.top_start_s, 0.0)  # this movement's (a restart may follow a held plateau)
+        if hold_s >= SQUEEZE_FRACTION * tg.hold_s:
             return
         # a set's first reps may be setup tugs: early only once the movement cannot be one
-        if top.set_index in self._real or left[0] - top.start_s >= TUG_TUT_S or left[1] >= TUG_HOLD_S:
-            self._give_early(NoSqueeze(self._last_t, top.set_index, top.rep_index, top.start_s, left[1], tg.hold_s),
+        if top.set_index in self._real or left[0] - top.start_s >= TUG_TUT_S or hold_s >= TUG_HOLD_S:
+            self._give_early(NoSqueeze(self._last_t, top.set_index, top.rep_index, top.start_s, hold_s, tg.hold_s),
                              "no-squeeze", out)
 
     def _give_early(self, cue: AboutRep, name: str, out: list[Cue]) -> None:
@@ -119,15 +123,16 @@ class CueEngine:
         elif isinstance(ev, RepCancelled) and ev.rep_index is not None:
             key = (ev.set_index, ev.rep_index)
             self._early.pop(key, None)  # RepWithdrawn takes them back with the rest
-            held = [h for h in self._held if (h[0], h[1]) == key]
+            held = [h for h in self._held if (h[0], h[1]) == key and key not in self._told_early]
             if self._reps.pop(key, None) is not None and not held:
                 out.append(RepWithdrawn(t, ev.set_index, ev.rep_index))
-            self._held = [h for h in self._held if (h[0], h[1]) != key]  # never told: nothing to take back
+            self._held = [h for h in self._held if (h[0], h[1]) != key]  # held: nothing more to take back
         elif isinstance(ev, SetEnded):
             self._release(out, force=True)
             s = ev.rep_set.index
             for key in [k for k in self._early if k[0] == s]:
                 self._take_back(key, (), out)  # never confirmed as a rep
+            self._told_early = {k for k in self._told_early if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
             self._hold.set_ended()
 
@@ -162,6 +167,8 @@ class CueEngine:
         early = self._early.get((s, rep.index), {})
         told = tuple(k for k in kinds if k in early and abs(early[k].rep_start_s - rep.start_s) <= SAME_REP_S)
         self._take_back((s, rep.index), told, out)
+        if told:
+            self._told_early.add((s, rep.index))
         for k in kinds:
             if k in told:
                 continue

@@ -4,8 +4,8 @@ The top is entered at the detector's TopReached (from its estimated top start) o
 later or missing, at B + TOP_ENTER_FRACTION of the set's typical excursion (B: the lowest smoothed
 tension since the last completed rep); for a set's first rep, with no excursion to go by, a plateau
 at the running peak marks the top. It is left below B + TOP_LEAVE_FRACTION of the peak since the
-top began; left before the target hold, `left` tells when and how long the hold lasted (until the
-last time on the top line, B + TOP_ENTER_FRACTION of that peak): the early "no squeeze".
+top began; left before the target hold, `left` tells when, and the last time on the top line
+(B + TOP_ENTER_FRACTION of that peak): where the hold ended, for the early "no squeeze".
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class HoldCountdown:
         self._near_level = 0.0
         self._top_peak = -math.inf  # the highest smoothed tension since the top began
         self._last_high_s = 0.0  # the last time at or above the top line (B + 0.9 of that peak)
-        self.left: tuple[float, float] | None = None  # (time, hold so far) when the top was left short
+        self.left: tuple[float, float] | None = None  # (time, last time on the top line) when it was left short
         self.squeeze_done_s = -math.inf  # when the last SqueezeDone was said
 
     def rep_started(self, set_index: int) -> None:
@@ -96,7 +96,7 @@ class HoldCountdown:
             self._last_high_s = t
         if s < self._bottom + th.TOP_LEAVE_FRACTION * (self._top_peak - self._bottom):
             # left before the target hold: the hold lasted until the last time on the top line
-            self.left = (t, max(self._last_high_s - self._entered_s, 0.0))
+            self.left = (t, self._last_high_s)
             self._entered_s, self._spent = None, True
             return
         self._tick(t, out)
