@@ -34,6 +34,8 @@ def test_top_reached_comes_at_the_top_of_each_rep_whatever_the_chunking():
     assert np.mean(np.abs(lat) <= 0.150) >= 0.85 and abs(np.median(lat)) < 0.08
 
 
-def test_no_top_events_unless_asked():
-    rec, _ = next(iter(habit_suite(1, seed=3)))
-    assert not [e for e in _events(rec, 64) if isinstance(e, TopReached)]
+def test_no_top_events_unless_asked_and_the_others_unchanged_by_them():
+    for rec, _ in habit_suite(2, seed=4, habits=("too-heavy", "partials")):
+        plain = _events(rec, 1)
+        assert plain and not [e for e in plain if isinstance(e, TopReached)]
+        assert [e for e in _events(rec, 1, top_events=True) if not isinstance(e, TopReached)] == plain
