@@ -34,8 +34,11 @@ class TopWatch:
     """One open movement's rise; `open` at each (re)start, `scan` each stretch of it."""
 
     def __init__(self) -> None:
-        self.told = True
-        self._line_n = math.inf
+        self.told = True  # nothing open: nothing to tell
+        self.base_n = 0.0
+        self.expected_n = 0.0
+        self.peak_n = -math.inf  # the running peak where the top was told
+        self._line_n = self._stall_n = self._beyond_n = math.inf
         self._hist = np.zeros(1)
         self._growth = 0.0
 
