@@ -6,8 +6,10 @@ levels) is fed one sample at a time to the rep detector and the cue engine, as l
 is right when the detected rep (matched to a truth rep by its start, within 0.5 s) carries it and
 the model says the rep earned it; losing form is right when its rep lies within 2 of the model's.
 The after-set judge's "band too heavy" is scored over the sets that used a too-heavy band (right)
-and over all others (wrong). Latency: a rep cue's time against the truth rep's end; the hold-it
-countdown's first tick against the truth rep's top start.
+and over all others (wrong). Latency: each cue's first showing against the moment the model says it
+became true: too fast (concentric) and the hold-it countdown at the top's start (the concentric is
+over, the hold begins), no squeeze at the top's end (the hold is over, short), too fast (eccentric)
+and short range at the rep's end. A setup tug's cue is one given on a rep the detector withdrew.
 
 Targets: precision and recall >= 95 % per cue; no cue on a rep the model did well;
 "too heavy" right in >= 90 % of too-heavy sets, wrong in <= 2 % of the others; cues within 150 ms.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from taut.coach import CueEngine, HoldIt, LosingForm, RepMark, RepWithdrawn, summarize, targets_for
+from taut.coach import CueEngine, CueWithdrawn, HoldIt, LosingForm, RepMark, RepWithdrawn, cue_name, summarize, targets_for
 from taut.coach.rep_cues import REP_CUE_KINDS
 from taut.signal import RepDetector, SetEnded
 from taut.sim.habits import HABITS, habit_suite
@@ -35,6 +37,13 @@ FORM_TOLERANCE_REPS = 2
 CUES = REP_CUE_KINDS + ("losing-form",)
 
 
+TRUTH_MOMENT = {  # when each cue becomes true, as a field of the truth rep (module doc)
+    "too-fast-concentric": "top_start_s", "no-squeeze": "top_end_s", "too-fast-eccentric": "end_s",
+    "short-range": "end_s", "hold-it": "top_start_s",
+}
+ON_TIME_S = 0.150
+
+
 @dataclass
 class CoachScore:
     tp: Counter = field(default_factory=Counter)
@@ -42,6 +51,7 @@ class CoachScore:
     fn: Counter = field(default_factory=Counter)
     good_reps: int = 0
     good_reps_cued: int = 0
+    good_cued_which: list = field(default_factory=list)  # (habit, exercise, fs, rep, cues) of each
     heavy_sets: int = 0
     heavy_right: int = 0
     other_sets: int = 0
@@ -49,9 +59,11 @@ class CoachScore:
     light_sets: int = 0
     light_right: int = 0
     missed_reps: int = 0
-    withdrawn_cued: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug)
-    latency_s: list = field(default_factory=list)
-    hold_latency_s: list = field(default_factory=list)
+    tug_cues_shown: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug), then taken back
+    tug_cues_standing: int = 0  # ... and not taken back
+    taken_back: int = 0  # early cues (at the top, as the hold ended) taken back by CueWithdrawn
+    latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
+    late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
 
     def precision(self, k: str) -> float:
@@ -63,17 +75,11 @@ class CoachScore:
         return self.tp[k] / d if d else float("nan")
 
 
-def _kind(cue) -> str | None:
-    if cue.kind == "too-fast":
-        return f"too-fast-{cue.phase}"
-    return cue.kind if cue.kind in ("no-squeeze", "short-range") else None
-
-
 def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
     """Feed a recording `chunk` samples at a time (1: as live, sample by sample) through the detector
     and the cue engine: (cues, closed sets). Any chunking gives the same cues, only later."""
     targets = targets_for(rec.plan.sets[0].exercise, tension_n=truth.tension_target_n)
-    det = RepDetector(rec.plan.sets[0].exercise)
+    det = RepDetector(rec.plan.sets[0].exercise, top_events=True)
     eng = CueEngine(targets)
     cues, sets = [], []
     t, y = rec.time_s, rec.tension_n
@@ -87,37 +93,55 @@ def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
     return cues, sets
 
 
+def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
+    """Replay the cues as a view shows them: (per rep: {kind: first time}, per rep: (start, mark time),
+    losing-form cues, hold-it times, tug cues shown, early cues taken back)."""
+    given: dict = {}  # (set, rep index) -> {kind: time first given}
+    marked: dict = {}  # (set, rep index) -> (start_s, time_s of the RepMark)
+    form, holds, tug_shown, taken_back = [], [], 0, 0
+    for c in cues:
+        k = cue_name(c)
+        if k is not None:
+            given.setdefault((c.set_index, c.rep_index), {}).setdefault(k, c.time_s)
+        elif isinstance(c, CueWithdrawn):
+            given.get((c.set_index, c.rep_index), {}).pop(c.what, None)
+            taken_back += 1
+        elif isinstance(c, RepMark):
+            marked[(c.set_index, c.rep_index)] = (c.rep_start_s, c.time_s)
+        elif isinstance(c, RepWithdrawn):
+            key = (c.set_index, c.rep_index)
+            tug_shown += bool(given.pop(key, None))
+            marked.pop(key, None)
+        elif isinstance(c, LosingForm):
+            form.append(c)
+        elif isinstance(c, HoldIt):
+            holds.append(c.time_s)
+    return given, marked, form, holds, tug_shown, taken_back
+
+
 def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
     """Add one habit recording's cues and after-set verdict to `score`."""
     cues, sets = coach_recording(rec, truth, chunk)
-    reps: dict = {}  # (set, rep index) -> (start_s, kinds, time_s)
-    pending: dict = {}
-    form = None
-    holds = []
-    for c in cues:
-        k = _kind(c)
-        if k is not None:
-            pending.setdefault((c.set_index, c.rep_index), set()).add(k)
-        elif isinstance(c, RepMark):
-            reps[(c.set_index, c.rep_index)] = (c.rep_start_s, pending.pop((c.set_index, c.rep_index), set()), c.time_s)
-        elif isinstance(c, RepWithdrawn):
-            gone = reps.pop((c.set_index, c.rep_index), None)
-            score.withdrawn_cued += gone is not None and bool(gone[1])
-        elif isinstance(c, LosingForm) and form is None:
-            form = c
-        elif isinstance(c, HoldIt):
-            holds.append(c.time_s)
+    given, marked, forms, holds, tug_shown, taken_back = _given_cues(cues)
+    score.tug_cues_shown += tug_shown
+    score.taken_back += taken_back
+    score.tug_cues_standing += sum(bool(given.get(key)) for key in given if key not in marked)
+    form = forms[0] if forms else None
     truth_reps = rec.sets[0].reps if rec.sets else ()
+    where = (truth.habit, rec.plan.sets[0].exercise, rec.fs_hz)
     used = set()
     score.sets += 1
-    for tr, want in zip(truth_reps, truth.rep_cues):
-        key = min(reps, key=lambda q: abs(reps[q][0] - tr.start_s), default=None)
-        got: set = set()
-        if key is not None and abs(reps[key][0] - tr.start_s) <= MATCH_S and key not in used:
+    for n, (tr, want) in enumerate(zip(truth_reps, truth.rep_cues)):
+        key = min(marked, key=lambda q: abs(marked[q][0] - tr.start_s), default=None)
+        got: dict = {}
+        if key is not None and abs(marked[key][0] - tr.start_s) <= MATCH_S and key not in used:
             used.add(key)
-            got = reps[key][1]
-            for k in got & set(want):
-                score.latency_s.append(reps[key][2] - tr.end_s)
+            got = given.get(key, {})
+            for k in set(got) & set(want):
+                lat = got[k] - getattr(tr, TRUTH_MOMENT[k])
+                score.latency_s.setdefault(k, []).append(lat)
+                if lat > ON_TIME_S:
+                    score.late.append((lat, k, *where, n, len(truth_reps)))
         else:
             score.missed_reps += 1
         for k in REP_CUE_KINDS:
@@ -127,12 +151,17 @@ def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
         if not want:
             score.good_reps += 1
             score.good_reps_cued += bool(got)
+            if got:
+                score.good_cued_which.append((*where, n, tuple(got)))
         if "no-squeeze" not in want and truth.target_hold_s > 0:
             first = [h for h in holds if tr.start_s <= h <= tr.end_s]
             if first:
-                score.hold_latency_s.append(first[0] - tr.top_start_s)
-    for key, (_, got, _) in reps.items():
-        if key not in used:
+                lat = first[0] - tr.top_start_s
+                score.latency_s.setdefault("hold-it", []).append(lat)
+                if abs(lat) > ON_TIME_S:
+                    score.late.append((lat, "hold-it", *where, n, len(truth_reps)))
+    for key, got in given.items():
+        if key in marked and key not in used:
             for k in got:
                 score.fp[k] += 1
     since = None if form is None or not len(truth_reps) else \
@@ -170,19 +199,36 @@ def report(score: CoachScore) -> None:
         print(f"{k:<22} {100 * score.precision(k):8.1f}% {100 * score.recall(k):6.1f}% "
               f"{score.tp[k]:5d} {score.fp[k]:4d} {score.fn[k]:4d}")
     print(f"good reps with a cue: {score.good_reps_cued} of {score.good_reps} (target 0); truth reps not found: {score.missed_reps}")
-    print(f"setup tugs cued before the detector withdrew them: {score.withdrawn_cued}")
+    print(f"setup tugs with a cue left standing: {score.tug_cues_standing} (target 0); "
+          f"cued, then taken back when the detector withdrew them: {score.tug_cues_shown}")
+    print(f"early cues taken back (the completed rep did not earn them, or was no rep): {score.taken_back}")
     print(f"band too heavy: right in {score.heavy_right}/{score.heavy_sets} too-heavy sets "
           f"({100 * score.heavy_right / max(score.heavy_sets, 1):.1f} %, target >= 90 %), "
           f"wrong in {score.heavy_wrong}/{score.other_sets} others ({100 * score.heavy_wrong / max(score.other_sets, 1):.1f} %, target <= 2 %)")
     print(f"band too light: right in {score.light_right}/{score.light_sets} too-light sets")
-    lat = np.array(score.latency_s)
-    if lat.size:
-        print(f"rep cue latency after the rep's end: median {1000 * np.median(lat):.0f} ms, "
-              f"within 150 ms {100 * np.mean(lat <= 0.150):.1f} % ({lat.size} cues), max {1000 * lat.max():.0f} ms")
-    hl = np.array(score.hold_latency_s)
-    if hl.size:
-        print(f"hold-it countdown after the truth top start: median {1000 * np.median(hl):.0f} ms, "
-              f"within 150 ms {100 * np.mean(np.abs(hl) <= 0.150):.1f} % ({hl.size} reps)")
+    print(f"cue latency from the moment it becomes true (target: every cue within {1000 * ON_TIME_S:.0f} ms):")
+    print(f"  {'cue':<22} {'n':>5} {'median':>7} {'p95':>7} {'max':>8} {'on time':>8}")
+    every = []
+    for k in (*REP_CUE_KINDS, "hold-it"):
+        lat = np.array(score.latency_s.get(k, []))
+        if lat.size:
+            every.append(lat)
+            _latency_row(k, lat)
+    if every:
+        _latency_row("all", np.concatenate(every))
+
+
+def _latency_row(name: str, lat: np.ndarray) -> None:
+    print(f"  {name:<22} {lat.size:5d} {1000 * np.median(lat):5.0f}ms {1000 * np.percentile(lat, 95):5.0f}ms "
+          f"{1000 * lat.max():6.0f}ms {100 * np.mean(np.abs(lat) <= ON_TIME_S):7.1f}%")
+
+
+def report_details(score: CoachScore, worst: int) -> None:
+    """The cases behind the misses: good reps given a cue, the latest cues."""
+    for w in score.good_cued_which:
+        print("  good rep cued:", w)
+    for w in sorted(score.late, key=lambda w: -abs(w[0]))[:worst]:
+        print(f"  late {1000 * w[0]:.0f} ms:", w[1:])
 
 
 def main() -> None:
@@ -190,12 +236,15 @@ def main() -> None:
     ap.add_argument("--sets", type=int, default=30 * len(HABITS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quick", action="store_true", help=f"{6 * len(HABITS)} sets")
+    ap.add_argument("--worst", type=int, default=0, help="list the good reps cued and this many of the latest cues")
     args = ap.parse_args()
     n = 6 * len(HABITS) if args.quick else args.sets
     t0 = time.perf_counter()
     score = score_suite(n, args.seed)
     print(f"coaching suite: {score.sets} sets (seed {args.seed}), {time.perf_counter() - t0:.0f} s")
     report(score)
+    if args.worst:
+        report_details(score, args.worst)
 
 
 if __name__ == "__main__":

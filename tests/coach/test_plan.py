@@ -120,3 +120,30 @@ def test_a_timed_set_says_when_its_time_is_up():
     assert not [c for c in coach.feed(np.array([24.9]), y) if isinstance(c, GoalReached)]
     [goal] = [c for c in coach.feed(np.array([25.0]), y) if isinstance(c, GoalReached)]
     assert goal.what == "time" and coach.feed(np.array([26.0]), y) == []
+
+
+def test_a_timed_set_is_closed_by_the_plans_clock_after_the_rep_under_way():
+    coach = LiveCoach(plan_from_flags("row", sets=2, seconds=20, rest_s=30))
+    y = np.array([10.0])
+    coach.feed(np.array([5.0]), y, [RepStarted(5.0, 0)])
+    coach.feed(np.array([10.6]), y, [RepCompleted(_rep(0, 5.0), 0), RepStarted(10.6, 0)])
+    coach.feed(np.array([25.0]), y)  # time up in the middle of a rep
+    assert not coach.set_closing()
+    coach.feed(np.array([26.0]), y, [RepCompleted(_rep(1, 10.6), 0)])
+    assert coach.set_closing() and not coach.set_closing()  # once
+    reps = (_rep(0, 5.0), _rep(1, 10.6))
+    out = coach.feed(np.array([26.1]), y, [SetEnded(RepSet(0, reps, "row"))])
+    assert [type(c) for c in out] == [SetDone]
+    st = coach.state()
+    assert st.phase == "rest" and st.rest_left_s == pytest.approx(30 - (26.1 - 25.0))  # rest from the time up
+
+
+def test_a_timed_set_is_closed_after_the_grace_when_a_rep_never_ends():
+    coach = LiveCoach(plan_from_flags("row", sets=1, seconds=20))
+    y = np.array([10.0])
+    coach.feed(np.array([5.0]), y, [RepStarted(5.0, 0)])
+    coach.feed(np.array([25.0]), y)
+    coach.feed(np.array([28.9]), y)
+    assert not coach.set_closing()
+    coach.feed(np.array([29.0]), y)
+    assert coach.set_closing()

@@ -7,7 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from taut.coach import CueEngine, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast
+from taut.coach import (
+    CueEngine, CueWithdrawn, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast,
+)
+from taut.coach.guide import LiveCoach
+from taut.coach.plan import plan_from_flags
 from taut.coach import summarize, targets_for
 from taut.coach.form import decline_start, losing_form
 from taut.coach.heavy import band_verdict, heavy_signs
@@ -15,7 +19,7 @@ from taut.coach.hold import HoldCountdown
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.summary import SetSummary
 from taut.records import Rep, RepSet
-from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 
 FLY = targets_for("reverse-fly")  # 3-0-1-2, hold 2 s
 
@@ -156,3 +160,84 @@ def test_a_setup_tug_earns_no_cue_and_a_real_first_rep_its_cues_late():
     out = eng.feed(t + 10, y, [RepCompleted(rep(1), 0)])  # a real rep follows and the first stays
     assert [(type(c), c.rep_index) for c in out] == [(RepMark, 1), (TooFast, 0), (TooFast, 0), (NoSqueeze, 0), (RepMark, 0)]
     assert all(c.time_s == 10.0 for c in out)
+
+
+def _real_set(eng: CueEngine) -> float:
+    """Feed one held rep so the set has a rep that is no setup tug; returns the time after it."""
+    eng.feed(np.array([0.0]), np.array([10.0]), [RepStarted(0.0, 0), RepCompleted(rep(0, t0=0.0), 0)])
+    return 8.0
+
+
+def test_too_fast_up_comes_at_the_top_and_is_not_said_twice():
+    eng = CueEngine(FLY)
+    t0 = _real_set(eng)
+    top = TopReached(t0 + 0.45, 0, 1, t0, t0 + 0.4, 10.0, 60.0)  # a 0.4 s concentric: under 0.6 x 1 s
+    out = eng.feed(np.array([t0 + 0.45]), np.array([60.0]), [top])
+    [fast] = [c for c in out if isinstance(c, TooFast)]
+    assert (fast.phase, fast.rep_index, fast.time_s) == ("concentric", 1, t0 + 0.45)
+    done = eng.feed(np.array([t0 + 7.0]), np.array([10.0]), [RepCompleted(rep(1, t0=t0, con=0.4), 0)])
+    assert not [c for c in done if isinstance(c, TooFast | CueWithdrawn)]  # said already, and right
+    assert [c.marks for c in done if isinstance(c, RepMark)] == [("fast",)]
+
+
+def test_an_early_cue_the_rep_does_not_earn_is_taken_back_and_leaves_the_banner():
+    coach = LiveCoach(plan_from_flags("reverse-fly", sets=1, reps=5))
+    t0 = 8.0
+    coach.feed(np.array([0.0]), np.array([10.0]), [RepStarted(0.0, 0), RepCompleted(rep(0, t0=0.0), 0)])
+    coach.feed(np.array([t0 + 0.45]), np.array([60.0]), [TopReached(t0 + 0.45, 0, 1, t0, t0 + 0.4, 10.0, 60.0)])
+    assert coach.state().banner[0] == "too-fast"
+    out = coach.feed(np.array([t0 + 7.0]), np.array([10.0]), [RepCompleted(rep(1, t0=t0, con=0.9), 0)])  # measured 0.9 s
+    assert CueWithdrawn(t0 + 7.0, 0, 1, t0, "too-fast-concentric") in out
+    assert coach.state().banner is None or coach.state().banner[0] != "too-fast"
+
+
+def test_a_movement_that_was_no_rep_takes_its_early_cues_back():
+    eng = CueEngine(FLY)
+    t0 = _real_set(eng)
+    eng.feed(np.array([t0 + 0.45]), np.array([60.0]), [TopReached(t0 + 0.45, 0, 1, t0, t0 + 0.4, 10.0, 60.0)])
+    out = eng.feed(np.array([t0 + 1.0]), np.array([10.0]), [RepCancelled(t0 + 1.0, 0)])
+    assert [type(c) for c in out] == [CueWithdrawn]
+
+
+def _feed_curve(eng: CueEngine, t0: float, knots_s: list, levels: list) -> list:
+    """Feed a rep shaped by (time, share of a 50 N excursion) knots from t0, sample by sample at 80 Hz,
+    with a TopReached 0.95 s in (top start estimated at 0.9 s); returns (time, cue) pairs and the last time."""
+    dt = 0.0125
+    t = np.arange(t0, t0 + knots_s[-1], dt)
+    y = 10.0 + 50.0 * np.interp(t - t0, knots_s, levels)
+    got = []
+    for i in range(len(t)):
+        evs = [TopReached(float(t[i]), 0, 1, t0 + 0.1, t0 + 0.9, 10.0, float(y[i]))] if i == round(0.95 / dt) else []
+        got += [(float(t[i]), c) for c in eng.feed(t[i:i + 1], y[i:i + 1], evs)]
+    return got
+
+
+def test_no_squeeze_comes_as_the_top_is_left_short():
+    eng = CueEngine(FLY)
+    t0 = _real_set(eng)
+    # up in 1 s, 0.5 s at the top, then down: the top left 1.5 s before the rep ends
+    got = _feed_curve(eng, t0, [0, 1.0, 1.5, 3.0], [0, 1, 1, 0])
+    [(when, ns)] = [(w, c) for w, c in got if isinstance(c, NoSqueeze)]
+    # the top line (90 %) is left at t0 + 1.65, the leave line (75 %) crossed at t0 + 1.875: long before the end
+    assert t0 + 1.85 < when < t0 + 1.95 and ns.hold_s == pytest.approx(0.75, abs=0.1) and ns.rep_index == 1
+
+
+def test_no_squeeze_is_not_said_of_a_rep_whose_squeeze_the_countdown_saw_held():
+    eng = CueEngine(FLY)
+    t0 = _real_set(eng)
+    # 2.2 s at the top, sagging: the 90 % line is left after 1.2 s, the 75 % line never before the descent
+    got = [c for _, c in _feed_curve(eng, t0, [0, 1.0, 3.2, 5.0], [0, 1, 0.84, 0])]
+    assert [c for c in got if isinstance(c, SqueezeDone)]
+    out = eng.feed(np.array([t0 + 5.05]), np.array([10.0]), [RepCompleted(rep(1, t0=t0, con=0.9, hold=1.2, ecc=2.9), 0)])
+    assert not [c for c in got + out if isinstance(c, NoSqueeze)]
+    assert [c.marks for c in out if isinstance(c, RepMark)] == [("good",)]
+
+
+def test_a_withdrawn_tug_takes_back_the_early_cue_it_was_told():
+    eng = CueEngine(FLY)  # no real rep yet: the set's first movement may be a setup tug
+    eng.feed(np.array([0.99]), np.array([10.0]), [RepStarted(0.99, 0)])
+    got = [c for _, c in _feed_curve(eng, 1.0, [0, 1.0, 1.6, 2.0], [0, 1, 1, 0])]
+    [ns] = [c for c in got if isinstance(c, NoSqueeze)]  # 1.6 s in: no longer a possible tug by its length
+    eng.feed(np.array([3.05]), np.array([10.0]), [RepCompleted(rep(1, t0=1.1, con=0.8, hold=0.3, ecc=0.35), 0)])
+    out = eng.feed(np.array([9.0]), np.array([10.0]), [RepCancelled(9.0, 0, rep_index=1)])
+    assert out == [RepWithdrawn(9.0, 0, 1)] and ns.rep_index == 1

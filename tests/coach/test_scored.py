@@ -74,13 +74,14 @@ def test_the_scorer_counts_a_wrong_cue_as_wrong():
 
 
 def test_cues_come_within_150_ms_on_the_simulated_clock():
-    """Fed one sample at a time: each right per-rep cue against its rep's end (they ride on the
-    detector's RepCompleted, which is sometimes late: three reps of this too-heavy set come together
-    11 s after the first one's end), the countdown's first tick against the rep's top start."""
+    """Fed one sample at a time: each right cue against the moment the model says it became true
+    (bench.TRUTH_MOMENT: the top's start for "too fast" up and the countdown, the top's end for "no
+    squeeze", the rep's end for the others)."""
     s = bench.CoachScore()
-    for rec, truth in habit_suite(3, seed=2, habits=("rush", "too-heavy", "good")):
+    for rec, truth in habit_suite(4, seed=2, habits=("rush", "too-heavy", "good", "no-squeeze")):
         bench.score_recording(rec, truth, s, chunk=1)
-    lat = np.array(s.latency_s)
-    assert lat.size > 20 and np.all(lat >= 0) and np.mean(lat <= 0.150) >= 0.85 and np.median(lat) < 0.1
-    hold = np.array(s.hold_latency_s)
-    assert hold.size > 10 and np.mean(np.abs(hold) <= 0.150) >= 0.9
+    assert {"too-fast-eccentric", "no-squeeze", "hold-it"} <= set(s.latency_s)
+    lat = np.concatenate([np.array(v) for k, v in s.latency_s.items() if k != "hold-it"])
+    assert lat.size > 20 and np.all(lat >= -0.150) and np.mean(np.abs(lat) <= 0.150) >= 0.9 and np.median(lat) < 0.1
+    hold = np.array(s.latency_s["hold-it"])
+    assert hold.size > 10 and np.mean(np.abs(hold) <= 0.150) >= 0.85

@@ -7,7 +7,7 @@ named constant in `taut.coach.thresholds` (written out in docs/coaching.md).
 """
 
 from taut.coach.cues import (
-    Cue, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast,
+    Cue, CueWithdrawn, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast, cue_name,
 )
 from taut.coach.engine import CueEngine
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
@@ -15,7 +15,7 @@ from taut.coach.summary import SetSummary, logged_summary, summarize, with_summa
 from taut.coach.targets import CoachTargets, targets_for
 
 __all__ = [
-    "CoachTargets", "Cue", "CueEngine", "HoldIt", "LosingForm", "NoSqueeze", "RepMark", "RepWithdrawn",
-    "SetSummary", "ShortRange", "SqueezeDone", "TooFast", "logged_summary", "rep_cue_kinds", "rep_mark", "summarize",
+    "CoachTargets", "Cue", "CueEngine", "CueWithdrawn", "HoldIt", "LosingForm", "NoSqueeze", "RepMark", "RepWithdrawn",
+    "SetSummary", "ShortRange", "SqueezeDone", "TooFast", "cue_name", "logged_summary", "rep_cue_kinds", "rep_mark", "summarize",
     "targets_for", "with_summary",
 ]

@@ -1,27 +1,33 @@
 """The streaming cue engine: samples and the rep detector's events in, typed cues out.
 
-Feed each batch of samples with the events the detector returned for it (`feed`); per-rep cues
-come with the rep's RepCompleted (the detector gives it within 150 ms of the rep's end), the
-hold-it countdown from the samples themselves. A rep the detector withdraws (a setup tug) is
-answered by RepWithdrawn. Until a set has a rep that could not be a setup tug (brief and unheld),
-such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". Needs neither
+Feed each batch of samples with the events the detector returned for it (`feed`). Each cue is
+given as soon as it is true: "too fast" (concentric) at the detector's TopReached, "no squeeze"
+when the tension leaves the top short of the target hold, the hold-it countdown from the top's
+start; the rest with the rep's RepCompleted (the detector gives it within 150 ms of the rep's end).
+An early cue the completed rep does not earn, or whose movement was no rep, is taken back
+(CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
+set has a rep that could not be a setup tug (brief and unheld), no early cue is given and such
+reps' cues wait for one (thresholds.TUG_*), so a brief tug earns no "too fast". Needs neither
 bleak nor Qt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from taut.coach.cues import Cue, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, TooFast
+from taut.coach.cues import AboutRep, Cue, CueWithdrawn, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, TooFast
 from taut.coach.form import losing_form
 from taut.coach.hold import HoldCountdown
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
-from taut.coach.thresholds import TUG_HOLD_S, TUG_RUN, TUG_TUT_S
+from taut.coach.thresholds import FAST_FRACTION, SQUEEZE_FRACTION, TUG_HOLD_S, TUG_RUN, TUG_TUT_S
 from taut.records import Rep
-from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
+
+SAME_REP_S = 0.5  # an early cue belongs to the completed rep whose start is this close to its estimate
 
 
 class CueEngine:
@@ -34,6 +40,11 @@ class CueEngine:
         self._form_told: set[int] = set()  # sets whose losing-form cue was given
         self._real: set[int] = set()  # sets that have had a rep that is no possible tug
         self._held: list[tuple[int, int, list[Cue]]] = []  # tug-like reps' cues, waiting
+        self._top: TopReached | None = None  # the open movement's top, once the detector told it
+        # cues given early, by (set, rep index the detector expects), each by REP_CUE_KINDS name; they
+        # stand until the rep's RepCompleted settles them, or its movement is no rep, or the set ends
+        self._early: dict[tuple[int, int], dict[str, AboutRep]] = {}
+        self._told_early: set[tuple[int, int]] = set()  # reps whose early cues stood (a held tug's too)
         self._last_t = 0.0
 
     def feed(self, time_s: np.ndarray, tension_n: np.ndarray, events: Sequence[object] = ()) -> list[Cue]:
@@ -44,10 +55,37 @@ class CueEngine:
             self._hold.step(t, x, out)
         if len(t_arr):
             self._last_t = float(t_arr[-1])
+        self._hold_left(out)
         for ev in events:
             self._event(ev, out)
         self._release(out)
         return out
+
+    def _hold_left(self, out: list[Cue]) -> None:
+        """The top was left short of the target hold: "no squeeze" now, not at the rep's end."""
+        left, self._hold.left = self._hold.left, None
+        top, tg = self._top, self.targets
+        if left is None or top is None or not tg.hold_s > 0:
+            return
+        hold_s = max(left[1] - top.top_start_s, 0.0)  # this movement's (a restart may follow a held plateau)
+        if hold_s >= SQUEEZE_FRACTION * tg.hold_s:
+            return
+        # a set's first reps may be setup tugs: early only once the movement cannot be one
+        if top.set_index in self._real or left[0] - top.start_s >= TUG_TUT_S or hold_s >= TUG_HOLD_S:
+            self._give_early(NoSqueeze(self._last_t, top.set_index, top.rep_index, top.start_s, hold_s, tg.hold_s),
+                             "no-squeeze", out)
+
+    def _give_early(self, cue: AboutRep, name: str, out: list[Cue]) -> None:
+        told = self._early.setdefault((cue.set_index, cue.rep_index), {})
+        if name not in told:
+            told[name] = cue
+            out.append(cue)
+
+    def _take_back(self, key: tuple[int, int], keep: tuple[str, ...], out: list[Cue]) -> None:
+        """Withdraw the early cues of rep `key` not in `keep`, and forget them."""
+        for name, c in self._early.pop(key, {}).items():
+            if name not in keep:
+                out.append(CueWithdrawn(self._last_t, c.set_index, c.rep_index, c.rep_start_s, name))
 
     def _release(self, out: list[Cue], *, force: bool = False) -> None:
         """Give the waiting cues of tug-like reps that were not withdrawn, once the set has shown a
@@ -58,30 +96,49 @@ class CueEngine:
         if force or s in self._real or len(self._held) >= TUG_RUN:
             for si, i, cues in self._held:
                 if (si, i) in self._reps:
-                    out.extend(type(c)(self._last_t, *_fields(c)[1:]) for c in cues)
+                    out.extend(replace(c, time_s=self._last_t) for c in cues)
             self._held = []
 
     def _event(self, ev: object, out: list[Cue]) -> None:
         t = self._last_t
         if isinstance(ev, RepStarted):
             self._hold.rep_started(ev.set_index)
+        elif isinstance(ev, TopReached):
+            if self._top is not None and (self._top.set_index, self._top.rep_index) == (ev.set_index, ev.rep_index):
+                self._take_back((ev.set_index, ev.rep_index), (), out)  # a restarted movement's
+            self._top = ev
+            tg = self.targets
+            if ev.set_index not in self._real:  # the expected excursion may be a setup tug's
+                return
+            self._hold.top_reached(ev.top_start_s, ev.bottom_n, ev.peak_n, t, out)
+            if ev.concentric_s < FAST_FRACTION * tg.tempo.concentric_s:
+                self._give_early(TooFast(t, ev.set_index, ev.rep_index, ev.start_s, "concentric", ev.concentric_s,
+                                         tg.tempo.concentric_s), "too-fast-concentric", out)
         elif isinstance(ev, RepCompleted):
             self._rep(t, ev.set_index, ev.rep, out)
+        elif isinstance(ev, RepCancelled) and ev.rep_index is None:
+            if self._top is not None:  # the movement was no rep
+                self._take_back((self._top.set_index, self._top.rep_index), (), out)
+                self._top = None
         elif isinstance(ev, RepCancelled) and ev.rep_index is not None:
             key = (ev.set_index, ev.rep_index)
-            held = [h for h in self._held if (h[0], h[1]) == key]
+            self._early.pop(key, None)  # RepWithdrawn takes them back with the rest
+            held = [h for h in self._held if (h[0], h[1]) == key and key not in self._told_early]
             if self._reps.pop(key, None) is not None and not held:
                 out.append(RepWithdrawn(t, ev.set_index, ev.rep_index))
-            self._held = [h for h in self._held if (h[0], h[1]) != key]  # never told: nothing to take back
+            self._held = [h for h in self._held if (h[0], h[1]) != key]  # held: nothing more to take back
         elif isinstance(ev, SetEnded):
             self._release(out, force=True)
             s = ev.rep_set.index
+            for key in [k for k in self._early if k[0] == s]:
+                self._take_back(key, (), out)  # never confirmed as a rep
+            self._told_early = {k for k in self._told_early if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
             self._hold.set_ended()
 
     def _rep(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
         self._reps[(s, rep.index)] = rep
-        tug_like = rep.tut_s < TUG_TUT_S and rep.hold_s < TUG_HOLD_S
+        tug_like = _tug_like(rep)
         if not tug_like:
             self._real.add(s)
         mine: list[Cue] = []
@@ -91,7 +148,8 @@ class CueEngine:
         else:
             out.extend(mine)
         reps = [r for (si, _), r in sorted(self._reps.items()) if si == s]
-        self._hold.rep_completed(s, float(np.median([r.peak_n - r.bottom_n for r in reps])))
+        real = [r.peak_n - r.bottom_n for r in reps if not _tug_like(r)]  # a setup tug is no guide to the top
+        self._hold.rep_completed(s, float(np.median(real)) if real else None)
         if s not in self._form_told:
             found = losing_form(reps)
             if found is not None:
@@ -99,9 +157,21 @@ class CueEngine:
                 out.append(LosingForm(t, s, found[0], found[1], reps[found[0]].start_s))
 
     def _rep_cues(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
+        """The rep's cues not given early (those it does not earn are taken back), then its mark."""
         tg = self.targets
         kinds = rep_cue_kinds(rep, tg)
+        if "no-squeeze" in kinds and rep.start_s <= self._hold.squeeze_done_s <= rep.end_s:
+            # the countdown saw the squeeze held to the end (above the leave line): a hold the
+            # contract measures short is a top line blurred by noise or a slow sag, not a skipped squeeze
+            kinds = tuple(k for k in kinds if k != "no-squeeze")
+        early = self._early.get((s, rep.index), {})
+        told = tuple(k for k in kinds if k in early and abs(early[k].rep_start_s - rep.start_s) <= SAME_REP_S)
+        self._take_back((s, rep.index), told, out)
+        if told:
+            self._told_early.add((s, rep.index))
         for k in kinds:
+            if k in told:
+                continue
             if k == "too-fast-concentric":
                 out.append(TooFast(t, s, rep.index, rep.start_s, "concentric", rep.concentric_s, tg.tempo.concentric_s))
             elif k == "too-fast-eccentric":
@@ -113,5 +183,6 @@ class CueEngine:
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
 
 
-def _fields(cue: Cue) -> list:
-    return [getattr(cue, f) for f in cue.__dataclass_fields__]
+def _tug_like(rep: Rep) -> bool:
+    """Brief and unheld: it could be a setup tug (thresholds.TUG_*)."""
+    return rep.tut_s < TUG_TUT_S and rep.hold_s < TUG_HOLD_S

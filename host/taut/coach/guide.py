@@ -2,7 +2,8 @@
 
 `LiveCoach(plan).feed(time_s, tension_n, events)` is fed like the cue engine (events already in
 the session's set numbering) and returns cues, including the guide's own (`GoalReached`, `SetDone`,
-`RestOver`, `PlanDone`). A set starts with its first rep; when the detector closes it, the set is judged
+`RestOver`, `PlanDone`). A set starts with its first rep; when the detector closes it (a timed set:
+when the session closes it at the plan's time, asked by `set_closing`), the set is judged
 (`coached(rep_set)` returns it with its summary for the log) and the rest counts down from its
 last rep's end. `state(now_s)` is what the views draw; it may be read from another thread.
 """
@@ -12,54 +13,54 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from taut.coach.band_advice import Rank
-from taut.coach.cues import Cue, HoldIt, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, SqueezeDone, TooFast
+from taut.coach.cues import (
+    AboutRep, Cue, CueWithdrawn, HoldIt, InSet, LosingForm, NoSqueeze, RepMark, RepWithdrawn, Said, ShortRange,
+    SqueezeDone, TooFast, cue_name,
+)
 from taut.coach.engine import CueEngine
 from taut.coach.plan import Plan, PlanBlock
 from taut.coach.summary import SetSummary, summarize, with_summary
 from taut.records import RepSet
-from taut.signal.events import RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
 
 BANNER_S = 2.5  # a cue's banner stays this long
+TIME_UP_GRACE_S = 4.0  # a timed set is closed when its time is up and the rep under way is over, or this later
 GOOD_KINDS = ("squeeze-done", "set-done", "rest-over", "plan-done", "hold-it", "goal")  # green banners; others: a fault
 
 
 @dataclass(frozen=True, slots=True)
-class SetDone:
+class SetDone(InSet):
     """A set closed and was judged."""
 
-    time_s: float
-    set_index: int
     summary: SetSummary
     kind = "set-done"
 
 
 @dataclass(frozen=True, slots=True)
-class GoalReached:
-    """The set reached its planned reps or time: end it here (the rest starts when the detector closes it)."""
+class GoalReached(InSet):
+    """The set reached its planned reps or time: end it here. A set of reps rests when the detector
+    closes it; a timed set is closed by the session at once (`LiveCoach.set_closing`)."""
 
-    time_s: float
-    set_index: int
     what: str  # "reps" or "time"
     kind = "goal"
 
 
 @dataclass(frozen=True, slots=True)
-class RestOver:
+class RestOver(Said):
     """The rest after a set is over: time for the next one."""
 
-    time_s: float
     kind = "rest-over"
 
 
 @dataclass(frozen=True, slots=True)
-class PlanDone:
+class PlanDone(Said):
     """Every set of the plan is done."""
 
-    time_s: float
     kind = "plan-done"
 
 
@@ -86,29 +87,24 @@ class GuideState:
     summary: SetSummary | None  # the last set's
 
 
+_BANNERS: dict[type, Callable[[Any], str]] = {
+    TooFast: lambda c: f"Too fast {'up' if c.phase == 'concentric' else 'back'}: take {c.target_s:g} s",
+    NoSqueeze: lambda c: f"Squeeze {c.target_s:g} s at the top",
+    ShortRange: lambda c: "Full range",
+    LosingForm: lambda c: f"Losing form ({c.what}) since rep {c.since_rep + 1}",
+    HoldIt: lambda c: f"Hold it… {c.remaining_s:g}",
+    SqueezeDone: lambda c: "Squeeze done",
+    SetDone: lambda c: f"Set done: {c.summary.good_reps}/{c.summary.reps} good",
+    RestOver: lambda c: "Rest over: next set",
+    GoalReached: lambda c: "Set done: rest now" if c.what == "reps" else "Time: end the set",
+    PlanDone: lambda c: "Plan done",
+}
+
+
 def banner_text(cue: object) -> str | None:
     """The words a cue is shown as (None: no banner)."""
-    if isinstance(cue, TooFast):
-        return f"Too fast {'up' if cue.phase == 'concentric' else 'back'}: take {cue.target_s:g} s"
-    if isinstance(cue, NoSqueeze):
-        return f"Squeeze {cue.target_s:g} s at the top"
-    if isinstance(cue, ShortRange):
-        return "Full range"
-    if isinstance(cue, LosingForm):
-        return f"Losing form ({cue.what}) since rep {cue.since_rep + 1}"
-    if isinstance(cue, HoldIt):
-        return f"Hold it… {cue.remaining_s:g}"
-    if isinstance(cue, SqueezeDone):
-        return "Squeeze done"
-    if isinstance(cue, SetDone):
-        return f"Set done: {cue.summary.good_reps}/{cue.summary.reps} good"
-    if isinstance(cue, RestOver):
-        return "Rest over: next set"
-    if isinstance(cue, GoalReached):
-        return "Set done: rest now" if cue.what == "reps" else "Time: end the set"
-    if isinstance(cue, PlanDone):
-        return "Plan done"
-    return None
+    words = _BANNERS.get(type(cue))
+    return None if words is None else words(cue)
 
 
 class LiveCoach:
@@ -130,10 +126,13 @@ class LiveCoach:
         self._last_tempo: str | None = None
         self._countdown: float | None = None
         self._banner: tuple[str, str, float] | None = None
+        self._banner_about: tuple[int, int, str] | None = None  # (set, rep, cue name) of a banner about a rep
         self._summary: SetSummary | None = None
         self._coached: dict[int, RepSet] = {}
         self._now = 0.0
         self._goal_told = False
+        self._time_up_s: float | None = None  # a timed set's time ran out here; the set is to be closed
+        self._closing_told = False
 
     @property
     def block(self) -> PlanBlock:
@@ -168,7 +167,22 @@ class LiveCoach:
         else:
             return
         self._goal_told = True
+        if what == "time":
+            self._time_up_s = self._now
         self._cue_into(GoalReached(self._now, self._set_index, what), cues)
+
+    def set_closing(self) -> bool:
+        """True once, when a timed set's time is up and the rep under way (if any) is over or
+        TIME_UP_GRACE_S has passed: the session then closes the detector's set (the plan's clock
+        ends a timed set, not the detector's rest rule)."""
+        with self._lock:
+            up = self._time_up_s
+            if up is None or self._phase != "set" or self._closing_told:
+                return False
+            if self._rep_start_s is not None and self._now - up < TIME_UP_GRACE_S:
+                return False
+            self._closing_told = True
+            return True
 
     def _cue_into(self, cue: object, cues: list) -> None:
         cues.append(cue)
@@ -178,12 +192,15 @@ class LiveCoach:
         if isinstance(ev, RepStarted | RepCompleted):
             if self._phase in ("ready", "rest") or ev.set_index != self._set_index:
                 self._phase, self._set_index, self._marks, self._goal_told = "set", ev.set_index, {}, False
+                self._time_up_s, self._closing_told = None, False
                 self._set_start_s = ev.time_s if isinstance(ev, RepStarted) else ev.rep.start_s
             self._rep_start_s = ev.time_s if isinstance(ev, RepStarted) else None
             if isinstance(ev, RepCompleted):
                 r = ev.rep
                 self._last_tempo = f"{r.concentric_s:.1f}/{r.hold_s:.1f}/{r.eccentric_s:.1f}"
                 self._countdown = None
+        elif isinstance(ev, RepCancelled) and ev.rep_index is None:
+            self._rep_start_s = None
         elif isinstance(ev, SetEnded) and ev.rep_set.reps:
             block = self.block
             rank = self._rank_for(block.exercise) if self._rank_for is not None else None
@@ -199,14 +216,20 @@ class LiveCoach:
                 self._phase = "done"
                 self._cue_into(PlanDone(self._now), cues)
             else:
-                self._phase, self._rest_from_s = "rest", rs.end_s
+                # a timed set rests from its time up (the rep under way then may have been cut)
+                self._phase, self._rest_from_s = "rest", max(rs.end_s, self._time_up_s or rs.end_s)
                 self._engine = CueEngine(self.block.targets)
 
     def _cue(self, c: object) -> None:
         if isinstance(c, RepMark):
             self._marks[c.rep_index] = c.marks
-        elif isinstance(c, RepWithdrawn):
-            self._marks.pop(c.rep_index, None)
+        elif isinstance(c, RepWithdrawn | CueWithdrawn):
+            if isinstance(c, RepWithdrawn):
+                self._marks.pop(c.rep_index, None)
+            about = self._banner_about
+            if about is not None and about[:2] == (c.set_index, c.rep_index) \
+                    and (isinstance(c, RepWithdrawn) or about[2] == c.what):
+                self._banner = self._banner_about = None  # a cue taken back leaves the screen
         elif isinstance(c, HoldIt):
             self._countdown = c.remaining_s
         elif isinstance(c, SqueezeDone):
@@ -214,6 +237,7 @@ class LiveCoach:
         text = banner_text(c)
         if text is not None:
             self._banner = (c.kind, text, self._now)
+            self._banner_about = (c.set_index, c.rep_index, cue_name(c)) if isinstance(c, AboutRep) else None
 
     def coached(self, rep_set: RepSet) -> RepSet:
         """The closed set with its summary (as judged when the detector closed it), for the log."""

@@ -1,8 +1,11 @@
 """The hold-it countdown: follows the tension sample by sample and counts a squeeze down at the top.
 
-The top is entered at B + TOP_ENTER_FRACTION of the set's typical excursion (B: the lowest smoothed
-tension since the last completed rep) and left below B + TOP_LEAVE_FRACTION of it; for a set's
-first rep, with no excursion to go by, a plateau at the running peak marks the top.
+The top is entered at the detector's TopReached (from its estimated top start) or, when that is
+later or missing, at B + TOP_ENTER_FRACTION of the set's typical excursion (B: the lowest smoothed
+tension since the last completed rep); for a set's first rep, with no excursion to go by, a plateau
+at the running peak marks the top. It is left below B + TOP_LEAVE_FRACTION of the peak since the
+top began; left before the target hold, `left` tells when, and the last time on the top line
+(B + TOP_ENTER_FRACTION of that peak): where the hold ended, for the early "no squeeze".
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ class HoldCountdown:
         self._peak = -math.inf
         self._near_since: float | None = None
         self._near_level = 0.0
+        self._top_peak = -math.inf  # the highest smoothed tension since the top began
+        self._last_high_s = 0.0  # the last time at or above the top line (B + 0.9 of that peak)
+        self.left: tuple[float, float] | None = None  # (time, last time on the top line) when it was left short
+        self.squeeze_done_s = -math.inf  # when the last SqueezeDone was said
 
     def rep_started(self, set_index: int) -> None:
         self.set_index = set_index
@@ -53,6 +60,15 @@ class HoldCountdown:
         self._shown = None
         self._peak = -math.inf
         self._near_since = None
+        self.left = None
+
+    def top_reached(self, top_start_s: float, bottom_n: float, peak_n: float, t: float, out: list) -> None:
+        """The detector's TopReached: the countdown runs from its top start, unless it already does."""
+        if self.hold_s <= 0 or self._entered_s is not None or self._spent:
+            return
+        self._bottom = bottom_n
+        self._entered_s, self._top_peak, self._last_high_s = top_start_s, peak_n, t
+        self._tick(t, out)
 
     def step(self, t: float, x: float, out: list) -> None:
         """One sample; appends any HoldIt / SqueezeDone cue to `out`."""
@@ -75,8 +91,12 @@ class HoldCountdown:
             elif self._in_rep:
                 self._plateau(t, s, out)
             return
-        exc = self.excursion_n if self.excursion_n is not None else self._peak - self._bottom
-        if s < self._bottom + th.TOP_LEAVE_FRACTION * exc:
+        self._top_peak = max(self._top_peak, s)
+        if s >= self._bottom + th.TOP_ENTER_FRACTION * (self._top_peak - self._bottom):
+            self._last_high_s = t
+        if s < self._bottom + th.TOP_LEAVE_FRACTION * (self._top_peak - self._bottom):
+            # left before the target hold: the hold lasted until the last time on the top line
+            self.left = (t, self._last_high_s)
             self._entered_s, self._spent = None, True
             return
         self._tick(t, out)
@@ -93,7 +113,7 @@ class HoldCountdown:
             self._enter(self._near_since, t, out)
 
     def _enter(self, since_s: float, t: float, out: list) -> None:
-        self._entered_s = since_s
+        self._entered_s, self._top_peak, self._last_high_s = since_s, -math.inf, t
         self._tick(t, out)
 
     def _tick(self, t: float, out: list) -> None:
@@ -101,6 +121,7 @@ class HoldCountdown:
         remaining = self.hold_s - (t - self._entered_s)
         if remaining <= 0:
             out.append(SqueezeDone(t, self.set_index))
+            self.squeeze_done_s = t
             self._entered_s, self._spent = None, True
             return
         n = math.ceil(remaining)

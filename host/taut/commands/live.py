@@ -178,8 +178,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = run_live(
             source,
-            RepDetector(exercise, travel_cm=travel),
-            detector_factory=lambda: RepDetector(exercise, travel_cm=travel),
+            RepDetector(exercise, travel_cm=travel, top_events=True),
+            detector_factory=lambda: RepDetector(exercise, travel_cm=travel, top_events=True),
             log_db=db,
             view=args.view,
             model=model,

@@ -208,8 +208,8 @@ def _run_set(
     coach = _coach(ds)
     live = run_live(
         ble.BleSource(band.address, backend=ble.virtual(), on_event=model.apply_link_event),
-        RepDetector(ds.exercise),
-        detector_factory=lambda: RepDetector(ds.exercise),
+        RepDetector(ds.exercise, top_events=True),
+        detector_factory=lambda: RepDetector(ds.exercise, top_events=True),
         log_db=log_db,
         view=view,
         model=model,

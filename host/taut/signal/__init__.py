@@ -4,7 +4,7 @@
 Neither needs Bluetooth nor Qt. Definitions: docs/analysis.md. Exercise targets: `taut.exercises`.
 """
 
-from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.signal.offline import Analysis, analyze
 from taut.signal.reps import DetectorConfig, RepDetector
 
@@ -16,6 +16,7 @@ __all__ = [
     "RepCompleted",
     "RepDetector",
     "RepStarted",
+    "TopReached",
     "SetEnded",
     "analyze",
 ]

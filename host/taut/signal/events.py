@@ -31,6 +31,29 @@ class RepCancelled:
 
 
 @dataclass(frozen=True, slots=True)
+class TopReached:
+    """The open movement's rise is over and its hold begins (announced at `time_s`, before the rep ends).
+
+    Estimates on the samples so far, with the contract's lines (docs/analysis.md) drawn on the
+    excursion seen or expected: `start_s` (10 % crossing) and `top_start_s` (90 %), so the coach can
+    judge the concentric and count the squeeze down at once. `rep_index` is the index the rep will
+    get if it is kept (its RepCompleted is final; a RepCancelled withdraws this too).
+    """
+
+    time_s: float
+    set_index: int
+    rep_index: int
+    start_s: float
+    top_start_s: float
+    bottom_n: float
+    peak_n: float  # the highest tension so far (smoothed)
+
+    @property
+    def concentric_s(self) -> float:
+        return self.top_start_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True)
 class RepCompleted:
     """A rep ended; `rep` carries its metrics.
 
@@ -49,4 +72,4 @@ class SetEnded:
     rep_set: RepSet
 
 
-Event = RepStarted | RepCancelled | RepCompleted | SetEnded
+Event = RepStarted | TopReached | RepCancelled | RepCompleted | SetEnded

@@ -26,13 +26,14 @@ from typing import NamedTuple
 import numpy as np
 
 from taut.exercises import get_exercise
-from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
 from taut.signal.kernels import (
     Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, detection_block, up_scan,
 )
 from taut.signal.levels import ONSET_FRACTION
 from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
+from taut.signal.top import TopWatch
 from taut.signal.sets import (
     TravelFn,
     _reference_range,
@@ -113,7 +114,8 @@ class RepDetector:
 
     NaN tension marks invalid samples (overload); they are bridged with the last valid value.
     Times must increase strictly across all calls. `live_reps=False` leaves out the RepCompleted
-    events (the sets are the same; offline analysis needs only those). `travel_cm` (tension N -> hand travel cm, from
+    events (the sets are the same; offline analysis needs only those); `top_events=True` adds a
+    TopReached when a movement's rise is over (the coach's early cues; `taut.signal.top`). `travel_cm` (tension N -> hand travel cm, from
     a calibrated band) makes range and partial flags use true range instead of tension excursion.
     """
 
@@ -124,6 +126,7 @@ class RepDetector:
         travel_cm: TravelFn | None = None,
         config: DetectorConfig | None = None,
         live_reps: bool = True,
+        top_events: bool = False,
     ) -> None:
         self.profile = None if exercise is None else get_exercise(exercise)  # unknown ids fail here
         self.exercise = exercise
@@ -175,6 +178,7 @@ class RepDetector:
         self._set_median_cache: float | None = None
         self._last_set_excursion_n = 0.0  # median excursion of the last set reported (rest activity is judged by it)
         self._finished = False
+        self._top = TopWatch() if top_events else None
 
     # ---------------------------------------------------------------- public API
     def feed(self, time_s: np.ndarray, tension_n: np.ndarray) -> list[Event]:
@@ -379,6 +383,8 @@ class RepDetector:
             self._peak_n, self._base_n, self._trigger_t, self._still_top, self._valley_n, self._valley_g - g0, self._held_n
         )
         found = up_scan(sig, i, e, cand, self._up_rules(g0, i))
+        if self._top is not None and not self._top.told:
+            self._top_reached(blk, i, found.j_rise if found.j_rise >= 0 else min(found.k, e), events)
         self._held_n = found.held_n
         self._valley_n, self._valley_g = found.valley_n, g0 + found.valley_k
         if found.j_rise >= 0:
@@ -487,6 +493,23 @@ class RepDetector:
         self._still_bottom = np.inf
         self._still_from_g = -1
         self._fix_up_rules()
+        if self._top is not None:
+            in_set = self._in_set(self._trigger_t)
+            before = [p.peak_n - p.bottom_n for p in self._set_shapes] if in_set else [self._last_set_excursion_n]
+            self._top.open(self._base_n, before, dt_s, self._start_threshold_n())
+
+    def _top_reached(self, blk: _Block, i: int, k: int, events: list[Event]) -> None:
+        """TopReached at the sample of block stretch [i, k) where the open movement's rise is over."""
+        assert self._top is not None
+        j = self._top.scan(blk.sig.y[i:k])
+        if j < 0:
+            return
+        g = blk.g0 + i + j
+        g_pre = max(self._floor_g - 1, self._buf.first_index_at(self._trigger_t - self.config.pre_window_s, g))
+        start_s, top_s = self._top.crossings(*self._buf.window(g_pre, g), self._bottom_w)
+        in_set = self._in_set(self._trigger_t)
+        events.append(TopReached(float(blk.sig.t[i + j]), self._current_set_index(self._trigger_t),
+                                 len(self._set_shapes) if in_set else 0, start_s, top_s, self._base_n, self._top.peak_n))
 
     def _to_bottom(self, blk: _Block, k: int) -> None:
         self._state = _BOTTOM

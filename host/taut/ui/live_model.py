@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from taut.records import Rep, RepSet
-from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.sources import Connected, DeviceStatus, Disconnected, Gap, LinkEvent, Malformed, Reboot, Reconnecting
 from taut.ui.units import next_unit, per_newton
 
@@ -221,7 +221,7 @@ class LiveModel:
                 self._rep_in_progress_s = None
                 self.finished_sets.append(s)
                 self._status = _replace(self._status, set_active=False)
-            else:
+            elif not isinstance(event, TopReached):  # a top is the coach's, not the counters'
                 raise TypeError(f"not a detector event: {event!r}")
             self._version += 1
 

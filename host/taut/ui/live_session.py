@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 import numpy as np
 
 from taut.records import RepSet
-from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded
+from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.sources import SampleSource
 from taut.store.recorder import LiveRecorder, LogOutcome
 from taut.ui.live_model import LiveModel
@@ -65,7 +65,7 @@ def _shift_set(event: object, offset: int) -> object:
     """The event with its set index moved by `offset` (sets numbered across detector restarts)."""
     if offset == 0:
         return event
-    if isinstance(event, RepStarted | RepCancelled | RepCompleted):
+    if isinstance(event, RepStarted | TopReached | RepCancelled | RepCompleted):
         return dataclasses.replace(event, set_index=event.set_index + offset)
     if isinstance(event, SetEnded):
         return SetEnded(dataclasses.replace(event.rep_set, index=event.rep_set.index + offset))
@@ -87,8 +87,9 @@ class LiveSession:
         detector_factory: Callable[[], Detector] | None = None,
         coach: Any = None,
     ) -> None:
-        """`detector_factory` lets a set ended by hand (space) close the detector's set and go on
-        with a fresh detector; without it, ending a set by hand only changes the display.
+        """`detector_factory` lets a set ended by hand (space), or a timed set whose time is up,
+        close the detector's set and go on with a fresh detector; without it, ending a set by hand
+        only changes the display and a timed set waits for the detector's rest rule.
         `coach` (a `taut.coach.guide.LiveCoach`) is fed the samples and events; its cues go to the
         model (`apply_cue`) and each closed set is logged with the coach's summary."""
         self.source = source
@@ -215,6 +216,14 @@ class LiveSession:
     def _finish_detector(self) -> None:
         self._handle(_finish_events(self.detector))
 
+    def _close_detector_set(self) -> None:
+        """Close the detector's open set now (a set ended by hand or by the plan's clock) and go on
+        with a fresh detector."""
+        assert self.detector_factory is not None
+        self._finish_detector()
+        self.detector = self.detector_factory()
+        self._set_offset = self._next_set_index
+
     def _handle(self, events: Sequence[object], time_s: np.ndarray | None = None,
                 tension_n: np.ndarray | None = None) -> None:
         shifted = [_shift_set(e, self._set_offset) for e in events]
@@ -228,6 +237,8 @@ class LiveSession:
         for cue in cues:
             if apply_cue is not None:
                 apply_cue(cue)
+        if self.coach is not None and self.detector_factory is not None and self.coach.set_closing():
+            self._close_detector_set()  # a timed set's time is up
 
     def _handle_events(self, events: Sequence[object]) -> None:
         for ev in events:
@@ -272,9 +283,7 @@ class LiveSession:
                 else:
                     self._manual_set_index = None
                     if self.detector_factory is not None:
-                        self._finish_detector()
-                        self.detector = self.detector_factory()
-                        self._set_offset = self._next_set_index
+                        self._close_detector_set()
                     self.model.set_status(set_active=False)
 
     async def _device_tare(self, band: Any) -> None:

@@ -1,0 +1,93 @@
+"""When the open movement's rise is over: the live detector's `TopReached` (the coach's early cues).
+
+Causal, per sample of the detection signal, state carried between calls (any chunking gives the
+same answer). With an excursion to expect (the median of the
+open set's movements at least half its largest, or the last set's median for a new set's first
+movement), the top is reached at the first sample where either
+- the signal reaches the bottom plus TOP_FRACTION of the expected excursion, the rise slowing
+  (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected, or
+- the rise stalls: the running peak grew over the last STALL_S by at most STALL_FRACTION of its
+  fastest growth over such a window so far, at STALL_MIN_FRACTION of the expected excursion or more
+  (a session's first movement, with nothing to expect: above the start threshold; a rise may pause
+  on its way, so this one is a rough guess).
+Then the contract's crossings (10 %, 90 %) are estimated on the buffered samples, smoothed as
+`measure_rep` smooths them, with the excursion seen so far (or the expected one, if larger).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from taut.signal.levels import ONSET_FRACTION, TOP_FRACTION
+
+STALL_S = 0.1
+STALL_FRACTION = 0.5
+LINE_SLOWING = 0.7  # the line counts once the rise slows (an expectation from smaller tugs comes too early)
+BEYOND_FRACTION = 1.2  # a movement this far beyond the expected excursion is no guide for the line
+STALL_MIN_FRACTION = 0.4  # a stall counts only this high in the expected excursion (a rise may pause lower)
+
+
+class TopWatch:
+    """One open movement's rise; `open` at each (re)start, `scan` each stretch of it."""
+
+    def __init__(self) -> None:
+        self.told = True  # nothing open: nothing to tell
+        self.base_n = 0.0
+        self.expected_n = 0.0
+        self.peak_n = -math.inf  # the running peak where the top was told
+        self._line_n = self._stall_n = self._beyond_n = math.inf
+        self._hist = np.zeros(1)
+        self._growth = 0.0
+
+    def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float) -> None:
+        """A movement opened (or restarted) from `base_n`; `excursions_n`: those of the movements it
+        follows (the open set's, or the last set's median; none: nothing to expect). The expected
+        excursion is the median of those at least half the largest (setup tugs are no guide); with
+        none, a stall above `need_n` (the start threshold) tells the top."""
+        exc = np.asarray(excursions_n, dtype=float)
+        expected_n = float(np.median(exc[exc >= 0.5 * exc.max()])) if len(exc) and exc.max() > 0 else 0.0
+        w = max(1, int(round(STALL_S / dt_s))) if dt_s > 0 else 1
+        self.told = False
+        self.base_n = base_n
+        self.expected_n = expected_n
+        self._line_n = base_n + TOP_FRACTION * expected_n if expected_n > 0 else math.inf
+        self._stall_n = base_n + (STALL_MIN_FRACTION * expected_n if expected_n > 0 else need_n)
+        self._beyond_n = base_n + BEYOND_FRACTION * expected_n
+        self._hist = np.full(w, np.nan)  # no history: no growth judged before w samples
+        self._growth = 0.0
+
+    def scan(self, y: np.ndarray) -> int:
+        """Index into `y` (the stretch's detection signal) where the top is reached, or -1."""
+        if self.told or not len(y):
+            return -1
+        w = len(self._hist)
+        ext = np.fmax.accumulate(np.concatenate((self._hist, y)))
+        peak = ext[w:]
+        growth = peak - ext[:-w]
+        fastest = np.fmax.accumulate(np.fmax(growth, self._growth))
+        hit = ((peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)) | (
+            (y >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest))
+        self._hist, self._growth = ext[-w:], float(fastest[-1])
+        if not hit.any():
+            return -1
+        self.told = True
+        k = int(hit.argmax())
+        self.peak_n = float(peak[k])
+        return k
+
+    def crossings(self, t: np.ndarray, x: np.ndarray, smooth_w: int) -> tuple[float, float]:
+        """(start_s, top_start_s) estimated on the buffered raw samples up to the top."""
+        if smooth_w > 1 and len(x) > smooth_w:
+            s = np.convolve(x, np.ones(smooth_w) / smooth_w, mode="valid")
+            t = t[smooth_w // 2 : smooth_w // 2 + len(s)]
+        else:
+            s = x
+        exc = max(self.peak_n - self.base_n, self.expected_n if self.expected_n > 0 else 0.0)
+        high = s >= self.base_n + TOP_FRACTION * exc
+        k_top = int(high.argmax()) if high.any() else len(s) - 1
+        low = np.flatnonzero(s[: k_top + 1] <= self.base_n + ONSET_FRACTION * exc)
+        k_start = int(low[-1]) + 1 if len(low) else 0
+        return float(t[min(k_start, k_top)]), float(t[k_top])
