@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from taut.signal.kernels import despike, despike_pairs, median, median3, smooth
+from taut.signal.kernels import despike, despike_pairs, median, median3, second_difference_quartile, smooth
 
 
 def tension_fill_invalid(tension_n: np.ndarray, last_valid_n: float = np.nan) -> np.ndarray:
@@ -76,10 +76,8 @@ def noise_scale_n(x: np.ndarray) -> float:
     """
     if len(x) < 5:
         return 0.0
-    d2 = np.abs(x[2:] - 2 * x[1:-1] + x[:-2])
     # lower quartile of |N(0, 6 sigma^2)| is 0.3186 * sqrt(6) sigma
-    k = len(d2) // 4
-    return float(np.partition(d2, k)[k]) / (0.3186 * np.sqrt(6.0))
+    return float(second_difference_quartile(np.ascontiguousarray(x, dtype=float))) / (0.3186 * np.sqrt(6.0))
 
 
 def median_of(values: np.ndarray) -> float:

@@ -368,6 +368,25 @@ def median(a):  # pragma: no cover - compiled
     return 0.5 * (b[k - 1] + b[k])
 
 
+# noise level (filters.noise_scale_n): the lower quartile of |second differences|, the value
+# np.partition picks
+@njit(cache=True, nogil=True)
+def second_difference_quartile(x):  # pragma: no cover - compiled
+    """The (len // 4)-th smallest |x[j+2] - 2 x[j+1] + x[j]| of an array of at least 3 samples."""
+    n = len(x) - 2
+    d2 = np.empty(n)
+    for j in range(n):
+        d2[j] = abs(x[j + 2] - 2.0 * x[j + 1] + x[j])
+    return np.partition(d2, n // 4)[n // 4]
+
+
+# sampling interval (median_of(np.diff(t)), called per candidate)
+@njit(cache=True, nogil=True)
+def median_interval(t):  # pragma: no cover - compiled
+    """Median of t[j+1] - t[j] over an array of at least 2 sample times."""
+    return median(t[1:] - t[:-1])
+
+
 # lost samples (split_at_hidden_trough): where consecutive times lie further apart than a limit
 @njit(cache=True, nogil=True)
 def gaps_after(t, start, limit_s):  # pragma: no cover - compiled

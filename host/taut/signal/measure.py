@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from taut.signal.filters import median_of, noise_scale_n, tension_median3
-from taut.signal.kernels import gaps_after, measure_shape
+from taut.signal.filters import noise_scale_n, tension_median3
+from taut.signal.kernels import gaps_after, measure_shape, median_interval
 from taut.signal.levels import SMOOTH_S, SPLIT_GAP_FACTOR  # the measurement's rules (the compiled code reads them there)
 
 __all__ = ["RepShape", "SMOOTH_S", "measure_rep", "split_at_hidden_trough"]
@@ -56,7 +56,7 @@ def measure_rep(
     t = np.ascontiguousarray(t, dtype=float)  # contiguous: one compiled variant
     x = np.ascontiguousarray(x, dtype=float)
     if dt_s is None:
-        dt_s = median_of(np.diff(t))
+        dt_s = float(median_interval(t))
     if noise_n is None:
         noise_n = noise_scale_n(x)
     found = measure_shape(t, x, int(i_trigger), float(dt_s), float(noise_n), np.nan if end_level_n is None else float(end_level_n))
