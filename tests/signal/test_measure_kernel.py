@@ -17,16 +17,8 @@ from taut.sim import human_suite, labelled_suite
 
 
 # ---------------------------------------------------------------- the array formulas (as they were)
-def _despike_by_arrays(
-    x: np.ndarray, threshold_n: float, med: np.ndarray | None = None, *, pairs_time_s: np.ndarray | None = None
-) -> np.ndarray:
-    """Replace samples that stick out of both neighbours by more than `threshold_n` (given the
-    sample times `pairs_time_s`, two adjacent ones too: at low rates nothing else smooths them).
-
-    Unlike a plain median, a legitimate sharp peak survives: a fast rep sampled at 10 Hz has
-    its neighbours on slopes leading up to it (each above its own outer neighbour), whereas a
-    spike sticks out of a plateau or of a steady slope.
-    """
+def _despike_by_arrays(x, threshold_n, med=None, *, pairs_time_s=None):
+    """filters.tension_despike as array formulas."""
     if med is None:  # callers that already hold tension_median3(x) pass it
         med = tension_median3(x)
     dev = x - med
@@ -106,20 +98,8 @@ def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
     return float(t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
-def _measure_rep_by_arrays(
-    t: np.ndarray,
-    x: np.ndarray,
-    i_trigger: int,
-    dt_s: float | None = None,
-    noise_n: float | None = None,
-    end_level_n: float | None = None,
-) -> RepShape | None:
-    """Measure the rep whose rise triggered at index `i_trigger` of (t, x).
-
-    (t, x) run from the pre-rep window to the sample that confirmed the end. `dt_s` (sampling
-    interval) and `noise_n` (raw noise sigma) are estimated from the samples unless given. Returns
-    None when the samples hold no complete rise-and-fall (the caller then drops the candidate).
-    """
+def _measure_rep_by_arrays(t, x, i_trigger, dt_s=None, noise_n=None, end_level_n=None):
+    """measure.measure_rep as array formulas."""
     n = len(x)
     if n < 3 or not 0 < i_trigger < n:
         return None
