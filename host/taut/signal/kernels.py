@@ -369,7 +369,7 @@ def median(a):  # pragma: no cover - compiled
 
 
 # noise level (filters.noise_scale_n): the lower quartile of |second differences|, the value
-# np.partition picks
+# np.partition picks (here from a sort: numba takes ~7 s to compile its np.partition)
 @njit(cache=True, nogil=True)
 def second_difference_quartile(x):  # pragma: no cover - compiled
     """The (len // 4)-th smallest |x[j+2] - 2 x[j+1] + x[j]| of an array of at least 3 samples."""
@@ -377,7 +377,7 @@ def second_difference_quartile(x):  # pragma: no cover - compiled
     d2 = np.empty(n)
     for j in range(n):
         d2[j] = abs(x[j + 2] - 2.0 * x[j + 1] + x[j])
-    return np.partition(d2, n // 4)[n // 4]
+    return np.sort(d2)[n // 4]
 
 
 # sampling interval (median_of(np.diff(t)), called per candidate)
@@ -591,12 +591,13 @@ def measure_shape(t, x, i_trigger, dt_s, noise_n, end_level_n):  # pragma: no co
     end_s = _interp_time(t, s, k_end, low_n)
 
     # impulse: trapezoid over the despiked samples inside, with the crossings as end points
-    inner_t = t[k_start:k_end]
-    inner_x = s[k_start:k_end]
+    areas = np.empty(k_end - k_start - 1)  # (s[k+1] + s[k]) · (t[k+1] - t[k]) inside
+    for k in range(k_start, k_end - 1):
+        areas[k - k_start] = (s[k + 1] + s[k]) * (t[k + 1] - t[k])
     impulse_ns = 0.5 * (
-        pairwise_sum((inner_x[1:] + inner_x[:-1]) * (inner_t[1:] - inner_t[:-1]))
-        + (start_level_n + inner_x[0]) * (inner_t[0] - start_s)
-        + (inner_x[-1] + low_n) * (end_s - inner_t[-1])
+        pairwise_sum(areas)
+        + (start_level_n + s[k_start]) * (t[k_start] - start_s)
+        + (s[k_end - 1] + low_n) * (end_s - t[k_end - 1])
     )
     tut_s = end_s - start_s
     mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
@@ -686,13 +687,14 @@ def _interp_time(t, s, k, level):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def _near(t, s, i, h, reach_s):  # pragma: no cover - compiled
     """s within h samples of i, leaving out those further than reach_s in time (across a gap)."""
-    a, b = max(0, i - h), i + h + 1
+    a, b = max(0, i - h), min(i + h + 1, len(s))
     if reach_s <= 0:
         return s[a:b]
-    tw = t[a:b]
-    lo = np.searchsorted(tw, t[i] - reach_s, side="left")
-    hi = np.searchsorted(tw, t[i] + reach_s, side="right")
-    return s[a + lo : a + hi]
+    while t[a] < t[i] - reach_s:  # (short loops: numba's np.searchsorted is slow to compile)
+        a += 1
+    while t[b - 1] > t[i] + reach_s:
+        b -= 1
+    return s[a:b]
 
 
 @njit(cache=True, nogil=True)
