@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from taut.signal.kernels import (
-    Signal, UpCandidate, UpRules, bottom_level, bottom_scan, detection_block, gaps_after, median, median3, smooth,
-    up_scan,
+    Signal, UpCandidate, UpRules, bottom_level, bottom_scan, detection_block, gaps_after, median, median3,
+    median_interval, second_difference_quartile, smooth, up_scan,
 )
 
 
@@ -199,3 +199,17 @@ def test_detection_block_equals_the_array_formulas(w, first):
     want = _detection_block_by_arrays(t, x, *hists, w, 1.25, first, 0.05)
     for g, e in zip(got, want):
         assert np.array_equal(g, e)  # bit for bit
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 9, 64, 257])
+def test_second_difference_quartile_equals_partition(n):
+    x = _walk(n, n)
+    d2 = np.abs(x[2:] - 2 * x[1:-1] + x[:-2])
+    k = len(d2) // 4
+    assert second_difference_quartile(x) == np.partition(d2, k)[k]
+
+
+@pytest.mark.parametrize("n", [2, 3, 16, 17])
+def test_median_interval_equals_the_median_of_diff(n):
+    t = np.cumsum(np.random.default_rng(n).uniform(0.01, 0.02, n))
+    assert median_interval(t) == np.median(np.diff(t))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from taut.signal.kernels import median, median3, smooth
+from taut.signal.kernels import despike, despike_pairs, median, median3, second_difference_quartile, smooth
 
 
 def tension_fill_invalid(tension_n: np.ndarray, last_valid_n: float = np.nan) -> np.ndarray:
@@ -42,53 +42,17 @@ def tension_despike(
 
     Unlike a plain median, a legitimate sharp peak survives: a fast rep sampled at 10 Hz has
     its neighbours on slopes leading up to it (each above its own outer neighbour), whereas a
-    spike sticks out of a plateau or of a steady slope.
+    spike sticks out of a plateau or of a steady slope. A pair is replaced by the line between its
+    neighbours only out of a level stretch and not across lost samples, where a rep's only two
+    samples can look just the same.
     """
+    x = np.ascontiguousarray(x, dtype=float)
     if med is None:  # callers that already hold tension_median3(x) pass it
         med = tension_median3(x)
-    dev = x - med
-    bad = np.abs(dev) > threshold_n
-    if not bad.any():
-        return _despike_pairs(x, threshold_n, pairs_time_s) if pairs_time_s is not None else x
-    n = len(x)
-    idx = np.flatnonzero(bad)
-    inner = idx[(idx >= 2) & (idx <= n - 3)]
-    if len(inner):
-        sign = np.sign(dev[inner])
-        slope = threshold_n / 4.0
-        left = sign * (x[inner - 1] - x[inner - 2]) > slope
-        right = sign * (x[inner + 1] - x[inner + 2]) > slope
-        bad[inner[left & right]] = False  # a peak (or trough) the samples around it lead up to
-    if n >= 3 and bad[n - 2] and np.sign(dev[n - 2]) * (x[n - 3] - x[max(n - 4, 0)]) > threshold_n / 4.0:
-        bad[n - 2] = False  # the last but one has no outer neighbour on the right: its rise decides
-    out = np.where(bad, med, x)
-    return _despike_pairs(out, threshold_n, pairs_time_s) if pairs_time_s is not None else out
-
-
-def _despike_pairs(x: np.ndarray, threshold_n: float, time_s: np.ndarray) -> np.ndarray:
-    """Two adjacent samples sticking out the same way from a level stretch (a median of 3 keeps
-    them): the line between their neighbours replaces them. Not across lost samples, where a
-    rep's only two samples can look just the same."""
-    n = len(x)
-    if n < 6:
-        return x
-    j = np.arange(2, n - 3)  # pairs (j, j+1); neighbours j-1 and j+2; their outer neighbours j-2, j+3
-    ref = 0.5 * (x[j - 1] + x[j + 2])
-    d0, d1 = x[j] - ref, x[j + 1] - ref
-    sign = np.sign(d0)
-    bad = (np.abs(d0) > threshold_n) & (np.abs(d1) > threshold_n) & (np.sign(d1) == sign)
-    if not bad.any():
-        return x
-    # only out of a level stretch: next to a fast rep's top a replaced spike can leave a step
-    # that no longer looks like the slope it was
-    slope = threshold_n / 4.0
-    level = (np.abs(x[j - 1] - x[j - 2]) <= slope) & (np.abs(x[j + 2] - x[j + 3]) <= slope)
-    unbroken = time_s[j + 3] - time_s[j - 2] < 5.5 * median_of(np.diff(time_s))
-    out = x.copy()
-    for q in j[bad & level & unbroken]:
-        out[q] = (2.0 * x[q - 1] + x[q + 2]) / 3.0
-        out[q + 1] = (x[q - 1] + 2.0 * x[q + 2]) / 3.0
-    return out
+    out = despike(x, float(threshold_n), np.ascontiguousarray(med, dtype=float))  # one compiled pass each
+    if pairs_time_s is None:
+        return out
+    return despike_pairs(out, float(threshold_n), np.ascontiguousarray(pairs_time_s, dtype=float))
 
 
 def tension_smooth(x: np.ndarray, width: int) -> np.ndarray:
@@ -112,10 +76,8 @@ def noise_scale_n(x: np.ndarray) -> float:
     """
     if len(x) < 5:
         return 0.0
-    d2 = np.abs(x[2:] - 2 * x[1:-1] + x[:-2])
     # lower quartile of |N(0, 6 sigma^2)| is 0.3186 * sqrt(6) sigma
-    k = len(d2) // 4
-    return float(np.partition(d2, k)[k]) / (0.3186 * np.sqrt(6.0))
+    return float(second_difference_quartile(np.ascontiguousarray(x, dtype=float))) / (0.3186 * np.sqrt(6.0))
 
 
 def median_of(values: np.ndarray) -> float:

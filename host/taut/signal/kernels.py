@@ -13,7 +13,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit  # compiled loops: per-candidate work was ~400 small numpy calls, far below the offline throughput target
 
-from taut.signal.levels import ONSET_FRACTION
+from taut.signal.levels import (
+    GAP_FACTOR, ONSET_FRACTION, SMOOTH_S, SPIKE_FRACTION_PER_S, SPIKE_FRACTION_RANGE, SPIKE_NOISE_K, STEADY_S,
+    STEADY_TUT_FRACTION, TOP_FRACTION,
+)
 
 
 class Signal(NamedTuple):
@@ -365,6 +368,25 @@ def median(a):  # pragma: no cover - compiled
     return 0.5 * (b[k - 1] + b[k])
 
 
+# noise level (filters.noise_scale_n): the lower quartile of |second differences|, the value
+# np.partition picks (here from a sort: numba takes ~7 s to compile its np.partition)
+@njit(cache=True, nogil=True)
+def second_difference_quartile(x):  # pragma: no cover - compiled
+    """The (len // 4)-th smallest |x[j+2] - 2 x[j+1] + x[j]| of an array of at least 3 samples."""
+    n = len(x) - 2
+    d2 = np.empty(n)
+    for j in range(n):
+        d2[j] = abs(x[j + 2] - 2.0 * x[j + 1] + x[j])
+    return np.sort(d2)[n // 4]
+
+
+# sampling interval (median_of(np.diff(t)), called per candidate)
+@njit(cache=True, nogil=True)
+def median_interval(t):  # pragma: no cover - compiled
+    """Median of t[j+1] - t[j] over an array of at least 2 sample times."""
+    return median(t[1:] - t[:-1])
+
+
 # lost samples (split_at_hidden_trough): where consecutive times lie further apart than a limit
 @njit(cache=True, nogil=True)
 def gaps_after(t, start, limit_s):  # pragma: no cover - compiled
@@ -398,3 +420,287 @@ def bottom_level(x, w):  # pragma: no cover - compiled
         if v < best:
             best = v
     return best
+
+
+# spike removal (filters.tension_despike's formula): a sample beyond `threshold_n` of its median of
+# 3 is replaced by that median, unless the samples beside it lead up to it (a sharp true peak)
+@njit(cache=True, nogil=True)
+def despike(x, threshold_n, med):  # pragma: no cover - compiled
+    """x with its lone spikes replaced by `med` (x's median of 3); x itself when there are none."""
+    n = len(x)
+    bad = np.empty(n, dtype=np.bool_)
+    any_bad = False
+    for j in range(n):
+        bad[j] = abs(x[j] - med[j]) > threshold_n
+        any_bad |= bad[j]
+    if not any_bad:
+        return x
+    slope = threshold_n / 4.0
+    for j in range(2, n - 2):
+        if bad[j]:
+            sign = 1.0 if x[j] - med[j] > 0 else -1.0
+            if sign * (x[j - 1] - x[j - 2]) > slope and sign * (x[j + 1] - x[j + 2]) > slope:
+                bad[j] = False
+    if n >= 3 and bad[n - 2]:  # the last but one has no outer neighbour on the right: its rise decides
+        sign = 1.0 if x[n - 2] - med[n - 2] > 0 else -1.0
+        if sign * (x[n - 3] - x[max(n - 4, 0)]) > slope:
+            bad[n - 2] = False
+    out = np.empty(n)
+    for j in range(n):
+        out[j] = med[j] if bad[j] else x[j]
+    return out
+
+
+# two adjacent spike samples out of a level stretch (filters._despike_pairs' formula)
+@njit(cache=True, nogil=True)
+def despike_pairs(x, threshold_n, time_s):  # pragma: no cover - compiled
+    """x with each such pair replaced by the line between its neighbours; x itself when none."""
+    n = len(x)
+    out = x
+    limit_s = -1.0  # 5.5 median sampling intervals, worked out at the first pair
+    slope = threshold_n / 4.0
+    for q in range(2, n - 3):
+        ref = 0.5 * (x[q - 1] + x[q + 2])
+        d0, d1 = x[q] - ref, x[q + 1] - ref
+        if not (abs(d0) > threshold_n and abs(d1) > threshold_n and (d0 > 0) == (d1 > 0)):
+            continue
+        if not (abs(x[q - 1] - x[q - 2]) <= slope and abs(x[q + 2] - x[q + 3]) <= slope):
+            continue
+        if limit_s < 0:
+            limit_s = 5.5 * median(time_s[1:] - time_s[:-1])
+        if not time_s[q + 3] - time_s[q - 2] < limit_s:
+            continue
+        if out is x:
+            out = x.copy()
+        out[q] = (2.0 * x[q - 1] + x[q + 2]) / 3.0
+        out[q + 1] = (x[q - 1] + 2.0 * x[q + 2]) / 3.0
+    return out
+
+
+# numpy's summation order (halves split at a multiple of 8 down to blocks of at most 128, eight
+# running sums within a block), so that a compiled sum equals `a.sum()` bit for bit. Without
+# recursion: numba's on-disk cache crashes on loading a recursive function.
+@njit(cache=True, nogil=True)
+def pairwise_sum(a):  # pragma: no cover - compiled
+    """`a.sum()` of a contiguous float64 array, added in numpy's order."""
+    # a stack of tasks: (lo, n) to sum, or n = -1 to add the last two sums (left + right)
+    task_lo = np.empty(192, dtype=np.int64)
+    task_n = np.empty(192, dtype=np.int64)
+    sums = np.empty(96)
+    n_tasks, n_sums = 1, 0
+    task_lo[0], task_n[0] = 0, len(a)
+    while n_tasks:
+        n_tasks -= 1
+        lo, n = task_lo[n_tasks], task_n[n_tasks]
+        if n < 0:
+            n_sums -= 1
+            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
+        elif n > 128:
+            half = n // 2
+            half -= half % 8
+            task_lo[n_tasks], task_n[n_tasks] = 0, -1
+            task_lo[n_tasks + 1], task_n[n_tasks + 1] = lo + half, n - half
+            task_lo[n_tasks + 2], task_n[n_tasks + 2] = lo, half
+            n_tasks += 3
+        else:
+            sums[n_sums] = _block_sum(a, lo, n)
+            n_sums += 1
+    return 0.0 + sums[0]
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):  # pragma: no cover - compiled
+    """numpy's sum of a[lo:lo+n] for n <= 128: in order below 8, else eight running sums."""
+    if n < 8:
+        acc = 0.0
+        for q in range(lo, lo + n):
+            acc += a[q]
+        return acc
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3], a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    q = lo + 8
+    stop = lo + n - n % 8
+    while q < stop:
+        r0 += a[q]
+        r1 += a[q + 1]
+        r2 += a[q + 2]
+        r3 += a[q + 3]
+        r4 += a[q + 4]
+        r5 += a[q + 5]
+        r6 += a[q + 6]
+        r7 += a[q + 7]
+        q += 8
+    acc = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for q in range(stop, lo + n):
+        acc += a[q]
+    return acc
+
+
+# measure.measure_rep compiled whole (a rep cost ~100 small numpy calls, a third of the offline
+# time): the same float operations as the array formulas it replaced, sums in numpy's order, so
+# every field is bit for bit what they gave (tests/signal/test_measure_kernel.py). Here, beside the
+# loops it calls: numba's on-disk cache of a function is renewed only when its own file changes.
+_NO_REP = (False, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def measure_shape(t, x, i_trigger, dt_s, noise_n, end_level_n):  # pragma: no cover - compiled
+    """(found, *RepShape fields) for `measure.measure_rep`; end_level_n NaN: no settled level given."""
+    n = len(x)
+    s, width = _measuring_copy(t, x, i_trigger, dt_s, noise_n)
+    # the bottom from a median-of-3 copy: a lone low sample (spike) must not become B
+    robust = median3(s[: i_trigger + 1])
+    i_bottom = 1 + int(np.argmin(robust[1:-1])) if i_trigger >= 2 else 0  # ends cannot be voted on
+    i_peak = i_trigger + int(np.argmax(s[i_trigger:]))
+    bottom_n = robust[i_bottom]
+    peak_n = s[i_peak]
+    excursion_n = peak_n - bottom_n
+    if excursion_n <= 0 or i_peak <= i_bottom:
+        return _NO_REP
+    low_n = bottom_n + ONSET_FRACTION * excursion_n
+    high_n = bottom_n + TOP_FRACTION * excursion_n
+    start_level_n = low_n
+
+    k_top_start = _first_at_or_above(s, i_bottom, i_peak + 1, high_n, i_bottom)
+    k_below = _last_at_or_below(s, i_bottom, k_top_start, low_n)
+    if k_below < 0:
+        return _NO_REP
+    k_start = k_below + 1  # first sample above low, last rise before the top
+    k_end = _first_below(s, i_peak, low_n)
+    if k_end < 0 and not np.isnan(end_level_n):  # settled at a new level (offset step)
+        low_n = end_level_n
+        k_end = _first_below(s, i_peak, low_n)
+    if k_end < 0:  # the smoothed copy lags the raw samples at the very end
+        s = s.copy()
+        s[n - 1] = x[n - 1]
+        k_end = _first_below(s, i_peak, low_n)
+        if k_end < 0:  # the detector saw the fall a little earlier: end at the last sample
+            k_end = n - 1
+        if k_end == i_peak:
+            return _NO_REP
+    if k_end <= i_peak:
+        return _NO_REP
+    k_top_end = k_end - 1  # last at or above high (or the sample before the end)
+    for k in range(k_end - 1, i_peak - 1, -1):
+        if s[k] >= high_n:
+            k_top_end = k
+            break
+
+    start_s = _interp_time(t, s, k_start, start_level_n)
+    top_start_s = _interp_time(t, s, k_top_start, high_n) if k_top_start > k_start else start_s
+    top_end_s = _interp_time(t, s, k_top_end + 1, high_n)
+    end_s = _interp_time(t, s, k_end, low_n)
+
+    # impulse: trapezoid over the despiked samples inside, with the crossings as end points
+    areas = np.empty(k_end - k_start - 1)  # (s[k+1] + s[k]) · (t[k+1] - t[k]) inside
+    for k in range(k_start, k_end - 1):
+        areas[k - k_start] = (s[k + 1] + s[k]) * (t[k + 1] - t[k])
+    impulse_ns = 0.5 * (
+        pairwise_sum(areas)
+        + (start_level_n + s[k_start]) * (t[k_start] - start_s)
+        + (s[k_end - 1] + low_n) * (end_s - t[k_end - 1])
+    )
+    tut_s = end_s - start_s
+    mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
+    # (a fast rep at a low rate has few samples: the window stays within a quarter of its TUT)
+    h = max(1, int(np.rint(min(STEADY_S, STEADY_TUT_FRACTION * tut_s) / dt_s))) if dt_s > 0 else 1
+    steady_peak = median(_near(t, s, i_peak, h, 1.5 * h * dt_s))
+    steady_bottom = median(_near(t, s, i_bottom, h, 1.5 * h * dt_s))
+    # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:
+    # the rep is real (the tension on both sides shows it) but that timing is a straight-line guess
+    # (the smoothing reaches `half` samples either side, so a gap that close moved the crossing too)
+    half = (width | 1) // 2
+    gap_s = 0.0
+    if dt_s > 0 and _widest_step(t, max(0, k_start - 1 - half), k_end + half + 1) > GAP_FACTOR * dt_s:  # rare
+        widest = 0.0
+        for k in (k_start, k_top_start, k_top_end + 1, k_end):
+            widest = max(widest, _widest_step(t, max(0, k - 1 - half), k + half + 1))
+        gap_s = widest if widest > GAP_FACTOR * dt_s else 0.0
+    return (
+        True, start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns, noise_n,
+        steady_peak - steady_bottom, gap_s,
+    )
+
+
+@njit(cache=True, nogil=True)
+def _measuring_copy(t, x, i_trigger, dt_s, noise_n):  # pragma: no cover - compiled
+    """(s, width): x lightly despiked and smoothed over `width` samples (SMOOTH_S), the copy the
+    crossings are read on."""
+    n = len(x)
+    med = median3(x)  # spikes must not set the scale that decides what a spike is
+    width = int(np.rint(SMOOTH_S / dt_s)) if dt_s > 0 else 1
+    if width > 1 and n >= 5:
+        # sampled fast, the window's ends lie on settled tension (before the rise, after the end):
+        # a spike there is voted on by the two samples inside (not a virtual sample across a gap)
+        if t[1] - t[0] < 1.5 * dt_s:
+            med[0] = median3(x[:3])[1]
+        if t[n - 1] - t[n - 2] < 1.5 * dt_s:
+            med[n - 1] = median3(x[n - 3 :])[1]
+    e_raw = med[i_trigger:].max() - med[: i_trigger + 1].min()
+    spike_frac = min(SPIKE_FRACTION_RANGE[1], max(SPIKE_FRACTION_RANGE[0], SPIKE_FRACTION_PER_S * dt_s))
+    threshold_n = max(SPIKE_NOISE_K * noise_n, spike_frac * e_raw)
+    s = despike(x, threshold_n, med)
+    if width <= 1:  # slow sampling: nothing else smooths a pair of spikes
+        s = despike_pairs(s, threshold_n, t)
+    half = min((width | 1) // 2, (n - 1) // 2)
+    if half >= 1:
+        s = smooth(s, half)
+    return s, width
+
+
+@njit(cache=True, nogil=True)
+def _first_at_or_above(s, a, b, level, default):  # pragma: no cover - compiled
+    """First k in a..b-1 with s[k] >= level, else `default`."""
+    for k in range(a, b):
+        if s[k] >= level:
+            return k
+    return default
+
+
+@njit(cache=True, nogil=True)
+def _last_at_or_below(s, a, b, level):  # pragma: no cover - compiled
+    """Last k in a..b-1 with s[k] <= level, else -1."""
+    for k in range(b - 1, a - 1, -1):
+        if s[k] <= level:
+            return k
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _first_below(s, a, level):  # pragma: no cover - compiled
+    """First k >= a with s[k] < level, else -1."""
+    for k in range(a, len(s)):
+        if s[k] < level:
+            return k
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _interp_time(t, s, k, level):  # pragma: no cover - compiled
+    """Time at which the segment between samples k-1 and k crosses `level`."""
+    s0, s1 = s[k - 1], s[k]
+    if s1 == s0:
+        return t[k]
+    frac = min(1.0, max(0.0, (level - s0) / (s1 - s0)))
+    return t[k - 1] + frac * (t[k] - t[k - 1])
+
+
+@njit(cache=True, nogil=True)
+def _near(t, s, i, h, reach_s):  # pragma: no cover - compiled
+    """s within h samples of i, leaving out those further than reach_s in time (across a gap)."""
+    a, b = max(0, i - h), min(i + h + 1, len(s))
+    if reach_s <= 0:
+        return s[a:b]
+    while t[a] < t[i] - reach_s:  # (short loops: numba's np.searchsorted is slow to compile)
+        a += 1
+    while t[b - 1] > t[i] + reach_s:
+        b -= 1
+    return s[a:b]
+
+
+@njit(cache=True, nogil=True)
+def _widest_step(t, a, b):  # pragma: no cover - compiled
+    """Largest t[k] - t[k-1] within t[a:b] (at least two samples)."""
+    widest = t[a + 1] - t[a]
+    for k in range(a + 2, min(b, len(t))):
+        widest = max(widest, t[k] - t[k - 1])
+    return widest

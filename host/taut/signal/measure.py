@@ -4,7 +4,7 @@ Definitions (docs/analysis.md): B = bottom just before the rep, P = peak, E = P 
 the rise through B + 0.1 E, top_start/top_end the first/last time at or above B + 0.9 E, end the
 fall back through B + 0.1 E. Crossing times are interpolated linearly between samples of a
 lightly despiked and smoothed copy, which is fine because the measurement runs only once the
-rep is over.
+rep is over. The measurement itself is one compiled pass (`kernels.measure_shape`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from taut.signal.filters import median_of, noise_scale_n, tension_despike, tension_median3, tension_smooth
-from taut.signal.kernels import gaps_after
-from taut.signal.levels import ONSET_FRACTION, TOP_FRACTION
+from taut.signal.filters import noise_scale_n, tension_median3
+from taut.signal.kernels import gaps_after, measure_shape, median_interval
+from taut.signal.levels import SMOOTH_S, SPLIT_GAP_FACTOR  # the measurement's rules (the compiled code reads them there)
 
-SMOOTH_S = 0.05  # moving-average span for the measurement copy
-GAP_FACTOR = 3.0  # samples further apart than this many sampling intervals: lost samples between
-SPLIT_GAP_FACTOR = 1.8  # a hidden trough may lie in any loss, one sample too (jitter stays under 1.6)
-SPIKE_NOISE_K = 5.0  # a sample standing out of its median of 3 by this many noise sigmas is a spike...
-SPIKE_FRACTION_PER_S = 2.5  # ...or by this fraction of the rise per second of sampling interval
-SPIKE_FRACTION_RANGE = (0.03, 0.3)  # (that fraction clipped to this range)
-STEADY_S = 0.15  # the steady excursion takes medians over +-this around bottom and peak...
-STEADY_TUT_FRACTION = 0.25  # ...but at most this fraction of the rep's TUT each side
+__all__ = ["RepShape", "SMOOTH_S", "measure_rep", "split_at_hidden_trough"]
 
 
 class RepShape(NamedTuple):
@@ -41,37 +34,6 @@ class RepShape(NamedTuple):
     noise_n: float
     steady_excursion_n: float  # peak and bottom as medians over +-0.15 s: what noise cannot fake
     gap_s: float = 0.0  # widest run of lost samples a crossing was interpolated across (0: none)
-
-
-def _median3(a: float, b: float, c: float) -> float:
-    return max(min(a, b), min(max(a, b), c))
-
-
-def _first(mask: np.ndarray) -> int:
-    """Index of the first True in `mask`, or -1."""
-    j = int(mask.argmax()) if len(mask) else 0
-    return j if len(mask) and mask[j] else -1
-
-
-def _near(t: np.ndarray, s: np.ndarray, i: int, h: int, reach_s: float) -> np.ndarray:
-    """s within h samples of i, leaving out those further than reach_s in time (across a gap)."""
-    a, b = max(0, i - h), i + h + 1
-    if reach_s <= 0:
-        return s[a:b]
-    tw = t[a:b]
-    lo = int(np.searchsorted(tw, t[i] - reach_s, side="left"))
-    hi = int(np.searchsorted(tw, t[i] + reach_s, side="right"))
-    return s[a + lo : a + hi]
-
-
-def _interp_time(t: np.ndarray, s: np.ndarray, k: int, level: float) -> float:
-    """Time at which the segment between samples k-1 and k crosses `level`."""
-    s0, s1 = s[k - 1], s[k]
-    if s1 == s0:
-        return float(t[k])
-    frac = (level - s0) / (s1 - s0)
-    frac = min(1.0, max(0.0, frac))
-    return float(t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
 def measure_rep(
@@ -91,91 +53,14 @@ def measure_rep(
     n = len(x)
     if n < 3 or not 0 < i_trigger < n:
         return None
+    t = np.ascontiguousarray(t, dtype=float)  # contiguous: one compiled variant
+    x = np.ascontiguousarray(x, dtype=float)
     if dt_s is None:
-        dt_s = median_of(np.diff(t))
+        dt_s = float(median_interval(t))
     if noise_n is None:
         noise_n = noise_scale_n(x)
-    med = tension_median3(x)  # spikes must not set the scale that decides what a spike is
-    width = int(round(SMOOTH_S / dt_s)) if dt_s > 0 else 1
-    if width > 1 and n >= 5:
-        # sampled fast, the window's ends lie on settled tension (before the rise, after the end):
-        # a spike there is voted on by the two samples inside (not a virtual sample across a gap)
-        if t[1] - t[0] < 1.5 * dt_s:
-            med[0] = _median3(x[0], x[1], x[2])
-        if t[-1] - t[-2] < 1.5 * dt_s:
-            med[-1] = _median3(x[-1], x[-2], x[-3])
-    e_raw = float(med[i_trigger:].max() - med[: i_trigger + 1].min())
-    spike_frac = min(SPIKE_FRACTION_RANGE[1], max(SPIKE_FRACTION_RANGE[0], SPIKE_FRACTION_PER_S * dt_s))
-    s = tension_despike(x, max(SPIKE_NOISE_K * noise_n, spike_frac * e_raw), med, pairs_time_s=t if width <= 1 else None)
-    s = tension_smooth(s, width | 1)
-
-    # the bottom from a median-of-3 copy: a lone low sample (spike) must not become B
-    robust = tension_median3(s[: i_trigger + 1])
-    i_bottom = 1 + int(np.argmin(robust[1:-1])) if i_trigger >= 2 else 0  # ends cannot be voted on
-    i_peak = i_trigger + int(np.argmax(s[i_trigger:]))
-    bottom_n = float(robust[i_bottom])
-    peak_n = float(s[i_peak])
-    excursion_n = peak_n - bottom_n
-    if excursion_n <= 0 or i_peak <= i_bottom:
-        return None
-    low_n = bottom_n + ONSET_FRACTION * excursion_n
-    high_n = bottom_n + TOP_FRACTION * excursion_n
-    start_level_n = low_n
-
-    k_top_start = i_bottom + int((s[i_bottom : i_peak + 1] >= high_n).argmax())  # first at or above high
-    below_low = s[i_bottom:k_top_start] <= low_n
-    if not below_low.any():
-        return None
-    k_start = k_top_start - int(below_low[::-1].argmax())  # first sample above low, last rise before the top
-    fall = _first(s[i_peak:] < low_n)
-    if fall < 0 and end_level_n is not None:  # settled at a new level (offset step)
-        low_n = end_level_n
-        fall = _first(s[i_peak:] < low_n)
-    if fall < 0:  # the smoothed copy lags the raw samples at the very end
-        s = np.concatenate((s[:-1], x[-1:]))
-        fall = _first(s[i_peak:] < low_n)
-        if fall < 0:  # the detector saw the fall a little earlier: end at the last sample
-            fall = n - 1 - i_peak
-        if fall == 0:
-            return None
-    k_end = i_peak + fall
-    if k_end <= i_peak:
-        return None
-    k_top_end = k_end - 1 - int((s[i_peak:k_end] >= high_n)[::-1].argmax())  # last at or above high
-
-    start_s = _interp_time(t, s, k_start, start_level_n)
-    top_start_s = _interp_time(t, s, k_top_start, high_n) if k_top_start > k_start else start_s
-    top_end_s = _interp_time(t, s, k_top_end + 1, high_n)
-    end_s = _interp_time(t, s, k_end, low_n)
-
-    # impulse: trapezoid over the despiked samples inside, with the crossings as end points
-    inner_t = t[k_start:k_end]
-    inner_x = s[k_start:k_end]
-    impulse_ns = 0.5 * (
-        float(((inner_x[1:] + inner_x[:-1]) * (inner_t[1:] - inner_t[:-1])).sum())
-        + (start_level_n + float(inner_x[0])) * (float(inner_t[0]) - start_s)
-        + (float(inner_x[-1]) + low_n) * (end_s - float(inner_t[-1]))
-    )
-    tut_s = end_s - start_s
-    mean_n = impulse_ns / tut_s if tut_s > 0 else peak_n
-    # (a fast rep at a low rate has few samples: the window stays within a quarter of its TUT)
-    h = max(1, int(round(min(STEADY_S, STEADY_TUT_FRACTION * tut_s) / dt_s))) if dt_s > 0 else 1
-    steady_peak = median_of(_near(t, s, i_peak, h, 1.5 * h * dt_s))
-    steady_bottom = median_of(_near(t, s, i_bottom, h, 1.5 * h * dt_s))
-    # a crossing between samples further apart than GAP_FACTOR intervals fell among lost samples:
-    # the rep is real (the tension on both sides shows it) but that timing is a straight-line guess
-    # (the smoothing reaches `half` samples either side, so a gap that close moved the crossing too)
-    half = (width | 1) // 2
-    span = t[max(0, k_start - 1 - half) : k_end + half + 1]
-    gap_s = 0.0
-    if dt_s > 0 and float((span[1:] - span[:-1]).max()) > GAP_FACTOR * dt_s:  # rare: look closer
-        crossings = {k_start, k_top_start, k_top_end + 1, k_end}
-        widest = max(float(np.diff(t[max(0, k - 1 - half) : k + half + 1]).max()) for k in crossings)
-        gap_s = widest if widest > GAP_FACTOR * dt_s else 0.0
-    return RepShape(
-        start_s, top_start_s, top_end_s, end_s, bottom_n, peak_n, mean_n, impulse_ns, noise_n,
-        steady_peak - steady_bottom, gap_s,
-    )
+    found = measure_shape(t, x, int(i_trigger), float(dt_s), float(noise_n), np.nan if end_level_n is None else float(end_level_n))
+    return RepShape._make(found[1:]) if found[0] else None
 
 
 def split_at_hidden_trough(

@@ -29,7 +29,7 @@ from taut.exercises import get_exercise
 from taut.signal.events import Event, RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 from taut.signal.filters import median_of, noise_scale_n, tension_fill_invalid
 from taut.signal.kernels import (
-    Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, detection_block, up_scan,
+    Signal, UpCandidate, UpFound, UpRules, bottom_level, bottom_scan, detection_block, median_interval, up_scan,
 )
 from taut.signal.levels import ONSET_FRACTION
 from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden_trough
@@ -482,7 +482,7 @@ class RepDetector:
         self._held_n = -np.inf
         g = self._trigger_g
         tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
-        dt_s = median_of(np.diff(tb)) if len(tb) > 1 else 0.0
+        dt_s = float(median_interval(tb)) if len(tb) > 1 else 0.0
         self._dt_s = dt_s
         w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
         self._still_w = min(max(w, 3), _HIST)
