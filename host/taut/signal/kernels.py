@@ -67,7 +67,8 @@ class UpRules(NamedTuple):
     step_level_fraction: float  # ...or this low (an offset step), or the rise clears the peak so far by restart_n;
     # otherwise the plateau is a dip inside a hold and the candidate goes on...
     hold_min_excursion_n: float  # ...if the candidate is an effort this large (inf: never, outside a set) that
-    # held a plateau within restart_top_fraction of its peak
+    # held a plateau within restart_top_fraction of its peak, or one this large above the plateau (an
+    # overshoot, then a hold that dips)
     valley_allow_n: float  # a valley within this of B + 0.1 E (noise sigmas)...
     valley_allow_fraction: float  # ...and this fraction of E...
     valley_rise_n: float  # ...then a rise of this much...
@@ -219,7 +220,9 @@ def _up_scan(*a):  # pragma: no cover - compiled
             thr = rules.restart_n
         height = top - base_n
         if lo[m] > top + thr and (
-            held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak
+            (held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak...
+             and not (held_n - base_n >= rules.hold_min_excursion_n  # ...nor an effort's hold (after an
+                      and height < rules.restart_top_fraction * (held_n - base_n)))  # overshoot) it dipped below
             or p - base_n < rules.hold_min_excursion_n
             or height >= rules.restart_top_fraction * (p - base_n)
             or p - top <= rules.still_abs_n

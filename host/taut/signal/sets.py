@@ -21,10 +21,13 @@ SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fractio
 SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' TUT and hold is an effort...
 SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
 REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
-REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
+REST_LOAD_RANGE_FRACTION = 0.6  # ...a movement under this fraction of their (median) range...
 REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
+SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps' median range)...
+SETUP_EFFORT_FRACTION = 0.5  # ...with this fraction of their TUT and hold...
+SETUP_EFFORT_MIN_HOLD_S = 1.0  # ...and held this long is an effort too (holds vary 1-3 s in a set)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -120,7 +123,7 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
     tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
     for j in range(count):
-        if like_the_reps(shapes[j], hold_ref, tut_ref):
+        if like_the_reps(shapes[j], hold_ref, tut_ref) or effort_in_small(shapes[j], r[j] / reference, hold_ref, tut_ref):
             return j
     return count
 
@@ -134,6 +137,19 @@ def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
     return (
         tut >= SETUP_LIKE_FRACTION * tut_ref_s
         and hold >= max(SETUP_LIKE_FRACTION * hold_ref_s, SETUP_MIN_HOLD_S)
+        and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
+    )
+
+
+def effort_in_small(shape: RepShape, range_fraction: float, hold_ref_s: float, tut_ref_s: float) -> bool:
+    """A smaller effort of the set's kind (a 30 % squeeze before the 60 % and 100 % ones): at least
+    SETUP_EFFORT_RANGE_FRACTION of the reps' range, held SETUP_EFFORT_MIN_HOLD_S and half as long as
+    they hold, and lasting half as long. A tug has no hold; a re-grip is smaller."""
+    hold = shape.top_end_s - shape.top_start_s
+    return (
+        range_fraction >= SETUP_EFFORT_RANGE_FRACTION
+        and shape.end_s - shape.start_s >= SETUP_EFFORT_FRACTION * tut_ref_s
+        and hold >= max(SETUP_EFFORT_FRACTION * hold_ref_s, SETUP_EFFORT_MIN_HOLD_S)
         and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
     )
 
