@@ -203,3 +203,56 @@ def test_no_regression_on_the_human_like_suite():
             exact += sum(ts.start_s - 0.3 < c < ts.end_s + 0.3 for c in centres) == len(ts.reps)
     assert sets == 60
     assert (exact, false) == (60, 0)
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_2_level_steps_and_spread_fidgets_in_a_rest_are_no_reps_but_a_lone_light_rep_is(fs_hz):
+    # 100 N reps; in the rest a level step (up in 0.3 s, flat for 5 s, down in 0.3 s: stepping on
+    # the band), three fidgets 3 s apart and another step; then a lone 8 N rep that moves through a
+    # range (1 s up, 1.5 s held, 1.5 s down: a light band after a heavy one), then the next set
+    efforts = [hs.effort(2.0 + 6.0 * i, 100, 1.0, 1.0, 1.5) for i in range(6)]
+    rest = hs.effort(50.0, 6, 0.3, 5.0, 0.3) + hs.effort(69.0, 8, 0.25, 3.0, 0.25)
+    for t0 in (58.0, 61.5, 65.0):
+        rest += hs.effort(t0, 5, 0.2, 0.1, 0.2)
+    efforts += [hs.effort(90.0, 8, 1.0, 1.5, 1.5)]
+    efforts += [hs.effort(110.0 + 6.0 * i, 100, 1.0, 1.0, 1.5) for i in range(4)]
+    a = _check(efforts, rest, 140.0, fs_hz, 0.3)
+    assert [len(s.reps) for s in a.sets] == [6, 1, 4]
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_1_a_small_first_squeeze_held_shorter_than_the_rest_counts(fs_hz):
+    # three intensities cycled twice on a grip sensor, holds drawn 1.4-2.9 s: the first (30 %)
+    # squeeze happens to hold least; a tug before the set has no hold and is no rep
+    holds = [1.4, 2.8, 2.6, 2.9, 2.4, 2.7]
+    efforts = [hs.effort(3.0 + 6.0 * i, p, 0.4, h, 0.4) for i, (p, h) in enumerate(zip([45, 90, 150] * 2, holds))]
+    tug = hs.effort(1.0, 20, 0.3, 0.0, 0.3)
+    _check(efforts, tug, 45.0, fs_hz, 0.5)
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_4_an_overshoot_then_a_dip_in_the_first_hold_keeps_one_rep(fs_hz):
+    # a session's first pull jerks to 180 N, settles on 100 N, dips to 55 N and comes back: the peak
+    # is a transient, the hold below it is the effort's, and the dip below that is inside the rep
+    efforts = []
+    for i in range(5):
+        t0 = 2.0 + 10.0 * i
+        efforts.append([(t0, t0 + 0.2, 0, 180), (t0 + 0.2, t0 + 0.5, 180, 100), (t0 + 3.0, t0 + 3.3, 100, 55),
+                        (t0 + 3.9, t0 + 4.2, 55, 95), (t0 + 6.5, t0 + 7.0, 95, 0)])
+    a = _check(efforts, [], 55.0, fs_hz, 0.5)
+    for r, (s, e) in zip(a.reps, hs.truth_of(efforts)):
+        assert abs(r.start_s - s) < 0.3 and abs(r.end_s - e) < 0.4
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_3_a_resting_load_after_a_fresh_pull_in_a_fading_set_is_no_rep(fs_hz):
+    # 7 s on / 3 s off pulls fading from 150 N to 80 N (median ~115 N); the hand rests on the handle
+    # at 42 % of the pull before it: after the first pulls that is over half the set's median
+    efforts, rest = [], []
+    for i in range(10):
+        t0 = 2.0 + 10.0 * i
+        p = 150.0 - 7.8 * i
+        efforts.append(hs.effort(t0, p, 0.5, 6.0, 0.5))
+        if i < 9:
+            rest += [(t0 + 7.3, t0 + 7.7, 0, 0.42 * p), (t0 + 9.0, t0 + 9.3, 0.42 * p, 0)]
+    _check(efforts, rest, 110.0, fs_hz, 0.5)

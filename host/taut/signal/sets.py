@@ -27,7 +27,8 @@ SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps' median range)...
 SETUP_EFFORT_FRACTION = 0.5  # ...with this fraction of their TUT and hold...
-SETUP_EFFORT_MIN_HOLD_S = 1.0  # ...and held this long is an effort too (holds vary 1-3 s in a set)
+SETUP_EFFORT_MIN_HOLD_S = 1.0  # ...and held this long is an effort too (holds vary 1-3 s in a set)...
+SETUP_RAMP_FRACTION = 0.5  # ...if its rise and fall take this fraction of the reps' (a re-grip is a quick step)
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -103,7 +104,8 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     By size: before the first rep of at least 0.7 of the full reps' median range, movements
     smaller than a partial rep of the rest (PARTIAL_FRACTION of its median) are candidates.
     By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
-    reps (`like_the_reps`: as long, held as long); that one and all after it are efforts (a
+    reps (`like_the_reps`: as long, held as long; or `effort_in_small`), its rise and fall taking at
+    least SETUP_RAMP_FRACTION of their time; that one and all after it are efforts (a
     warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
     with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
     """
@@ -122,10 +124,19 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     full = shapes[first_big:]
     hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
     tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
+    ramps_ref = median_of(np.array([_ramps_s(s) for s in full]))
     for j in range(count):
-        if like_the_reps(shapes[j], hold_ref, tut_ref) or effort_in_small(shapes[j], r[j] / reference, hold_ref, tut_ref):
+        shape = shapes[j]
+        if (
+            like_the_reps(shape, hold_ref, tut_ref) or effort_in_small(shape, r[j] / reference, hold_ref, tut_ref)
+        ) and _ramps_s(shape) >= SETUP_RAMP_FRACTION * ramps_ref:
             return j
     return count
+
+
+def _ramps_s(shape: RepShape) -> float:
+    """Time a movement spends rising and falling (its TUT less its hold)."""
+    return (shape.end_s - shape.start_s) - (shape.top_end_s - shape.top_start_s)
 
 
 def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
