@@ -256,3 +256,16 @@ def test_3_a_resting_load_after_a_fresh_pull_in_a_fading_set_is_no_rep(fs_hz):
         if i < 9:
             rest += [(t0 + 7.3, t0 + 7.7, 0, 0.42 * p), (t0 + 9.0, t0 + 9.3, 0.42 * p, 0)]
     _check(efforts, rest, 110.0, fs_hz, 0.5)
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_4_a_dip_to_three_quarters_of_a_held_rep_keeps_one_rep(fs_hz):
+    # 7 s holds at 60 N fading a little; one dips twice to ~43 N (0.72 of E) for a moment and comes
+    # back to the hold: a dip, not a band taken up to a pre-tension at the dip's level
+    efforts = [[(2.0 + 10.0 * i, 2.3 + 10.0 * i, 0, 60), (2.3 + 10.0 * i, 8.5 + 10.0 * i, 60, 54),
+                (8.5 + 10.0 * i, 8.8 + 10.0 * i, 54, 0)] for i in range(5)]
+    t0 = 22.0
+    efforts[2] = [(t0, t0 + 0.3, 0, 60), (t0 + 0.3, t0 + 2.0, 60, 58), (t0 + 2.0, t0 + 2.3, 58, 43),
+                  (t0 + 2.5, t0 + 2.8, 43, 57), (t0 + 3.2, t0 + 3.5, 57, 42), (t0 + 3.7, t0 + 4.0, 42, 56),
+                  (t0 + 4.0, t0 + 6.5, 56, 53), (t0 + 6.5, t0 + 6.8, 53, 0)]
+    _check(efforts, [], 55.0, fs_hz, 0.1)

@@ -219,12 +219,14 @@ def _up_scan(*a):  # pragma: no cover - compiled
         if rules.restart_n > thr:
             thr = rules.restart_n
         height = top - base_n
+        held_effort = held_n - base_n >= rules.hold_min_excursion_n  # it held a plateau of an effort's size...
         if lo[m] > top + thr and (
             (held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak...
-             and not (held_n - base_n >= rules.hold_min_excursion_n  # ...nor an effort's hold (after an
-                      and height < rules.restart_top_fraction * (held_n - base_n)))  # overshoot) it dipped below
+             and not (held_effort  # ...nor an effort's hold (after an overshoot) it dipped below
+                      and height < rules.restart_top_fraction * (held_n - base_n)))
             or p - base_n < rules.hold_min_excursion_n
-            or height >= rules.restart_top_fraction * (p - base_n)
+            or (height >= rules.restart_top_fraction * (p - base_n)
+                and not (held_effort and top < held_n - rules.restart_n))  # ...this plateau clearly below it
             or p - top <= rules.still_abs_n
             or height <= rules.step_level_fraction * (p - base_n)
             or lo[m] > p + rules.restart_n
