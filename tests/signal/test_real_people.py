@@ -269,3 +269,13 @@ def test_4_a_dip_to_three_quarters_of_a_held_rep_keeps_one_rep(fs_hz):
                   (t0 + 2.5, t0 + 2.8, 43, 57), (t0 + 3.2, t0 + 3.5, 57, 42), (t0 + 3.7, t0 + 4.0, 42, 56),
                   (t0 + 4.0, t0 + 6.5, 56, 53), (t0 + 6.5, t0 + 6.8, 53, 0)]
     _check(efforts, [], 55.0, fs_hz, 0.1)
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_1_taking_the_band_up_to_its_pre_tension_before_a_set_is_no_rep(fs_hz):
+    # from a slack band up to the set's 10 N pre-tension, held 1.5 s and let go again (a re-grip),
+    # shaped like the reps; then the band taken up and 50 N reps from the pre-tension
+    take_up = hs.effort(2.0, 10, 0.8, 1.5, 0.8) + [(6.0, 6.5, 0, 10)]
+    efforts = [hs.effort(8.0 + 4.5 * i, 50, 1.0, 1.5, 1.2, base_n=10) for i in range(6)]
+    release = [(36.0, 36.5, 10, 0)]
+    _check(efforts, take_up + release, 45.0, fs_hz, 0.3)

@@ -29,6 +29,7 @@ SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps'
 SETUP_EFFORT_FRACTION = 0.5  # ...with this fraction of their TUT and hold...
 SETUP_EFFORT_MIN_HOLD_S = 1.0  # ...and held this long is an effort too (holds vary 1-3 s in a set)...
 SETUP_RAMP_FRACTION = 0.5  # ...if its rise and fall take this fraction of the reps' (a re-grip is a quick step)
+SETUP_ABOVE_FRACTION = 0.15  # ...and it rises above the reps' bottom by this fraction of their excursion
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -105,7 +106,8 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     smaller than a partial rep of the rest (PARTIAL_FRACTION of its median) are candidates.
     By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
     reps (`like_the_reps`: as long, held as long; or `effort_in_small`), its rise and fall taking at
-    least SETUP_RAMP_FRACTION of their time; that one and all after it are efforts (a
+    least SETUP_RAMP_FRACTION of their time, its peak SETUP_ABOVE_FRACTION of their excursion above
+    the bottom they start from; that one and all after it are efforts (a
     warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
     with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
     """
@@ -125,11 +127,17 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
     tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
     ramps_ref = median_of(np.array([_ramps_s(s) for s in full]))
+    # tension the reps start from, and their excursion: a movement that only reaches that level is
+    # the band taken up to its pre-tension, whatever its shape
+    bottom_n = median_of(np.array([s.bottom_n for s in full]))
+    excursion_n = median_of(np.array([s.peak_n - s.bottom_n for s in full]))
     for j in range(count):
         shape = shapes[j]
         if (
-            like_the_reps(shape, hold_ref, tut_ref) or effort_in_small(shape, r[j] / reference, hold_ref, tut_ref)
-        ) and _ramps_s(shape) >= SETUP_RAMP_FRACTION * ramps_ref:
+            (like_the_reps(shape, hold_ref, tut_ref) or effort_in_small(shape, r[j] / reference, hold_ref, tut_ref))
+            and _ramps_s(shape) >= SETUP_RAMP_FRACTION * ramps_ref
+            and shape.peak_n - bottom_n >= SETUP_ABOVE_FRACTION * excursion_n
+        ):
             return j
     return count
 
