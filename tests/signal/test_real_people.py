@@ -188,21 +188,21 @@ def test_7_an_incomplete_release_between_fatigued_squeezes_parts_two_reps(fs_hz)
 
 
 def test_no_regression_on_the_human_like_suite():
-    # the first 60 sets of the human-like suite (every behaviour, both rates, all noise levels):
-    # what the detector reaches today (60 of 60 counted right, no rep in labelled non-rep time)
+    # the first 100 sets of the human-like suite (every behaviour, both rates, all noise levels):
+    # what the detector reaches today (100 of 100 counted right, no rep in labelled non-rep time)
     from taut.sim import human_suite
 
     outside = ("setup", "rest", "idle", "release", "tug", "grip", "rest-load", "fidget", "step", "wobble", "cut")
     sets = exact = false = 0
-    for rec in human_suite(n_sets=60, seed=0):
+    for rec in human_suite(n_sets=100, seed=0):
         reps = analyze(rec.time_s, rec.tension_n).reps
         centres = [(r.start_s + r.end_s) / 2 for r in reps]
         false += sum(any(iv.start_s < c < iv.end_s for iv in rec.intervals(*outside)) for c in centres)
         for ts in rec.sets:
             sets += 1
             exact += sum(ts.start_s - 0.3 < c < ts.end_s + 0.3 for c in centres) == len(ts.reps)
-    assert sets == 60
-    assert (exact, false) == (60, 0)
+    assert sets == 100
+    assert (exact, false) == (100, 0)
 
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
