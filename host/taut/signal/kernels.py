@@ -76,6 +76,7 @@ class UpRules(NamedTuple):
     peak_votes: bool  # slow sampling: a lone top sample counts once two later ones show no spike
     spike_n: float  # the vote's spike allowance (5 noise sigmas)
     valley_floor_fraction: float = 0.0  # (in a set, the valley may lie this fraction of E above the line, whatever the noise)
+    dip_margin_n: float = np.inf  # (in a set, a plateau near the top this far below an effort's hold is a dip)
 
 
 class UpFound(NamedTuple):
@@ -226,7 +227,7 @@ def _up_scan(*a):  # pragma: no cover - compiled
                       and height < rules.restart_top_fraction * (held_n - base_n)))
             or p - base_n < rules.hold_min_excursion_n
             or (height >= rules.restart_top_fraction * (p - base_n)
-                and not (held_effort and top < held_n - rules.restart_n))  # ...this plateau clearly below it
+                and not (held_effort and top < held_n - rules.dip_margin_n))  # ...this plateau clearly below it
             or p - top <= rules.still_abs_n
             or height <= rules.step_level_fraction * (p - base_n)
             or lo[m] > p + rules.restart_n

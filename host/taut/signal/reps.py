@@ -361,6 +361,7 @@ class RepDetector:
             peak_votes=self._smooth_w == 1,
             spike_n=cfg.peak_vote_spike_noise_k * self._noise_n,
             valley_floor_fraction=cfg.valley_floor_fraction_in_set if in_set else 0.0,
+            dip_margin_n=restart_n if in_set else np.inf,
         )
         self._rules_head, self._rules_tail = rules[:_A0], rules[_A0 + 1 :]
 
