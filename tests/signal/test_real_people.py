@@ -23,6 +23,19 @@ def _check(efforts, extra, duration_s, fs_hz, noise_n, seed=0, base_n=0.0):
     return a
 
 
+def _repeaters(peaks, pull, load):
+    """Pulls every 10 s from 2 s (`pull(t0, peak)`: its ramps), with `load(t0, peak)` in each rest
+    but the last (a hand resting on the handle): (efforts, rest segments)."""
+    starts = [2.0 + 10.0 * i for i in range(len(peaks))]
+    return [pull(t0, p) for t0, p in zip(starts, peaks)], [s for t0, p in zip(starts[:-1], peaks) for s in load(t0, p)]
+
+
+def _assert_spans(a, efforts, start_tol_s, end_tol_s):
+    """Each rep found starts and ends within the tolerances of its effort's ramps."""
+    for r, (s, e) in zip(a.reps, hs.truth_of(efforts)):
+        assert abs(r.start_s - s) < start_tol_s and abs(r.end_s - e) < end_tol_s
+
+
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 def test_1_intensities_small_medium_high_all_count(fs_hz):
     # a grip squeezed at three intensities, three times each: the small ones lead the set
@@ -108,9 +121,7 @@ def test_4_a_hold_fading_with_fatigue_is_not_cut_early(fs_hz):
         efforts.append([(t0, t0 + 0.5, 0, 100), (t0 + 0.5, t0 + 7.5, 100, fade), (t0 + 7.5, t0 + 8.0, fade, 0)])
     t0 = 57.0
     efforts.append([(t0, t0 + 0.5, 0, 100), (t0 + 0.5, t0 + 4.0, 100, 50), (t0 + 4.5, t0 + 5.0, 50, 90), (t0 + 7.0, t0 + 7.5, 90, 0)])
-    a = _check(efforts, [], 75.0, fs_hz, 0.5)
-    for r, (s, e) in zip(a.reps, hs.truth_of(efforts)):
-        assert abs(r.start_s - s) < 0.4 and abs(r.end_s - e) < 0.6
+    _assert_spans(_check(efforts, [], 75.0, fs_hz, 0.5), efforts, 0.4, 0.6)
 
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
@@ -145,13 +156,11 @@ def test_3_a_resting_load_held_as_long_as_the_faded_holds_is_no_rep(fs_hz):
     # 7 s on / 3 s off pulls whose hold fades by 30 % (so their top, at 90 %, is short), and a
     # hand resting on the handle for 1.5 s at a third of the pull in each rest: told apart by
     # duration (a partial pull lasts as long as the others), not by hold
-    efforts, rest = [], []
-    for i in range(10):
-        t0 = 2.0 + 10.0 * i
-        p = 150.0 - 4.0 * i
-        efforts.append([(t0, t0 + 0.5, 0, p), (t0 + 0.5, t0 + 6.5, p, 0.7 * p), (t0 + 6.5, t0 + 7.0, 0.7 * p, 0)])
-        if i < 9:
-            rest += [(t0 + 7.4, t0 + 7.8, 0, p / 3.0), (t0 + 9.3, t0 + 9.6, p / 3.0, 0)]
+    efforts, rest = _repeaters(
+        [150.0 - 4.0 * i for i in range(10)],
+        lambda t0, p: [(t0, t0 + 0.5, 0, p), (t0 + 0.5, t0 + 6.5, p, 0.7 * p), (t0 + 6.5, t0 + 7.0, 0.7 * p, 0)],
+        lambda t0, p: [(t0 + 7.4, t0 + 7.8, 0, p / 3.0), (t0 + 9.3, t0 + 9.6, p / 3.0, 0)],
+    )
     efforts[6] = [(62.0, 62.5, 0, 70), (62.5, 68.5, 70, 55), (68.5, 69.0, 55, 0)]  # a genuine partial pull
     a = _check(efforts, rest, 120.0, fs_hz, 0.5)
     assert [r.partial for r in a.reps] == [False] * 6 + [True] + [False] * 3
@@ -234,27 +243,20 @@ def test_1_a_small_first_squeeze_held_shorter_than_the_rest_counts(fs_hz):
 def test_4_an_overshoot_then_a_dip_in_the_first_hold_keeps_one_rep(fs_hz):
     # a session's first pull jerks to 180 N, settles on 100 N, dips to 55 N and comes back: the peak
     # is a transient, the hold below it is the effort's, and the dip below that is inside the rep
-    efforts = []
-    for i in range(5):
-        t0 = 2.0 + 10.0 * i
-        efforts.append([(t0, t0 + 0.2, 0, 180), (t0 + 0.2, t0 + 0.5, 180, 100), (t0 + 3.0, t0 + 3.3, 100, 55),
-                        (t0 + 3.9, t0 + 4.2, 55, 95), (t0 + 6.5, t0 + 7.0, 95, 0)])
-    a = _check(efforts, [], 55.0, fs_hz, 0.5)
-    for r, (s, e) in zip(a.reps, hs.truth_of(efforts)):
-        assert abs(r.start_s - s) < 0.3 and abs(r.end_s - e) < 0.4
+    pull = [(0.0, 0.2, 0, 180), (0.2, 0.5, 180, 100), (3.0, 3.3, 100, 55), (3.9, 4.2, 55, 95), (6.5, 7.0, 95, 0)]
+    efforts = [[(t0 + a, t0 + b, f0, f1) for a, b, f0, f1 in pull] for t0 in (2.0, 12.0, 22.0, 32.0, 42.0)]
+    _assert_spans(_check(efforts, [], 55.0, fs_hz, 0.5), efforts, 0.3, 0.4)
 
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 def test_3_a_resting_load_after_a_fresh_pull_in_a_fading_set_is_no_rep(fs_hz):
     # 7 s on / 3 s off pulls fading from 150 N to 80 N (median ~115 N); the hand rests on the handle
     # at 42 % of the pull before it: after the first pulls that is over half the set's median
-    efforts, rest = [], []
-    for i in range(10):
-        t0 = 2.0 + 10.0 * i
-        p = 150.0 - 7.8 * i
-        efforts.append(hs.effort(t0, p, 0.5, 6.0, 0.5))
-        if i < 9:
-            rest += [(t0 + 7.3, t0 + 7.7, 0, 0.42 * p), (t0 + 9.0, t0 + 9.3, 0.42 * p, 0)]
+    efforts, rest = _repeaters(
+        [150.0 - 7.8 * i for i in range(10)],
+        lambda t0, p: hs.effort(t0, p, 0.5, 6.0, 0.5),
+        lambda t0, p: [(t0 + 7.3, t0 + 7.7, 0, 0.42 * p), (t0 + 9.0, t0 + 9.3, 0.42 * p, 0)],
+    )
     _check(efforts, rest, 110.0, fs_hz, 0.5)
 
 
