@@ -249,18 +249,6 @@ def test_4_an_overshoot_then_a_dip_in_the_first_hold_keeps_one_rep(fs_hz):
 
 
 @pytest.mark.parametrize("fs_hz", [10.0, 80.0])
-def test_3_a_resting_load_after_a_fresh_pull_in_a_fading_set_is_no_rep(fs_hz):
-    # 7 s on / 3 s off pulls fading from 150 N to 80 N (median ~115 N); the hand rests on the handle
-    # at 42 % of the pull before it: after the first pulls that is over half the set's median
-    efforts, rest = _repeaters(
-        [150.0 - 7.8 * i for i in range(10)],
-        lambda t0, p: hs.effort(t0, p, 0.5, 6.0, 0.5),
-        lambda t0, p: [(t0 + 7.3, t0 + 7.7, 0, 0.42 * p), (t0 + 9.0, t0 + 9.3, 0.42 * p, 0)],
-    )
-    _check(efforts, rest, 110.0, fs_hz, 0.5)
-
-
-@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
 def test_4_a_dip_to_three_quarters_of_a_held_rep_keeps_one_rep(fs_hz):
     # 7 s holds at 60 N fading a little; one dips twice to ~43 N (0.72 of E) for a moment and comes
     # back to the hold: a dip, not a band taken up to a pre-tension at the dip's level

@@ -648,8 +648,9 @@ class RepDetector:
         if not self._last_set_excursion_n > 0:
             return False
         need = cfg.rest_ref_fraction * self._last_set_excursion_n
+        shapes = self._set_shapes
         bumps = steps = 0
-        for s in self._set_shapes:
+        for s in shapes:
             hold = s.top_end_s - s.top_start_s
             if not s.peak_n - s.bottom_n < need:
                 return False
@@ -661,7 +662,6 @@ class RepDetector:
                 return False
         if steps > cfg.rest_max_steps:
             return False
-        shapes = self._set_shapes
         return bumps <= cfg.rest_set_max_reps or all(
             b.start_s - a.end_s >= cfg.rest_bump_gap_s for a, b in zip(shapes[:-1], shapes[1:])
         )

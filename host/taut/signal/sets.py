@@ -21,7 +21,7 @@ SETUP_FIRST_FULL_FRACTION = 0.7  # ...and the first rep of at least this fractio
 SETUP_LIKE_FRACTION = 0.6  # a leading movement with this fraction of the reps' TUT and hold is an effort...
 SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a hold look just like tugs)...
 REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
-REST_LOAD_RANGE_FRACTION = 0.6  # ...a movement under this fraction of their (median) range...
+REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
 REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
@@ -107,9 +107,9 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
     reps (`like_the_reps`: as long, held as long; or `effort_in_small`), its rise and fall taking at
     least SETUP_RAMP_FRACTION of their time, its peak SETUP_ABOVE_FRACTION of their excursion above
-    the bottom they start from; that one and all after it are efforts (a
-    warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
-    with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
+    the bottom they start from; that one and all after it are efforts (a warm-up, a rising load, a
+    lighter first intensity), whatever their size. A set never starts with a partial rep (only its
+    effort-shaped leading movements can be smaller than its reps).
     """
     r = np.asarray(ranges, dtype=float)
     if len(r) < 2:
