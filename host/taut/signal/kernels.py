@@ -70,7 +70,8 @@ class UpRules(NamedTuple):
     step_level_fraction: float  # ...or this low (an offset step), or the rise clears the peak so far by restart_n;
     # otherwise the plateau is a dip inside a hold and the candidate goes on...
     hold_min_excursion_n: float  # ...if the candidate is an effort this large (inf: never, outside a set) that
-    # held a plateau within restart_top_fraction of its peak
+    # held a plateau within restart_top_fraction of its peak, or one this large above the plateau (an
+    # overshoot, then a hold that dips)
     valley_allow_n: float  # a valley within this of B + 0.1 E (noise sigmas)...
     valley_allow_fraction: float  # ...and this fraction of E...
     valley_rise_n: float  # ...then a rise of this much...
@@ -78,6 +79,7 @@ class UpRules(NamedTuple):
     peak_votes: bool  # slow sampling: a lone top sample counts once two later ones show no spike
     spike_n: float  # the vote's spike allowance (5 noise sigmas)
     valley_floor_fraction: float = 0.0  # (in a set, the valley may lie this fraction of E above the line, whatever the noise)
+    dip_margin_n: float = np.inf  # (in a set, a plateau near the top this far below an effort's hold is a dip)
 
 
 class UpFound(NamedTuple):
@@ -221,10 +223,14 @@ def _up_scan(*a):  # pragma: no cover - compiled
         if rules.restart_n > thr:
             thr = rules.restart_n
         height = top - base_n
+        held_effort = held_n - base_n >= rules.hold_min_excursion_n  # it held a plateau of an effort's size...
         if lo[m] > top + thr and (
-            held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak
+            (held_n - base_n < rules.restart_top_fraction * (p - base_n)  # no hold near its peak...
+             and not (held_effort  # ...nor an effort's hold (after an overshoot) it dipped below
+                      and height < rules.restart_top_fraction * (held_n - base_n)))
             or p - base_n < rules.hold_min_excursion_n
-            or height >= rules.restart_top_fraction * (p - base_n)
+            or (height >= rules.restart_top_fraction * (p - base_n)
+                and not (held_effort and top < held_n - rules.dip_margin_n))  # ...this plateau clearly below it
             or p - top <= rules.still_abs_n
             or height <= rules.step_level_fraction * (p - base_n)
             or lo[m] > p + rules.restart_n

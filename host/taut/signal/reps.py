@@ -103,9 +103,13 @@ class DetectorConfig:
     noise_update_weight: float = 0.2  # ...by this weight...
     noise_growth_max: float = 1.1  # ...growing by at most this factor per rep (motion never inflates it)
     baseline_leak_n_per_s: float = 0.05  # how fast the baseline may rise (drift following)
-    rest_set_max_reps: int = 2  # a set of at most this many movements...
+    rest_set_max_reps: int = 2  # a set of at most this many bumps...
     rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
-    rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity
+    rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity...
+    rest_step_min_hold_s: float = 1.5  # ...besides level steps: held this long and more...
+    rest_step_ramp_fraction: float = 0.5  # ...with ramps (rise + fall) under this fraction of the hold
+    rest_max_steps: int = 2  # (at most this many level steps beside the bumps)
+    rest_bump_gap_s: float = 2.0  # (more bumps when each starts this long after the movement before: no run of reps)
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
 
 
@@ -361,6 +365,7 @@ class RepDetector:
             peak_votes=self._smooth_w == 1,
             spike_n=cfg.peak_vote_spike_noise_k * self._noise_n,
             valley_floor_fraction=cfg.valley_floor_fraction_in_set if in_set else 0.0,
+            dip_margin_n=restart_n if in_set else np.inf,
         )
         self._rules_head, self._rules_tail = rules[:_A0], rules[_A0 + 1 :]
 
@@ -655,15 +660,33 @@ class RepDetector:
         self._set_median_cache = None
 
     def _is_rest_activity(self) -> bool:
-        """A "set" of at most `rest_set_max_reps` movements, each smaller than `rest_ref_fraction` of
-        the last real set's median excursion and none held for `rest_max_hold_s`: a bump during the
-        rest, no effort. (A lone light rep after a heavy set, with a different band, holds.)"""
+        """A "set" whose movements are all smaller than `rest_ref_fraction` of the last real set's
+        median excursion, each a bump (not held for `rest_max_hold_s`; at most `rest_set_max_reps`,
+        or any number spread `rest_bump_gap_s` apart: fidgets, not a run of fast reps) or a level
+        step (held `rest_step_min_hold_s` and more, its rise and fall together under
+        `rest_step_ramp_fraction` of the hold; at most `rest_max_steps`): activity in a rest, no
+        effort. (A lone light rep after a heavy set, with a different band, moves through a range:
+        its ramps take about as long as its hold.)"""
         cfg = self.config
-        if len(self._set_shapes) > cfg.rest_set_max_reps or not self._last_set_excursion_n > 0:
+        if not self._last_set_excursion_n > 0:
             return False
         need = cfg.rest_ref_fraction * self._last_set_excursion_n
-        return all(
-            s.peak_n - s.bottom_n < need and s.top_end_s - s.top_start_s < cfg.rest_max_hold_s for s in self._set_shapes
+        shapes = self._set_shapes
+        bumps = steps = 0
+        for s in shapes:
+            hold = s.top_end_s - s.top_start_s
+            if not s.peak_n - s.bottom_n < need:
+                return False
+            if hold < cfg.rest_max_hold_s:
+                bumps += 1
+            elif hold >= cfg.rest_step_min_hold_s and s.end_s - s.start_s - hold < cfg.rest_step_ramp_fraction * hold:
+                steps += 1
+            else:
+                return False
+        if steps > cfg.rest_max_steps:
+            return False
+        return bumps <= cfg.rest_set_max_reps or all(
+            b.start_s - a.end_s >= cfg.rest_bump_gap_s for a, b in zip(shapes[:-1], shapes[1:])
         )
 
 

@@ -25,6 +25,11 @@ REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their ran
 REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
+SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps' median range)...
+SETUP_EFFORT_FRACTION = 0.5  # ...with this fraction of their TUT and hold...
+SETUP_EFFORT_MIN_HOLD_S = 1.0  # ...and held this long is an effort too (holds vary 1-3 s in a set)...
+SETUP_RAMP_FRACTION = 0.5  # ...if its rise and fall take this fraction of the reps' (a re-grip is a quick step)
+SETUP_ABOVE_FRACTION = 0.15  # ...and it rises above the reps' bottom by this fraction of their excursion
 PARTIAL_NOISE_K = 3.0  # without calibration, a partial also falls short by this many noise sigmas
 
 TravelFn = Callable[[np.ndarray], np.ndarray]
@@ -100,9 +105,11 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     By size: before the first rep of at least 0.7 of the full reps' median range, movements
     smaller than a partial rep of the rest (PARTIAL_FRACTION of its median) are candidates.
     By shape and context (with `shapes`): setup ends at the first candidate shaped like the set's
-    reps (`like_the_reps`: as long, held as long); that one and all after it are efforts (a
-    warm-up, a rising load, a lighter first intensity), whatever their size. A set never starts
-    with a partial rep (only its effort-shaped leading movements can be smaller than its reps).
+    reps (`like_the_reps`: as long, held as long; or `effort_in_small`), its rise and fall taking at
+    least SETUP_RAMP_FRACTION of their time, its peak SETUP_ABOVE_FRACTION of their excursion above
+    the bottom they start from; that one and all after it are efforts (a warm-up, a rising load, a
+    lighter first intensity), whatever their size. A set never starts with a partial rep (only its
+    effort-shaped leading movements can be smaller than its reps).
     """
     r = np.asarray(ranges, dtype=float)
     if len(r) < 2:
@@ -119,10 +126,25 @@ def leading_setup_count(ranges: Sequence[float], shapes: Sequence[RepShape] | No
     full = shapes[first_big:]
     hold_ref = median_of(np.array([s.top_end_s - s.top_start_s for s in full]))
     tut_ref = median_of(np.array([s.end_s - s.start_s for s in full]))
+    ramps_ref = median_of(np.array([_ramps_s(s) for s in full]))
+    # tension the reps start from, and their excursion: a movement that only reaches that level is
+    # the band taken up to its pre-tension, whatever its shape
+    bottom_n = median_of(np.array([s.bottom_n for s in full]))
+    excursion_n = median_of(np.array([s.peak_n - s.bottom_n for s in full]))
     for j in range(count):
-        if like_the_reps(shapes[j], hold_ref, tut_ref):
+        shape = shapes[j]
+        if (
+            (like_the_reps(shape, hold_ref, tut_ref) or effort_in_small(shape, r[j] / reference, hold_ref, tut_ref))
+            and _ramps_s(shape) >= SETUP_RAMP_FRACTION * ramps_ref
+            and shape.peak_n - bottom_n >= SETUP_ABOVE_FRACTION * excursion_n
+        ):
             return j
     return count
+
+
+def _ramps_s(shape: RepShape) -> float:
+    """Time a movement spends rising and falling (its TUT less its hold)."""
+    return (shape.end_s - shape.start_s) - (shape.top_end_s - shape.top_start_s)
 
 
 def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
@@ -134,6 +156,19 @@ def like_the_reps(shape: RepShape, hold_ref_s: float, tut_ref_s: float) -> bool:
     return (
         tut >= SETUP_LIKE_FRACTION * tut_ref_s
         and hold >= max(SETUP_LIKE_FRACTION * hold_ref_s, SETUP_MIN_HOLD_S)
+        and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
+    )
+
+
+def effort_in_small(shape: RepShape, range_fraction: float, hold_ref_s: float, tut_ref_s: float) -> bool:
+    """A smaller effort of the set's kind (a 30 % squeeze before the 60 % and 100 % ones): at least
+    SETUP_EFFORT_RANGE_FRACTION of the reps' range, held SETUP_EFFORT_MIN_HOLD_S and half as long as
+    they hold, and lasting half as long. A tug has no hold; a re-grip is smaller."""
+    hold = shape.top_end_s - shape.top_start_s
+    return (
+        range_fraction >= SETUP_EFFORT_RANGE_FRACTION
+        and shape.end_s - shape.start_s >= SETUP_EFFORT_FRACTION * tut_ref_s
+        and hold >= max(SETUP_EFFORT_FRACTION * hold_ref_s, SETUP_EFFORT_MIN_HOLD_S)
         and hold <= SETUP_HOLD_EXCESS * hold_ref_s + SETUP_HOLD_SLACK_S
     )
 
