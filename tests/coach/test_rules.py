@@ -241,3 +241,22 @@ def test_a_withdrawn_tug_takes_back_the_early_cue_it_was_told():
     eng.feed(np.array([3.05]), np.array([10.0]), [RepCompleted(rep(1, t0=1.1, con=0.8, hold=0.3, ecc=0.35), 0)])
     out = eng.feed(np.array([9.0]), np.array([10.0]), [RepCancelled(9.0, 0, rep_index=1)])
     assert out == [RepWithdrawn(9.0, 0, 1)] and ns.rep_index == 1
+
+
+def test_a_sets_first_rep_is_coached_at_its_top_when_its_rise_is_beyond_a_tugs():
+    # from 10 N to 60 N: five times the start tension, more than a setup tug's reach
+    top = TopReached(0.45, 0, 0, 0.0, 0.4, 10.0, 60.0)  # a 0.4 s concentric: under 0.6 x 1 s
+    eng = CueEngine(FLY)
+    out = eng.feed(np.array([0.45]), np.array([60.0]), [RepStarted(0.0, 0), top])
+    assert [(type(c), c.time_s) for c in out] == [(HoldIt, 0.45), (TooFast, 0.45)]
+    # the same rise from slack (the grab) or by a tug's share waits for the rep, as before
+    for bottom, peak in ((0.0, 50.0), (10.0, 30.0)):
+        eng = CueEngine(FLY)
+        small = TopReached(0.45, 0, 0, 0.0, 0.4, bottom, peak)
+        assert eng.feed(np.array([0.45]), np.array([peak]), [RepStarted(0.0, 0), small]) == []
+    # a rep-sized tug, withdrawn when the set's next rep shows it smaller, takes its cue back
+    eng = CueEngine(FLY)
+    eng.feed(np.array([0.45]), np.array([60.0]), [RepStarted(0.0, 0), top])
+    eng.feed(np.array([1.0]), np.array([10.0]), [RepCompleted(rep(0, t0=0.0, con=0.4, hold=0.0, ecc=0.4), 0)])
+    out = eng.feed(np.array([9.0]), np.array([10.0]), [RepCancelled(9.0, 0, rep_index=0)])
+    assert out == [RepWithdrawn(9.0, 0, 0)]

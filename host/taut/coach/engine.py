@@ -6,9 +6,9 @@ when the tension leaves the top short of the target hold, the hold-it countdown 
 start; the rest with the rep's RepCompleted (the detector gives it within 150 ms of the rep's end).
 An early cue the completed rep does not earn, or whose movement was no rep, is taken back
 (CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
-set has a rep that could not be a setup tug (brief and unheld), no early cue is given and such
-reps' cues wait for one (thresholds.TUG_*), so a brief tug earns no "too fast". Needs neither
-bleak nor Qt.
+set has a rep that could not be a setup tug (brief and unheld), early cues are given only to a
+movement whose rise is beyond a tug's (`_rep_sized`), and such reps' cues wait for one
+(thresholds.TUG_*), so a brief tug earns no "too fast". Needs neither bleak nor Qt.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from taut.coach.form import losing_form
 from taut.coach.hold import HoldCountdown
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
-from taut.coach.thresholds import FAST_FRACTION, SQUEEZE_FRACTION, TUG_HOLD_S, TUG_RUN, TUG_TUT_S
+from taut.coach.thresholds import (FAST_FRACTION, REP_RISE_TO_BOTTOM, SQUEEZE_FRACTION, STRETCHED_BOTTOM_N, TUG_HOLD_S,
+                                   TUG_RUN, TUG_TUT_S)
 from taut.records import Rep
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 
@@ -39,6 +40,7 @@ class CueEngine:
         self._reps: dict[tuple[int, int], Rep] = {}  # (set, rep index) -> the rep as completed
         self._form_told: set[int] = set()  # sets whose losing-form cue was given
         self._real: set[int] = set()  # sets that have had a rep that is no possible tug
+        self._rep_sized: set[tuple[int, int]] = set()  # movements whose rise was beyond a tug's (_rep_sized)
         self._held: list[tuple[int, int, list[Cue]]] = []  # tug-like reps' cues, waiting
         self._top: TopReached | None = None  # the open movement's top, once the detector told it
         # cues given early, by (set, rep index the detector expects), each by REP_CUE_KINDS name; they
@@ -70,8 +72,9 @@ class CueEngine:
         hold_s = max(left[1] - top.top_start_s, 0.0)  # this movement's (a restart may follow a held plateau)
         if hold_s >= SQUEEZE_FRACTION * tg.hold_s:
             return
-        # a set's first reps may be setup tugs: early only once the movement cannot be one
-        if top.set_index in self._real or left[0] - top.start_s >= TUG_TUT_S or hold_s >= TUG_HOLD_S:
+        # a set's first reps may be setup tugs: early only once the movement cannot be one, or rose as a rep
+        if (top.set_index in self._real or (top.set_index, top.rep_index) in self._rep_sized
+                or left[0] - top.start_s >= TUG_TUT_S or hold_s >= TUG_HOLD_S):
             self._give_early(NoSqueeze(self._last_t, top.set_index, top.rep_index, top.start_s, hold_s, tg.hold_s),
                              "no-squeeze", out)
 
@@ -109,7 +112,9 @@ class CueEngine:
             self._top = ev
             tg = self.targets
             if ev.set_index not in self._real:  # the expected excursion may be a setup tug's
-                return
+                if not _rep_sized(ev):
+                    return
+                self._rep_sized.add((ev.set_index, ev.rep_index))  # taken back if it turns out a tug
             self._hold.top_reached(ev.top_start_s, ev.bottom_n, ev.peak_n, t, out)
             if ev.concentric_s < FAST_FRACTION * tg.tempo.concentric_s:
                 self._give_early(TooFast(t, ev.set_index, ev.rep_index, ev.start_s, "concentric", ev.concentric_s,
@@ -133,6 +138,7 @@ class CueEngine:
             for key in [k for k in self._early if k[0] == s]:
                 self._take_back(key, (), out)  # never confirmed as a rep
             self._told_early = {k for k in self._told_early if k[0] != s}
+            self._rep_sized = {k for k in self._rep_sized if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
             self._hold.set_ended()
 
@@ -181,6 +187,12 @@ class CueEngine:
             else:
                 out.append(ShortRange(t, s, rep.index, rep.start_s, rep.range_fraction))
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
+
+
+def _rep_sized(top: TopReached) -> bool:
+    """A set's first rep, told by its rise alone: from a stretched band, up by REP_RISE_TO_BOTTOM of
+    its start tension (a setup tug travels far less than a rep; the grab rises from slack)."""
+    return top.bottom_n >= STRETCHED_BOTTOM_N and top.peak_n - top.bottom_n >= REP_RISE_TO_BOTTOM * top.bottom_n
 
 
 def _tug_like(rep: Rep) -> bool:

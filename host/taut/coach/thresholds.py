@@ -26,6 +26,12 @@ BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension 
 TUG_TUT_S = 1.5
 TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
 TUG_RUN = 4
+# ... but a set's first movement is coached at its top, as a rep, when its rise is beyond a tug's: from
+# a stretched band (start tension at least STRETCHED_BOTTOM_N: not the grab from slack) up by at least
+# REP_RISE_TO_BOTTOM times that tension (the virtual band's tugs travel 10-30 % of a rep; if one is that big, its cues
+# are taken back when the detector withdraws it).
+STRETCHED_BOTTOM_N = 1.0
+REP_RISE_TO_BOTTOM = 2.5
 
 # Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
 # reps all lie below (1 - FORM_START_DROP) of the set's first FORM_BASE_REPS reps (median) and
