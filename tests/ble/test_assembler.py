@@ -78,6 +78,15 @@ def test_two_minima_close_in_device_time_give_no_drift() -> None:
     assert clock.to_host(np.array([4.3]))[0] == pytest.approx(4.3 + 0.004, abs=0.001)
 
 
+def test_minima_of_one_packet_each_give_no_drift_a_crystal_cannot_have() -> None:
+    # Heavy loss, 40 ms of jitter: buckets of one packet each, their minima 32 ms apart over 2.2 s.
+    clock = DeviceClock()
+    for d, lag in [(0.4, 0.036), (2.6, 0.004), (5.5, 0.0043), (5.7, 0.0297)]:
+        clock.observe(d, d + lag)
+    assert abs(clock.drift_ppm) <= 1000.0
+    assert clock.to_host(np.array([5.7]))[0] == pytest.approx(5.7 + 0.004, abs=0.005)
+
+
 def test_sequence_gap_reports_count_and_duration() -> None:
     events: list[LinkEvent] = []
     asm = StreamAssembler(on_event=events.append)

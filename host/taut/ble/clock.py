@@ -15,6 +15,10 @@ import numpy as np
 
 TICKS_PERIOD_US = 1 << 30
 _HALF_PERIOD_US = TICKS_PERIOD_US // 2
+# ticks_us runs on the ESP32's crystal (tens of ppm with temperature and age): a steeper slope is
+# the jitter of minima from buckets that got a packet or two, and extrapolated it moves samples by
+# tens of ms (40 ms of jitter over 2 s is 20,000 ppm).
+MAX_DRIFT_PPM = 1000.0
 
 
 def ticks_delta_us(from_ticks: int, from_host_s: float, to_ticks: int, to_host_s: float) -> int:
@@ -107,6 +111,7 @@ class DeviceClock:
             i0, i1 = (i0 - 1, i1) if left_s <= right_s else (i0, i1 + 1)
         (d0, lag0), (d1, lag1) = hull[i0], hull[i1]
         slope = (lag1 - lag0) / (d1 - d0) if d1 - d0 >= self._bucket_s else 0.0
+        slope = min(max(slope, -MAX_DRIFT_PPM * 1e-6), MAX_DRIFT_PPM * 1e-6)
         # Under every minimum, the one being filled included (latency is never negative).
         intercept = min(lag - slope * d for d, lag in self._buckets)
         self._slope, self._intercept = slope, intercept
