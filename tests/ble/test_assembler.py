@@ -65,6 +65,28 @@ def test_drift_is_estimated_from_the_lower_envelope() -> None:
     assert asm.clock.drift_ppm == pytest.approx(150.0, abs=15.0)
 
 
+def test_two_minima_close_in_device_time_give_no_drift() -> None:
+    # A bucket's minimum at its end, the next bucket's (one packet, the rest lost) 0.1 s later
+    # and 2.3 ms higher: jitter, not a 23,000 ppm drift; the next bucket must not inherit it.
+    clock = DeviceClock()
+    for d in np.arange(0.0, 2.0, 0.1):
+        clock.observe(d, d + 0.004 + (0.0 if round(d, 1) == 1.9 else 0.003))
+    clock.observe(2.0, 2.0 + 0.0063)
+    clock.observe(4.0, 4.0 + 0.0035)
+    clock.observe(4.3, 4.3 + 0.0045)
+    assert abs(clock.drift_ppm) < 1.0
+    assert clock.to_host(np.array([4.3]))[0] == pytest.approx(4.3 + 0.004, abs=0.001)
+
+
+def test_minima_of_one_packet_each_give_no_drift_a_crystal_cannot_have() -> None:
+    # Heavy loss, 40 ms of jitter: buckets of one packet each, their minima 32 ms apart over 2.2 s.
+    clock = DeviceClock()
+    for d, lag in [(0.4, 0.036), (2.6, 0.004), (5.5, 0.0043), (5.7, 0.0297)]:
+        clock.observe(d, d + lag)
+    assert abs(clock.drift_ppm) <= 1000.0
+    assert clock.to_host(np.array([5.7]))[0] == pytest.approx(5.7 + 0.004, abs=0.005)
+
+
 def test_sequence_gap_reports_count_and_duration() -> None:
     events: list[LinkEvent] = []
     asm = StreamAssembler(on_event=events.append)

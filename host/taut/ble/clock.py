@@ -15,6 +15,10 @@ import numpy as np
 
 TICKS_PERIOD_US = 1 << 30
 _HALF_PERIOD_US = TICKS_PERIOD_US // 2
+# ticks_us runs on the ESP32's crystal (tens of ppm with temperature and age): a steeper slope is
+# the jitter of minima from buckets that got a packet or two, and extrapolated it moves samples by
+# tens of ms (40 ms of jitter over 2 s is 20,000 ppm).
+MAX_DRIFT_PPM = 1000.0
 
 
 def ticks_delta_us(from_ticks: int, from_host_s: float, to_ticks: int, to_host_s: float) -> int:
@@ -96,10 +100,20 @@ class DeviceClock:
             hull.append(point)
         mean_d = sum(b[0] for b in done) / len(done)
         k = next((k for k in range(1, len(hull)) if hull[k][0] >= mean_d), len(hull) - 1)
-        (d0, lag0), (d1, lag1) = hull[k - 1], hull[k]
-        slope = (lag1 - lag0) / (d1 - d0) if d1 > d0 else 0.0
-        d_now, lag_now = self._buckets[-1]
-        intercept = min(lag0 - slope * d0, lag_now - slope * d_now)  # latency is never negative
+        # Two minima close in device time (a bucket's minimum at its end, the next one's at its
+        # start, or a bucket that got one packet when the rest were lost) turn their jitter into
+        # any slope at all: the slope is measured over at least one bucket of device time, the
+        # edge widened to the nearest hull vertices that far apart; closer than that, no drift.
+        i0, i1 = k - 1, k
+        while hull[i1][0] - hull[i0][0] < self._bucket_s and (i0 > 0 or i1 < len(hull) - 1):
+            left_s = hull[i0][0] - hull[i0 - 1][0] if i0 > 0 else np.inf
+            right_s = hull[i1 + 1][0] - hull[i1][0] if i1 < len(hull) - 1 else np.inf
+            i0, i1 = (i0 - 1, i1) if left_s <= right_s else (i0, i1 + 1)
+        (d0, lag0), (d1, lag1) = hull[i0], hull[i1]
+        slope = (lag1 - lag0) / (d1 - d0) if d1 - d0 >= self._bucket_s else 0.0
+        slope = min(max(slope, -MAX_DRIFT_PPM * 1e-6), MAX_DRIFT_PPM * 1e-6)
+        # Under every minimum, the one being filled included (latency is never negative).
+        intercept = min(lag - slope * d for d, lag in self._buckets)
         self._slope, self._intercept = slope, intercept
 
     def to_host(self, device_s: np.ndarray) -> np.ndarray:
