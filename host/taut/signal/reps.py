@@ -107,7 +107,7 @@ class DetectorConfig:
     rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
     rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity...
     rest_step_min_hold_s: float = 1.5  # ...besides level steps: held this long and more...
-    rest_step_ramp_fraction: float = 0.5  # ...with ramps (rise + fall) under this fraction of the hold
+    rest_step_ramp_fraction: float = 0.5  # ...with ramps (rise + fall, judged through the noise) under this fraction of the hold
     rest_max_steps: int = 2  # (at most this many level steps beside the bumps)
     rest_bump_gap_s: float = 2.0  # (more bumps when each starts this long after the movement before: no run of reps)
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
