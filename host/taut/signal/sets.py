@@ -192,9 +192,9 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
     TUT is a hand resting on the handle in the off time; so is one under REST_LOAD_OFF_BEAT_FRACTION,
     not itself a full rep, shaped as a plateau (its rise and fall shorter than its hold) and starting
     off the beat the full reps keep (a partial pull takes a beat of its own, whole periods after the
-    last full pull, or ramps up and down like a rep when a too-heavy load changes the set's pace). A partial pull of such a set lasts as long
-    as its other pulls (the protocol's on time) and stays a rep; a hold, which fades with fatigue, is
-    no measure of either.
+    last full pull, or ramps up and down like a rep when a too-heavy load changes the set's pace).
+    A partial pull of such a set lasts as long as its other pulls (the protocol's on time) and stays
+    a rep; a hold, which fades with fatigue, is no measure of either.
     """
     r = np.asarray(ranges, dtype=float)
     out = [False] * len(r)
