@@ -269,3 +269,32 @@ def test_1_taking_the_band_up_to_its_pre_tension_before_a_set_is_no_rep(fs_hz):
     efforts = [hs.effort(8.0 + 4.5 * i, 50, 1.0, 1.5, 1.2, base_n=10) for i in range(6)]
     release = [(36.0, 36.5, 10, 0)]
     _check(efforts, take_up + release, 45.0, fs_hz, 0.3)
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_3_a_resting_load_over_half_a_faded_pull_is_no_rep_but_a_short_partial_pull_on_the_beat_is(fs_hz):
+    # 7 s on / 3 s off pulls fading from 160 to 100 N; half a second after each, the hand rests on
+    # the handle at 0.45 of that pull for 1.3 s (the first ones over half the pulls' median: size cannot
+    # tell it from a partial); one pull, on the beat, is a short partial at 70 N (under half the
+    # largest pull) and still counts: a rest load sits off the set's beat, a pull keeps it
+    efforts, rest = _repeaters(
+        [160.0 - 6.0 * i for i in range(11)],
+        lambda t0, p: hs.effort(t0, p, 0.4, 6.2, 0.4),
+        lambda t0, p: hs.effort(t0 + 7.5, 0.45 * p, 0.4, 1.3, 0.4),
+    )
+    efforts[6] = hs.effort(62.0, 70, 0.4, 1.5, 0.4)
+    rest = [s for s in rest if not 62.0 <= s[0] < 72.0]  # no load after the partial (it is over early)
+    a = _check(efforts, rest, 125.0, fs_hz, 0.5)
+    assert [r.partial for r in a.reps[:7]] == [False] * 6 + [True]  # (the last, faded pulls are partial too)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_2_a_level_step_a_few_noise_sigmas_tall_is_no_rep_at_10_hz(seed):
+    # 100 N reps; in the rest two level steps of 4 N under 0.5 N of noise (8 sigmas: up in 0.2 s,
+    # flat for 5 and 8 s, down in 0.2 s) sampled at 10 Hz: noise moves their 10 % and 90 % crossings
+    # by seconds, so the crossings make their ramps look like a person's; their mean does not
+    efforts = [hs.effort(2.0 + 6.0 * i, 100, 1.0, 1.0, 1.5) for i in range(6)]
+    rest = hs.effort(50.0, 4, 0.2, 5.0, 0.2) + hs.effort(70.0, 4, 0.2, 8.0, 0.2)
+    efforts += [hs.effort(100.0 + 6.0 * i, 100, 1.0, 1.0, 1.5) for i in range(4)]
+    a = _check(efforts, rest, 130.0, 10.0, 0.5, seed=seed)
+    assert [len(s.reps) for s in a.sets] == [6, 4]

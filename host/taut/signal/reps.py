@@ -107,7 +107,7 @@ class DetectorConfig:
     rest_ref_fraction: float = 0.15  # ...all smaller than this fraction of the last set's median excursion
     rest_max_hold_s: float = 0.5  # ...and none held this long (an effort holds) is rest activity...
     rest_step_min_hold_s: float = 1.5  # ...besides level steps: held this long and more...
-    rest_step_ramp_fraction: float = 0.5  # ...with ramps (rise + fall) under this fraction of the hold
+    rest_step_ramp_fraction: float = 0.5  # ...with ramps (rise + fall, judged through the noise) under this fraction of the hold
     rest_max_steps: int = 2  # (at most this many level steps beside the bumps)
     rest_bump_gap_s: float = 2.0  # (more bumps when each starts this long after the movement before: no run of reps)
     buffer_samples: int = 8192  # samples kept for measuring reps (bounded memory)
@@ -177,6 +177,7 @@ class RepDetector:
         self._set_shapes: list[RepShape] = []
         self._set_ranges: list[float] = []
         self._set_ranges_cm: list[float | None] = []
+        self._set_plateaus: list[float] = []  # median tension over each small movement's top (NaN: not taken)
         self._set_shown: list[bool] = []  # which of the open set's movements are shown live as reps
         self._last_end_s = -np.inf
         self._set_median_cache: float | None = None
@@ -574,7 +575,7 @@ class RepDetector:
                 events.append(RepStarted(float(tp[ip]), self._current_set_index(float(tp[ip]))))
             last = n_part == len(parts) - 1
             shape = measure_rep(tp, xp, ip, self._dt_s or None, noise_raw_n, end_level_n if last else None)
-            kept |= self._accept(shape, t_end, set_index, events)
+            kept |= self._accept(shape, t_end, set_index, events, self._plateau_n(shape, tp, xp))
         suspended, self._suspended = self._suspended, None
         if suspended is not None and not kept and self._state == _BOTTOM and not self._finished:
             # the rise that set the candidate aside was no rep: the set-aside candidate goes on
@@ -583,7 +584,16 @@ class RepDetector:
             self._start_still_tracking()
             events.append(RepStarted(self._trigger_t, set_index))
 
-    def _accept(self, shape: RepShape | None, t_end: float, set_index: int, events: list[Event]) -> bool:
+    def _plateau_n(self, shape: RepShape | None, t: np.ndarray, x: np.ndarray) -> float:
+        """Median tension over a movement's top (between its 90 % crossings), for the level-step test
+        of rest activity: taken only for movements small enough to be rest activity (NaN otherwise)."""
+        if shape is None or not shape.peak_n - shape.bottom_n < self.config.rest_ref_fraction * self._last_set_excursion_n:
+            return math.nan
+        top = x[(t >= shape.top_start_s) & (t <= shape.top_end_s)]
+        return median_of(top) if len(top) else math.nan
+
+    def _accept(self, shape: RepShape | None, t_end: float, set_index: int, events: list[Event],
+                plateau_n: float = math.nan) -> bool:
         """Keep a measured candidate as a rep of the open set (or drop it, with the reason logged)."""
         cfg = self.config
         reason = self._reject_reason(shape)
@@ -599,6 +609,7 @@ class RepDetector:
         self._set_median_cache = None
         self._set_ranges.append(rng)
         self._set_ranges_cm.append(rng_cm)
+        self._set_plateaus.append(plateau_n)
         self._last_end_s = shape.end_s
         if not self._live_reps:
             return True
@@ -656,6 +667,7 @@ class RepDetector:
             self._set_index += 1
             self._last_set_excursion_n = self._set_median_excursion()
         self._set_shapes, self._set_ranges, self._set_ranges_cm = [], [], []
+        self._set_plateaus = []
         self._set_shown = []
         self._set_median_cache = None
 
@@ -664,7 +676,8 @@ class RepDetector:
         median excursion, each a bump (not held for `rest_max_hold_s`; at most `rest_set_max_reps`,
         or any number spread `rest_bump_gap_s` apart: fidgets, not a run of fast reps) or a level
         step (held `rest_step_min_hold_s` and more, its rise and fall together under
-        `rest_step_ramp_fraction` of the hold; at most `rest_max_steps`): activity in a rest, no
+        `rest_step_ramp_fraction` of the rest of it, judged through the noise: `_ramps_by_area_s`;
+        at most `rest_max_steps`): activity in a rest, no
         effort. (A lone light rep after a heavy set, with a different band, moves through a range:
         its ramps take about as long as its hold.)"""
         cfg = self.config
@@ -673,13 +686,14 @@ class RepDetector:
         need = cfg.rest_ref_fraction * self._last_set_excursion_n
         shapes = self._set_shapes
         bumps = steps = 0
-        for s in shapes:
+        for s, plateau_n in zip(shapes, self._set_plateaus):
             hold = s.top_end_s - s.top_start_s
             if not s.peak_n - s.bottom_n < need:
                 return False
+            ramps = _ramps_by_area_s(s, plateau_n)
             if hold < cfg.rest_max_hold_s:
                 bumps += 1
-            elif hold >= cfg.rest_step_min_hold_s and s.end_s - s.start_s - hold < cfg.rest_step_ramp_fraction * hold:
+            elif hold >= cfg.rest_step_min_hold_s and ramps < cfg.rest_step_ramp_fraction * (s.end_s - s.start_s - ramps):
                 steps += 1
             else:
                 return False
@@ -688,6 +702,21 @@ class RepDetector:
         return bumps <= cfg.rest_set_max_reps or all(
             b.start_s - a.end_s >= cfg.rest_bump_gap_s for a, b in zip(shapes[:-1], shapes[1:])
         )
+
+
+def _ramps_by_area_s(shape: RepShape, plateau_n: float) -> float:
+    """A movement's rise and fall together, judged through the noise: its crossings of the 10 % and
+    90 % lines wander when the excursion is a few noise sigmas (a noisy peak sets the 90 % line), but
+    its mean and the median over its top do not. A plateau at B + E held between ramps that take R of
+    the TUT T has the mean B + E (T - R/2) / T, so R = 2 T (1 - (mean - B) / E), with E the median
+    over the top less B; never more than the crossings measure."""
+    tut = shape.end_s - shape.start_s
+    crossed = tut - (shape.top_end_s - shape.top_start_s)
+    level_n = plateau_n - shape.bottom_n
+    if not level_n > 0:  # NaN too
+        return crossed
+    fill = (shape.mean_n - shape.bottom_n) / level_n
+    return min(crossed, max(0.0, 2.0 * tut * (1.0 - fill)))
 
 
 def _noise_gain(width: int) -> float:

@@ -23,6 +23,8 @@ SETUP_MIN_HOLD_S = 0.5  # ...and a hold of at least this (fast reps without a ho
 REST_LOAD_MIN_HOLD_S = 1.5  # in a set whose reps hold this long (median)...
 REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their range...
 REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
+REST_LOAD_OFF_BEAT_FRACTION = 0.7  # (under this fraction when it is a plateau, its rise and fall shorter than its hold,...
+REST_LOAD_BEAT_TOLERANCE = 0.15  # ...off the pulls' steady beat: further than this fraction of their period from a whole number)
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps' median range)...
@@ -187,9 +189,12 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
     Only in a set whose full reps (at least SETUP_BIG_FRACTION of the largest) are held long, for
     REST_LOAD_MIN_HOLD_S and more (repeaters, isometric pulls): there, a movement under
     REST_LOAD_RANGE_FRACTION of their median range lasting less than REST_LOAD_TUT_FRACTION of their
-    TUT is a hand resting on the handle in the off time. A partial pull of such a set lasts as long
-    as its other pulls (the protocol's on time) and stays a rep; a hold, which fades with fatigue, is
-    no measure of either.
+    TUT is a hand resting on the handle in the off time; so is one under REST_LOAD_OFF_BEAT_FRACTION,
+    not itself a full rep, shaped as a plateau (its rise and fall shorter than its hold) and starting
+    off the beat the full reps keep (a partial pull takes a beat of its own, whole periods after the
+    last full pull, or ramps up and down like a rep when a too-heavy load changes the set's pace).
+    A partial pull of such a set lasts as long as its other pulls (the protocol's on time) and stays
+    a rep; a hold, which fades with fatigue, is no measure of either.
     """
     r = np.asarray(ranges, dtype=float)
     out = [False] * len(r)
@@ -201,10 +206,33 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
         return out
     reference = median_of(r[full])
     tut_ref = median_of(np.array([shapes[j].end_s - shapes[j].start_s for j in full]))
+    starts = np.array([shapes[j].start_s for j in full])
+    period_s = _steady_period_s(starts)
     for j in range(len(r)):
         tut = shapes[j].end_s - shapes[j].start_s
-        out[j] = bool(r[j] < REST_LOAD_RANGE_FRACTION * reference and tut < REST_LOAD_TUT_FRACTION * tut_ref)
+        bar = REST_LOAD_RANGE_FRACTION
+        before = starts[full < j]
+        plateau = _ramps_s(shapes[j]) < shapes[j].top_end_s - shapes[j].top_start_s
+        if period_s > 0 and len(before) and plateau and r[j] < SETUP_BIG_FRACTION * r.max():
+            beats = (shapes[j].start_s - before[-1]) / period_s
+            if abs(beats - round(beats)) > REST_LOAD_BEAT_TOLERANCE:
+                bar = REST_LOAD_OFF_BEAT_FRACTION  # a plateau with no beat of its own: it sits in an off time
+        out[j] = bool(r[j] < bar * reference and tut < REST_LOAD_TUT_FRACTION * tut_ref)
     return out
+
+
+def _steady_period_s(starts: np.ndarray) -> float:
+    """The start-to-start period of a steady rhythm (each one within REST_LOAD_BEAT_TOLERANCE of the
+    median once a missed beat is allowed for), or 0 when the starts keep none."""
+    if len(starts) < 3:
+        return 0.0
+    gaps = np.diff(starts)
+    period_s = median_of(gaps)
+    if not period_s > 0:
+        return 0.0
+    beats = gaps / period_s
+    steady = bool((np.abs(beats - np.round(beats)) <= REST_LOAD_BEAT_TOLERANCE).all() and (np.round(beats) >= 1).all())
+    return period_s if steady else 0.0
 
 
 def close_set(
