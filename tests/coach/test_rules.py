@@ -260,3 +260,34 @@ def test_a_sets_first_rep_is_coached_at_its_top_when_its_rise_is_beyond_a_tugs()
     eng.feed(np.array([1.0]), np.array([10.0]), [RepCompleted(rep(0, t0=0.0, con=0.4, hold=0.0, ecc=0.4), 0)])
     out = eng.feed(np.array([9.0]), np.array([10.0]), [RepCancelled(9.0, 0, rep_index=0)])
     assert out == [RepWithdrawn(9.0, 0, 0)]
+
+
+def _countdown(t, y, top_at_s: float, excursion_n: float = 50.0) -> list:
+    """A HoldCountdown of 2 s with the set's excursion known, told TopReached at `top_at_s`."""
+    hc = HoldCountdown(2.0)
+    hc.rep_completed(0, excursion_n)
+    hc._reset_rep()  # noqa: SLF001 - bottom from the still stretch
+    out: list = []
+    for ti, yi in zip(t, y):
+        hc.step(float(ti), float(yi), out)
+        if abs(ti - top_at_s) < 1e-9:
+            hc.top_reached(top_at_s, 10.0, float(yi), float(ti), out)
+    return out
+
+
+def test_a_low_top_estimate_waits_for_the_line_while_the_rise_goes_on():
+    t = np.arange(0.0, 6.0, 1.0 / 80)
+    y = np.interp(t, [0, 1.0, 1.6, 2.4, 4.9, 5.9], [10, 10, 40, 60, 60, 10])  # slows at 40 N, goes on to 60
+    ticks = [c for c in _countdown(t, y, 1.6) if isinstance(c, HoldIt)]
+    assert ticks and abs(ticks[0].time_s - 2.2) < 0.06  # at 10 + 0.9 x 50 N, not at the 40 N estimate
+    assert [c.remaining_s for c in ticks] == [2.0, 1.0]
+
+
+def test_a_short_rep_keeps_its_countdown_from_the_top_estimate():
+    t = np.arange(0.0, 6.0, 1.0 / 80)
+    y = np.interp(t, [0, 1.0, 2.0, 4.5, 5.5], [10, 10, 40, 40, 10])  # 0.6 of the set's excursion, held
+    out = _countdown(t, y, 2.0)
+    ticks = [c for c in out if isinstance(c, HoldIt)]
+    assert ticks and 2.0 < ticks[0].time_s < 2.2  # once the rise is over
+    done = [c for c in out if isinstance(c, SqueezeDone)]
+    assert len(done) == 1 and abs(done[0].time_s - 4.0) < 0.02  # counted from the estimated top start
