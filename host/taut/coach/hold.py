@@ -126,12 +126,10 @@ class HoldCountdown:
         self._top_peak = max(self._top_peak, s)
         peaks = self._pending_peaks
         peaks.append((t, self._top_peak))
-        while peaks[0][0] < t - th.TOP_STOP_S:
-            old_t, old_peak = peaks.popleft()
-            if peaks[0][0] > t - th.TOP_STOP_S:  # keep the last one at least TOP_STOP_S old
-                peaks.appendleft((old_t, old_peak))
-                break
-        if t - peaks[0][0] >= th.TOP_STOP_S - 1e-9 and self._top_peak - peaks[0][1] < th.TOP_STOP_FRACTION * self.excursion_n:
+        since = t - th.TOP_STOP_S + 1e-9  # (the 1e-9: sample times a float's error off the grid)
+        while len(peaks) > 1 and peaks[1][0] <= since:
+            peaks.popleft()  # keep the latest at least TOP_STOP_S old
+        if peaks[0][0] <= since and self._top_peak - peaks[0][1] < th.TOP_STOP_FRACTION * self.excursion_n:
             self._entered_s, self._last_high_s, self._pending = self._pending, t, None
             self._tick(t, out)
 
