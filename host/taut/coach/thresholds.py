@@ -16,8 +16,9 @@ TOP_ENTER_FRACTION = 0.9
 TOP_LEAVE_FRACTION = 0.75
 PLATEAU_S = 0.3  # first rep of a set: this long within PLATEAU_FRACTION of the running peak
 PLATEAU_FRACTION = 0.05
-# The detector's TopReached below TOP_TRUST of the typical excursion is often a rise slowing before its
-# top (fading sets): kept back until its running peak grows under TOP_STOP of that excursion in TOP_STOP_S.
+# The detector's TopReached below TOP_TRUST of the typical excursion (and the last rep's) is often a rise slowing
+# before its top (fading sets): kept back until its running peak grows under TOP_STOP of that excursion in
+# TOP_STOP_S (a short rep's top), or the countdown's own line comes first.
 TOP_TRUST_FRACTION = 0.8
 TOP_STOP_S = 0.1
 TOP_STOP_FRACTION = 0.04
