@@ -36,6 +36,7 @@ from taut.signal.measure import SMOOTH_S, RepShape, measure_rep, split_at_hidden
 from taut.signal.top import TopWatch
 from taut.signal.sets import (
     TravelFn,
+    _ramps_s,
     _reference_range,
     build_rep,
     close_set,
@@ -711,7 +712,7 @@ def _ramps_by_area_s(shape: RepShape, plateau_n: float) -> float:
     the TUT T has the mean B + E (T - R/2) / T, so R = 2 T (1 - (mean - B) / E), with E the median
     over the top less B; never more than the crossings measure."""
     tut = shape.end_s - shape.start_s
-    crossed = tut - (shape.top_end_s - shape.top_start_s)
+    crossed = _ramps_s(shape)
     level_n = plateau_n - shape.bottom_n
     if not level_n > 0:  # NaN too
         return crossed
