@@ -239,9 +239,8 @@ def keeps_rhythm(shapes: Sequence[RepShape], j: int, pause_s: float, ramps_ref_s
     """Movement j is a rep of its own: it starts at least REST_LOAD_PAUSE_FRACTION of the set's pause
     after the movement before it ended, and rises and falls like a rep (at least
     REST_LOAD_RAMP_FRACTION of the full reps' ramps). Load left on the handle follows the pull it
-    rests from (in the human-like suite within 0.06-0.26 of the off time; a too-heavy set's partial
-    reps after 0.51-0.82 of its pause, their ramps 0.46-0.58 of the full reps'); a twitch in the
-    pause is quicker (0.11)."""
+    rests from (the human-like suite's within 0.06-0.25 of the pause; a too-heavy set's partial reps
+    come after 0.51-0.82 of it, their ramps 0.46-0.58 of the full reps'); a twitch is quicker (0.07-0.11)."""
     shape = shapes[j]
     return (
         j > 0 and pause_s > 0
