@@ -56,8 +56,8 @@ def test_a_too_heavy_sets_short_partial_reps_after_long_holds_count_when_they_en
     # three 60 N reps squeezed 2.5 s, then the band wins: full reps with a short hold and a quick
     # return, two short partial reps (29 N, held 0.6 s) after each, every rep after the set's 2 s
     # pause. Under half the full reps' range and TUT, the partials were taken for load left on the
-    # handle until the full reps' median hold fell under 1.5 s (shown 4-20 s late); they keep the set's
-    # rhythm (a hand resting on the handle follows the pull), so each counts as it ends
+    # handle until the full reps' median hold fell under 1.5 s (shown 4-20 s late); they keep the
+    # set's rhythm (a hand resting on the handle follows the pull), so each counts as it ends
     held, full, partial = (60, 1.0, 2.5, 1.5), (60, 1.0, 0.5, 0.5), (29, 0.9, 0.6, 0.5)
     t0, efforts = 2.0, []
     for peak, rise, hold, fall in [held] * 3 + [full, partial, partial] * 3 + [full]:
