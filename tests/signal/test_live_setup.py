@@ -49,3 +49,34 @@ def test_a_set_without_tugs_withdraws_nothing():
     events = det.feed(s.time_s, s.tension_n) + det.finish()
     assert not [e for e in events if isinstance(e, RepCancelled) and e.rep_index is not None]
     assert _live_count(events) == [(5, 5), (3, 3)]
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 80.0])
+def test_a_too_heavy_sets_short_partial_reps_after_long_holds_count_when_they_end(fs_hz):
+    # three 60 N reps squeezed 2.5 s, then the band wins: full reps with a short hold and a quick
+    # return, two short partial reps (29 N, held 0.6 s) after each, every rep after the set's 2 s
+    # pause. Under half the full reps' range and TUT, the partials were taken for load left on the
+    # handle until the full reps' median hold fell under 1.5 s (shown 4-20 s late); they keep the
+    # set's rhythm (a hand resting on the handle follows the pull), so each counts as it ends
+    held, full, partial = (60, 1.0, 2.5, 1.5), (60, 1.0, 0.5, 0.5), (29, 0.9, 0.6, 0.5)
+    t0, efforts = 2.0, []
+    for peak, rise, hold, fall in [held] * 3 + [full, partial, partial] * 3 + [full]:
+        efforts.append(hs.effort(t0, peak, rise, hold, fall))
+        t0 += rise + hold + fall + 2.0
+    t, x = hs.render([s for e in efforts for s in e], t0 + 12.0, fs_hz, 0.3, 3)
+    det = RepDetector()
+    events, shown_at = [], {}
+    for i in range(len(t)):
+        new = det.feed(t[i : i + 1], x[i : i + 1])
+        shown_at.update({e.rep.index: t[i] for e in new if isinstance(e, RepCompleted)})
+        events += new
+    events += det.finish()
+    [ended] = [e for e in events if isinstance(e, SetEnded)]
+    assert hs.matched(ended.rep_set.reps, hs.truth_of(efforts)) == (0, 0)
+    assert [r.partial for r in ended.rep_set.reps] == [False] * 4 + [True, True, False] * 3
+    assert _live_count(events) == [(len(efforts), len(efforts))]
+    # every rep shown as it ends (within 150 ms of its end, as sampled), none withdrawn
+    reps = [e.rep for e in events if isinstance(e, RepCompleted)]
+    assert [r.index for r in reps] == list(range(len(efforts)))
+    assert all(shown_at[r.index] - r.end_s <= 0.15 for r in reps)
+    assert not [e for e in events if isinstance(e, RepCancelled) and e.rep_index is not None]

@@ -25,6 +25,8 @@ REST_LOAD_RANGE_FRACTION = 0.5  # ...a movement under this fraction of their ran
 REST_LOAD_TUT_FRACTION = 0.45  # ...lasting less than this fraction of their TUT is load left in the rest
 REST_LOAD_OFF_BEAT_FRACTION = 0.7  # (under this fraction when it is a plateau, its rise and fall shorter than its hold,...
 REST_LOAD_BEAT_TOLERANCE = 0.15  # ...off the pulls' steady beat: further than this fraction of their period from a whole number)
+REST_LOAD_PAUSE_FRACTION = 0.4  # ...unless it keeps the set's rhythm: it starts this fraction of the full reps' pause after the last movement...
+REST_LOAD_RAMP_FRACTION = 0.25  # ...and rises and falls in this fraction of their time at least (a twitch is quicker)
 SETUP_HOLD_EXCESS = 2.0  # ...unless held longer than this many times their hold...
 SETUP_HOLD_SLACK_S = 0.3  # ...plus this (a held stretch where the reps have no hold)
 SETUP_EFFORT_RANGE_FRACTION = 0.3  # a leading movement this large (of the reps' median range)...
@@ -194,7 +196,9 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
     off the beat the full reps keep (a partial pull takes a beat of its own, whole periods after the
     last full pull, or ramps up and down like a rep when a too-heavy load changes the set's pace).
     A partial pull of such a set lasts as long as its other pulls (the protocol's on time) and stays
-    a rep; a hold, which fades with fatigue, is no measure of either.
+    a rep; a hold, which fades with fatigue, is no measure of either. Neither is a movement that
+    keeps the set's rhythm (`keeps_rhythm`): a hand rests on the handle as the pull ends, a rep comes
+    after a pause of its own (a too-heavy set's short partial reps, counted when they end).
     """
     r = np.asarray(ranges, dtype=float)
     out = [False] * len(r)
@@ -208,6 +212,8 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
     tut_ref = median_of(np.array([shapes[j].end_s - shapes[j].start_s for j in full]))
     starts = np.array([shapes[j].start_s for j in full])
     period_s = _steady_period_s(starts)
+    pause_s = _full_pause_s(shapes, full)
+    ramps_ref = median_of(np.array([_ramps_s(shapes[j]) for j in full]))
     for j in range(len(r)):
         tut = shapes[j].end_s - shapes[j].start_s
         bar = REST_LOAD_RANGE_FRACTION
@@ -217,8 +223,30 @@ def rest_loads(ranges: Sequence[float], shapes: Sequence[RepShape]) -> list[bool
             beats = (shapes[j].start_s - before[-1]) / period_s
             if abs(beats - round(beats)) > REST_LOAD_BEAT_TOLERANCE:
                 bar = REST_LOAD_OFF_BEAT_FRACTION  # a plateau with no beat of its own: it sits in an off time
-        out[j] = bool(r[j] < bar * reference and tut < REST_LOAD_TUT_FRACTION * tut_ref)
+        small = r[j] < bar * reference and tut < REST_LOAD_TUT_FRACTION * tut_ref
+        out[j] = bool(small and not keeps_rhythm(shapes, j, pause_s, ramps_ref))
     return out
+
+
+def _full_pause_s(shapes: Sequence[RepShape], full: np.ndarray) -> float:
+    """The set's pause: median time from a full rep's end to the start of the next movement when that
+    is a full rep too (a pause with a rest load or a partial in it is no measure), or NaN without one."""
+    pauses = [shapes[b].start_s - shapes[a].end_s for a, b in zip(full[:-1], full[1:]) if b == a + 1]
+    return median_of(np.array(pauses)) if pauses else float("nan")
+
+
+def keeps_rhythm(shapes: Sequence[RepShape], j: int, pause_s: float, ramps_ref_s: float) -> bool:
+    """Movement j is a rep of its own: it starts at least REST_LOAD_PAUSE_FRACTION of the set's pause
+    after the movement before it ended, and rises and falls like a rep (at least
+    REST_LOAD_RAMP_FRACTION of the full reps' ramps). Load left on the handle follows the pull it
+    rests from (the human-like suite's within 0.06-0.25 of the pause; a too-heavy set's partial reps
+    come after 0.51-0.82 of it, their ramps 0.46-0.58 of the full reps'); a twitch is quicker (0.07-0.11)."""
+    shape = shapes[j]
+    return (
+        j > 0 and pause_s > 0
+        and shape.start_s - shapes[j - 1].end_s >= REST_LOAD_PAUSE_FRACTION * pause_s
+        and _ramps_s(shape) >= REST_LOAD_RAMP_FRACTION * ramps_ref_s
+    )
 
 
 def _steady_period_s(starts: np.ndarray) -> float:
