@@ -23,8 +23,8 @@ from taut.coach.form import losing_form
 from taut.coach.hold import HoldCountdown
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
-from taut.coach.thresholds import (FAST_FRACTION, REP_RISE_TO_BOTTOM, SQUEEZE_FRACTION, STRETCHED_BOTTOM_N, TUG_HOLD_S,
-                                   TUG_RUN, TUG_TUT_S)
+from taut.coach.thresholds import (FAST_FRACTION, REP_RISE_FRACTION, REP_RISE_TO_BOTTOM, SQUEEZE_FRACTION,
+                                   STRETCHED_BOTTOM_N, TUG_HOLD_S, TUG_RISE_FRACTION, TUG_RUN, TUG_TUT_S)
 from taut.records import Rep
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 
@@ -34,9 +34,12 @@ SAME_REP_S = 0.5  # an early cue belongs to the completed rep whose start is thi
 class CueEngine:
     """Cues for one exercise's sets; `feed(time_s, tension_n, events) -> list[Cue]`."""
 
-    def __init__(self, targets: CoachTargets) -> None:
+    def __init__(self, targets: CoachTargets, *, last_excursion_n: float | None = None) -> None:
+        """`last_excursion_n`: the typical excursion of the session's last set of this exercise and
+        band, if any (a guide to the next set's first movement: rep or setup tug)."""
         self.targets = targets
-        self._hold = HoldCountdown(targets.hold_s)
+        self.last_excursion_n = last_excursion_n  # updated as each set ends
+        self._hold = HoldCountdown(targets.hold_s, targets.tension_n, last_excursion_n)
         self._reps: dict[tuple[int, int], Rep] = {}  # (set, rep index) -> the rep as completed
         self._form_told: set[int] = set()  # sets whose losing-form cue was given
         self._real: set[int] = set()  # sets that have had a rep that is no possible tug
@@ -112,7 +115,7 @@ class CueEngine:
             self._top = ev
             tg = self.targets
             if ev.set_index not in self._real:  # the expected excursion may be a setup tug's
-                if not _rep_sized(ev):
+                if not _rep_sized(ev, tg.tension_n, self.last_excursion_n):
                     return
                 self._rep_sized.add((ev.set_index, ev.rep_index))  # taken back if it turns out a tug
             self._hold.top_reached(ev.top_start_s, ev.bottom_n, ev.peak_n, t, out)
@@ -122,6 +125,7 @@ class CueEngine:
         elif isinstance(ev, RepCompleted):
             self._rep(t, ev.set_index, ev.rep, out)
         elif isinstance(ev, RepCancelled) and ev.rep_index is None:
+            self._hold.cancelled()
             if self._top is not None:  # the movement was no rep
                 self._take_back((self._top.set_index, self._top.rep_index), (), out)
                 self._top = None
@@ -140,7 +144,10 @@ class CueEngine:
             self._told_early = {k for k in self._told_early if k[0] != s}
             self._rep_sized = {k for k in self._rep_sized if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
-            self._hold.set_ended()
+            real = [r.peak_n - r.bottom_n for r in ev.rep_set.reps if not _tug_like(r)]
+            if real:
+                self.last_excursion_n = float(np.median(real))
+            self._hold.set_ended(self.last_excursion_n)
 
     def _rep(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
         self._reps[(s, rep.index)] = rep
@@ -189,10 +196,19 @@ class CueEngine:
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
 
 
-def _rep_sized(top: TopReached) -> bool:
-    """A set's first rep, told by its rise alone: from a stretched band, up by REP_RISE_TO_BOTTOM of
-    its start tension (a setup tug travels far less than a rep; the grab rises from slack)."""
-    return top.bottom_n >= STRETCHED_BOTTOM_N and top.peak_n - top.bottom_n >= REP_RISE_TO_BOTTOM * top.bottom_n
+def _rep_sized(top: TopReached, tension_n: float | None, last_excursion_n: float | None) -> bool:
+    """A set's first rep, told by its rise (a setup tug travels 10-30 % of a rep; the grab rises from
+    slack): at least REP_RISE_FRACTION of the last set's typical excursion; else of the rise to the
+    plan's end-range tension, or from a stretched band up by REP_RISE_TO_BOTTOM of its start tension
+    and at least TUG_RISE_FRACTION of the plan's rise (a band lighter than planned)."""
+    rise_n = top.peak_n - top.bottom_n
+    if last_excursion_n is not None:
+        return rise_n >= REP_RISE_FRACTION * last_excursion_n
+    shaped = top.bottom_n >= STRETCHED_BOTTOM_N and rise_n >= REP_RISE_TO_BOTTOM * top.bottom_n
+    if tension_n is None:
+        return shaped
+    planned_n = tension_n - top.bottom_n
+    return rise_n >= REP_RISE_FRACTION * planned_n > 0 or (shaped and rise_n >= TUG_RISE_FRACTION * planned_n)
 
 
 def _tug_like(rep: Rep) -> bool:
