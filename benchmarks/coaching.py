@@ -62,6 +62,8 @@ class CoachScore:
     tug_cues_shown: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug), then taken back
     tug_cues_standing: int = 0  # ... and not taken back
     taken_back: int = 0  # early cues (at the top, as the hold ended) taken back by CueWithdrawn
+    countdowns_off_rep: int = 0  # hold-it countdowns begun outside every rep (on the grab, a tug)
+    first_reps_uncounted: int = 0  # a set's first rep held as asked, with no countdown
     latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
     late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
@@ -95,7 +97,7 @@ def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
 
 def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
     """Replay the cues as a view shows them: (per rep: {kind: first time}, per rep: (start, mark time),
-    losing-form cues, hold-it times, tug cues shown, early cues taken back)."""
+    losing-form cues, (time, remaining) of each hold-it, tug cues shown, early cues taken back)."""
     given: dict = {}  # (set, rep index) -> {kind: time first given}
     marked: dict = {}  # (set, rep index) -> (start_s, time_s of the RepMark)
     form, holds, tug_shown, taken_back = [], [], 0, 0
@@ -115,7 +117,7 @@ def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
         elif isinstance(c, LosingForm):
             form.append(c)
         elif isinstance(c, HoldIt):
-            holds.append(c.time_s)
+            holds.append((c.time_s, c.remaining_s))
     return given, marked, form, holds, tug_shown, taken_back
 
 
@@ -154,12 +156,15 @@ def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
             if got:
                 score.good_cued_which.append((*where, n, tuple(got)))
         if "no-squeeze" not in want and truth.target_hold_s > 0:
-            first = [h for h in holds if tr.start_s <= h <= tr.end_s]
+            first = [h for h, _ in holds if tr.start_s <= h <= tr.end_s]
+            score.first_reps_uncounted += n == 0 and not first
             if first:
                 lat = first[0] - tr.top_start_s
                 score.latency_s.setdefault("hold-it", []).append(lat)
                 if abs(lat) > ON_TIME_S:
                     score.late.append((lat, "hold-it", *where, n, len(truth_reps)))
+    begun = [h for h, left in holds if left == max(r for _, r in holds)]  # each countdown's first tick
+    score.countdowns_off_rep += sum(not any(tr.start_s - ON_TIME_S <= h <= tr.end_s for tr in truth_reps) for h in begun)
     for key, got in given.items():
         if key in marked and key not in used:
             for k in got:
@@ -202,6 +207,8 @@ def report(score: CoachScore) -> None:
     print(f"setup tugs with a cue left standing: {score.tug_cues_standing} (target 0); "
           f"cued, then taken back when the detector withdrew them: {score.tug_cues_shown}")
     print(f"early cues taken back (the completed rep did not earn them, or was no rep): {score.taken_back}")
+    print(f"hold-it countdowns begun outside every rep (the grab, tugs): {score.countdowns_off_rep}; "
+          f"a set's first rep held with no countdown: {score.first_reps_uncounted}")
     print(f"band too heavy: right in {score.heavy_right}/{score.heavy_sets} too-heavy sets "
           f"({100 * score.heavy_right / max(score.heavy_sets, 1):.1f} %, target >= 90 %), "
           f"wrong in {score.heavy_wrong}/{score.other_sets} others ({100 * score.heavy_wrong / max(score.other_sets, 1):.1f} %, target <= 2 %)")
