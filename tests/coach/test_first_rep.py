@@ -81,3 +81,25 @@ def test_the_guide_hands_the_last_sets_excursion_to_the_next_set_of_the_same_exe
     coach.feed(t + 8, y, [SetEnded(RepSet(0, (_rep(0, 0.0, 0.5, 50.5),)))])
     out = coach.feed(np.array([30.45]), np.array([40.0]), [RepStarted(30.0, 1), TopReached(30.45, 1, 0, 30.0, 30.4, 0.2, 40.2)])
     assert [type(c) for c in out if isinstance(c, HoldIt | TooFast)] == [HoldIt, TooFast]
+
+
+def test_a_rise_as_slow_as_a_controlled_rep_is_no_tug():
+    # a heavily pre-stretched band: 30 N to 70 N is under 2.5 x its start tension, and a third of the
+    # plan's rise (a band lighter than planned); but it took 1.1 s, a controlled rep's pace (target 1 s)
+    planned = targets_for("reverse-fly", tension_n=150.0)
+    slow = TopReached(1.15, 0, 0, 0.0, 1.1, 30.0, 70.0)
+    assert [type(c) for c in CueEngine(planned).feed(np.array([1.15]), np.array([70.0]), [RepStarted(0.0, 0), slow])] == [HoldIt]
+    quick = TopReached(0.35, 0, 0, 0.0, 0.3, 30.0, 70.0)  # the same rise in 0.3 s: a quick pull may be a tug
+    assert CueEngine(planned).feed(np.array([0.35]), np.array([70.0]), [RepStarted(0.0, 0), quick]) == []
+    # from slack, without a plan, pace alone is no guide (the band taken up slowly)
+    from_slack = TopReached(1.15, 0, 0, 0.0, 1.1, 0.0, 20.0)
+    assert CueEngine(FLY).feed(np.array([1.15]), np.array([20.0]), [RepStarted(0.0, 0), from_slack]) == []
+
+
+def test_a_slow_small_unheld_movement_waits_like_a_tug_against_the_plan():
+    # 2.6 s long (no brief tug by time), unheld, and a sixth of the plan's rise: its cues wait for a real rep
+    eng = CueEngine(targets_for("reverse-fly", tension_n=60.0))
+    small = Rep(0, 0.0, 0.4, 0.55, 2.6, 1.0, 10.0, 5.0, 0.0, 1.0, False)
+    assert eng.feed(np.array([2.7]), np.array([1.0]), [RepStarted(0.0, 0), RepCompleted(small, 0)]) == []
+    out = eng.feed(np.array([9.0]), np.array([1.0]), [RepCancelled(9.0, 0, rep_index=0)])
+    assert out == []  # withdrawn before it was ever coached

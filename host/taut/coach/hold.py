@@ -146,12 +146,12 @@ class HoldCountdown:
     def _plateau(self, t: float, s: float, out: list) -> None:
         """A set's first rep: the top is where the tension stays within PLATEAU_FRACTION of the
         excursion so far, near its peak, for PLATEAU_S (the countdown then runs from its start), once
-        the rise is PLATEAU_RISE_FRACTION of the one expected (the last set's, or to the plan's tension)."""
+        the rise is FIRST_TOP_FRACTION of the one expected (the last set's, or to the plan's tension)."""
         self._peak = max(self._peak, s)
         rise_n = self._peak - self._bottom
         expected_n = self.last_excursion_n if self.last_excursion_n is not None else \
             self.tension_n - self._bottom if self.tension_n is not None else 0.0
-        if rise_n < th.PLATEAU_RISE_FRACTION * expected_n:
+        if rise_n < th.FIRST_TOP_FRACTION * expected_n:
             return  # a tug's reach, or the band taken up from slack: no top yet
         band = th.PLATEAU_FRACTION * (self._peak - self._bottom)
         near = self._peak - s <= band and self._peak > self._bottom

@@ -16,7 +16,7 @@ TOP_ENTER_FRACTION = 0.9
 TOP_LEAVE_FRACTION = 0.75
 PLATEAU_S = 0.3  # first rep of a set: this long within PLATEAU_FRACTION of the running peak
 PLATEAU_FRACTION = 0.05
-PLATEAU_RISE_FRACTION = 0.2  # ... once it has risen this share of the expected rise (a grab, a tug: less)
+FIRST_TOP_FRACTION = 0.2  # ... once it has risen this share of the expected rise (the grab, small tugs: less)
 # The detector's TopReached below TOP_TRUST of the typical excursion (and the last rep's) is often a rise slowing
 # before its top (fading sets): kept back until its running peak grows under TOP_STOP of that excursion in
 # TOP_STOP_S (a short rep's top), or the countdown's own line comes first.
@@ -44,6 +44,7 @@ REP_RISE_TO_BOTTOM = 2.5
 # still holds with a plan when the rise is TUG_RISE_FRACTION of the plan's (a band lighter than planned).
 REP_RISE_FRACTION = 0.6
 TUG_RISE_FRACTION = 0.3
+SLOW_RISE_FRACTION = 0.8  # a rise this share of the target concentric is a controlled rep's (a tug is a quick pull)
 
 # Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
 # reps all lie below (1 - FORM_START_DROP) of the set's first FORM_BASE_REPS reps (median) and
