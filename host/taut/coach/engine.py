@@ -225,7 +225,7 @@ def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float |
 
 
 def _tug_like(rep: Rep, expected_n: float | None = None) -> bool:
-    """Unheld, and brief or (against `expected_n`, the rise a rep is expected to make) small: it could
-    be a setup tug (thresholds.TUG_*)."""
-    small = expected_n is not None and rep.peak_n - rep.bottom_n < TUG_RISE_FRACTION * expected_n
+    """Unheld, and brief or (under REP_RISE_FRACTION of `expected_n`, the rise a rep is expected to
+    make) small: it could be a setup tug (thresholds.TUG_*)."""
+    small = expected_n is not None and rep.peak_n - rep.bottom_n < REP_RISE_FRACTION * expected_n
     return rep.hold_s < TUG_HOLD_S and (rep.tut_s < TUG_TUT_S or small)
