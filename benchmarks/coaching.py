@@ -198,6 +198,44 @@ def score_suite(n_sets: int, seed: int = 0, chunk: int = 1, **options) -> CoachS
     return score
 
 
+def two_set_first_reps(n_sessions: int, seed: int = 0) -> dict[bool, list]:
+    """Sessions of two sets (one person, exercise and band; habits that hold; no plan tension): the
+    countdown's first tick on the second set's first rep against its top start, with the engine
+    keeping the last set's excursion (True) and with a fresh engine per set (False, as before)."""
+    from dataclasses import replace
+
+    from taut.exercises import EXERCISE_IDS
+    from taut.sim import SessionPlan, simulate_session
+    from taut.sim.draw import random_sensor
+    from taut.sim.habits import habit_set
+
+    out: dict[bool, list] = {True: [], False: []}
+    for k in range(n_sessions):
+        rng = np.random.default_rng([seed, k, 0x2527])
+        habit = ("good", "rush", "partials", "fade-tempo", "too-light")[k % 5]
+        ex = EXERCISE_IDS[(k // 5) % len(EXERCISE_IDS)]
+        sp1, _ = habit_set(rng, habit, ex, rest_after_s=40.0)
+        sp2, _ = habit_set(rng, habit, ex, rest_after_s=3.0)
+        sp2 = replace(sp2, band=sp1.band, rest_length_m=sp1.rest_length_m, start_elongation=sp1.start_elongation,
+                      grip_angle_rad=sp1.grip_angle_rad)
+        plan = SessionPlan((sp1, sp2), random_sensor(rng, 120.0, 100.0, noise="low", faults=False), 1.5, k)
+        rec = simulate_session(plan, fs_hz=(80.0, 10.0)[k % 2])
+        det = RepDetector(ex, top_events=True)
+        events = [det.feed(rec.time_s[i:i + 1], rec.tension_n[i:i + 1]) for i in range(len(rec.time_s))]
+        if len(rec.sets) < 2:
+            continue
+        r = rec.sets[1].reps[0]
+        for keep in (True, False):
+            eng, ticks = CueEngine(targets_for(ex)), []
+            for i, evs in enumerate(events):
+                ticks += [c.time_s for c in eng.feed(rec.time_s[i:i + 1], rec.tension_n[i:i + 1], evs)
+                          if isinstance(c, HoldIt) and r.start_s <= c.time_s <= r.end_s]
+                if not keep and any(isinstance(e, SetEnded) for e in evs):
+                    eng = CueEngine(targets_for(ex))
+            out[keep].append(ticks[0] - r.top_start_s if ticks else None)
+    return out
+
+
 def report(score: CoachScore) -> None:
     print(f"{'cue':<22} {'precision':>9} {'recall':>7} {'tp':>5} {'fp':>4} {'fn':>4}   target >= 95 % each")
     for k in CUES:
@@ -244,7 +282,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quick", action="store_true", help=f"{6 * len(HABITS)} sets")
     ap.add_argument("--worst", type=int, default=0, help="list the good reps cued and this many of the latest cues")
+    ap.add_argument("--two-sets", type=int, default=0, metavar="N",
+                    help="instead: N two-set sessions, the second set's first countdown with and without the last set")
     args = ap.parse_args()
+    if args.two_sets:
+        got = two_set_first_reps(args.two_sets, args.seed)
+        for keep, lat in got.items():
+            on = sum(x is not None and abs(x) <= ON_TIME_S for x in lat)
+            print(f"{'last set kept' if keep else 'fresh engine per set'}: second set's first rep, countdown on time "
+                  f"{on}/{len(lat)}, none {sum(x is None for x in lat)}; latency s:",
+                  " ".join("-" if x is None else f"{x:+.2f}" for x in lat))
+        return
     n = 6 * len(HABITS) if args.quick else args.sets
     t0 = time.perf_counter()
     score = score_suite(n, args.seed)
