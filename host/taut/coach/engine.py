@@ -6,9 +6,9 @@ when the tension leaves the top short of the target hold, the hold-it countdown 
 start; the rest with the rep's RepCompleted (the detector gives it within 150 ms of the rep's end).
 An early cue the completed rep does not earn, or whose movement was no rep, is taken back
 (CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
-set has a rep that could not be a setup tug (brief and unheld), early cues are given only to a
-movement whose rise is beyond a tug's (`_rep_sized`), and such reps' cues wait for one
-(thresholds.TUG_*), so a brief tug earns no "too fast". Needs neither bleak nor Qt.
+set has a rep that could not be a setup tug (unheld, and brief or small against the last set or the
+plan), early cues are given only to a movement whose rise is beyond a tug's (`_rep_sized`), and
+such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". Needs neither bleak nor Qt.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from taut.coach.cues import AboutRep, Cue, CueWithdrawn, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, TooFast
 from taut.coach.form import losing_form
-from taut.coach.hold import HoldCountdown
+from taut.coach.hold import HoldCountdown, expected_rise_n
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
 from taut.coach.thresholds import (FAST_FRACTION, FIRST_TOP_FRACTION, REP_RISE_FRACTION, REP_RISE_TO_BOTTOM,
@@ -172,10 +172,7 @@ class CueEngine:
 
     def _tug_like(self, rep: Rep) -> bool:
         """Could `rep` be a setup tug? (its size judged by the last set's excursion or the plan's tension, if any)"""
-        tension_n = self.targets.tension_n
-        expected_n = self.last_excursion_n if self.last_excursion_n is not None else \
-            tension_n - rep.bottom_n if tension_n is not None else None
-        return _tug_like(rep, expected_n)
+        return _tug_like(rep, expected_rise_n(rep.bottom_n, self.targets.tension_n, self.last_excursion_n))
 
     def _rep_cues(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
         """The rep's cues not given early (those it does not earn are taken back), then its mark."""

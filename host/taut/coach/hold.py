@@ -20,6 +20,14 @@ from taut.coach import thresholds as th
 from taut.coach.cues import HoldIt, SqueezeDone
 
 
+def expected_rise_n(bottom_n: float, tension_n: float | None, last_excursion_n: float | None) -> float | None:
+    """The rise a set's rep is expected to make from `bottom_n`: the last set's typical excursion, else
+    up to the plan's end-range tension `tension_n`, else unknown (None)."""
+    if last_excursion_n is not None:
+        return last_excursion_n
+    return tension_n - bottom_n if tension_n is not None else None
+
+
 class HoldCountdown:
     """Feed samples with `step`; `rep_started`, `rep_completed` and `set_ended` keep it in step with the detector."""
 
@@ -148,10 +156,8 @@ class HoldCountdown:
         excursion so far, near its peak, for PLATEAU_S (the countdown then runs from its start), once
         the rise is FIRST_TOP_FRACTION of the one expected (the last set's, or to the plan's tension)."""
         self._peak = max(self._peak, s)
-        rise_n = self._peak - self._bottom
-        expected_n = self.last_excursion_n if self.last_excursion_n is not None else \
-            self.tension_n - self._bottom if self.tension_n is not None else 0.0
-        if rise_n < th.FIRST_TOP_FRACTION * expected_n:
+        expected_n = expected_rise_n(self._bottom, self.tension_n, self.last_excursion_n)
+        if expected_n is not None and self._peak - self._bottom < th.FIRST_TOP_FRACTION * expected_n:
             return  # a tug's reach, or the band taken up from slack: no top yet
         band = th.PLATEAU_FRACTION * (self._peak - self._bottom)
         near = self._peak - s <= band and self._peak > self._bottom
