@@ -46,18 +46,21 @@ def test_with_a_plan_the_grab_earns_no_countdown():
     assert not [c for _, c in got if isinstance(c, HoldIt | SqueezeDone)]
 
 
+def _first_top(eng, bottom: float, peak: float, *, rise_s: float = 0.4, set_index: int = 0, t0: float = 0.0) -> list:
+    """Tell `eng` a set's first movement started at t0 and reached its top (TopReached 50 ms after the
+    estimated top start, `rise_s` in); the cues it gives (their types)."""
+    t = t0 + rise_s + 0.05
+    top = TopReached(t, set_index, 0, t0, t0 + rise_s, bottom, peak)
+    return [type(c) for c in eng.feed(np.array([t]), np.array([peak]), [RepStarted(t0, set_index), top])]
+
+
 def test_with_a_plan_a_first_rep_from_slack_is_coached_at_its_top():
     planned = targets_for("reverse-fly", tension_n=60.0)
-    rep_top = TopReached(0.45, 0, 0, 0.0, 0.4, 0.0, 50.0)  # from slack to 50 N in 0.4 s (under 0.6 x 1 s)
-    out = CueEngine(planned).feed(np.array([0.45]), np.array([50.0]), [RepStarted(0.0, 0), rep_top])
-    assert [(type(c), c.time_s) for c in out] == [(HoldIt, 0.45), (TooFast, 0.45)]
+    assert _first_top(CueEngine(planned), 0.0, 50.0) == [HoldIt, TooFast]  # from slack, a 0.4 s rise (of 1 s)
     # a tug from a stretched band: five times its start tension by shape, but a fifth of the plan's rise
-    tug_top = TopReached(0.45, 0, 0, 0.0, 0.4, 2.0, 12.0)
-    assert CueEngine(planned).feed(np.array([0.45]), np.array([12.0]), [RepStarted(0.0, 0), tug_top]) == []
+    assert _first_top(CueEngine(planned), 2.0, 12.0) == []
     # a band lighter than planned: 30 N of a planned 60 N, rising five times its start tension
-    light_top = TopReached(0.45, 0, 0, 0.0, 0.4, 6.0, 36.0)
-    out = CueEngine(planned).feed(np.array([0.45]), np.array([36.0]), [RepStarted(0.0, 0), light_top])
-    assert [type(c) for c in out] == [HoldIt, TooFast]
+    assert _first_top(CueEngine(planned), 6.0, 36.0) == [HoldIt, TooFast]
 
 
 def test_a_later_sets_first_rep_is_judged_by_the_last_sets_reps():
@@ -67,11 +70,9 @@ def test_a_later_sets_first_rep_is_judged_by_the_last_sets_reps():
     eng.feed(t + 8, y, [SetEnded(RepSet(0, (_rep(0, 0.0, 0.5, 50.5),)))])
     assert eng.last_excursion_n == 50.0
     # set 1 starts from slack (no shape to go by): 0.8 of the last set's excursion is a rep
-    out = eng.feed(np.array([60.45]), np.array([40.0]), [RepStarted(60.0, 1), TopReached(60.45, 1, 0, 60.0, 60.4, 0.2, 40.2)])
-    assert [type(c) for c in out] == [HoldIt, TooFast]
+    assert _first_top(eng, 0.2, 40.2, set_index=1, t0=60.0) == [HoldIt, TooFast]
     # a tug five times its start tension, but a fifth of the last set's reps: no cue
-    eng = CueEngine(FLY, last_excursion_n=50.0)
-    assert eng.feed(np.array([0.45]), np.array([12.0]), [RepStarted(0.0, 1), TopReached(0.45, 1, 0, 0.0, 0.4, 2.0, 12.0)]) == []
+    assert _first_top(CueEngine(FLY, last_excursion_n=50.0), 2.0, 12.0, set_index=1) == []
 
 
 def test_the_guide_hands_the_last_sets_excursion_to_the_next_set_of_the_same_exercise():
@@ -79,21 +80,17 @@ def test_the_guide_hands_the_last_sets_excursion_to_the_next_set_of_the_same_exe
     t, y = np.array([0.0]), np.array([0.5])
     coach.feed(t, y, [RepStarted(0.0, 0), RepCompleted(_rep(0, 0.0, 0.5, 50.5), 0)])
     coach.feed(t + 8, y, [SetEnded(RepSet(0, (_rep(0, 0.0, 0.5, 50.5),)))])
-    out = coach.feed(np.array([30.45]), np.array([40.0]), [RepStarted(30.0, 1), TopReached(30.45, 1, 0, 30.0, 30.4, 0.2, 40.2)])
-    assert [type(c) for c in out if isinstance(c, HoldIt | TooFast)] == [HoldIt, TooFast]
+    assert [c for c in _first_top(coach, 0.2, 40.2, set_index=1, t0=30.0) if c in (HoldIt, TooFast)] == [HoldIt, TooFast]
 
 
 def test_a_rise_as_slow_as_a_controlled_rep_is_no_tug():
     # a heavily pre-stretched band: 30 N to 70 N is under 2.5 x its start tension, and a third of the
     # plan's rise (a band lighter than planned); but it took 1.1 s, a controlled rep's pace (target 1 s)
     planned = targets_for("reverse-fly", tension_n=150.0)
-    slow = TopReached(1.15, 0, 0, 0.0, 1.1, 30.0, 70.0)
-    assert [type(c) for c in CueEngine(planned).feed(np.array([1.15]), np.array([70.0]), [RepStarted(0.0, 0), slow])] == [HoldIt]
-    quick = TopReached(0.35, 0, 0, 0.0, 0.3, 30.0, 70.0)  # the same rise in 0.3 s: a quick pull may be a tug
-    assert CueEngine(planned).feed(np.array([0.35]), np.array([70.0]), [RepStarted(0.0, 0), quick]) == []
+    assert _first_top(CueEngine(planned), 30.0, 70.0, rise_s=1.1) == [HoldIt]
+    assert _first_top(CueEngine(planned), 30.0, 70.0, rise_s=0.3) == []  # in 0.3 s: a quick pull may be a tug
     # from slack, without a plan, pace alone is no guide (the band taken up slowly)
-    from_slack = TopReached(1.15, 0, 0, 0.0, 1.1, 0.0, 20.0)
-    assert CueEngine(FLY).feed(np.array([1.15]), np.array([20.0]), [RepStarted(0.0, 0), from_slack]) == []
+    assert _first_top(CueEngine(FLY), 0.0, 20.0, rise_s=1.1) == []
 
 
 def test_a_slow_small_unheld_movement_waits_like_a_tug_against_the_plan():
