@@ -100,3 +100,12 @@ def test_a_slow_small_unheld_movement_waits_like_a_tug_against_the_plan():
     assert eng.feed(np.array([2.7]), np.array([1.0]), [RepStarted(0.0, 0), RepCompleted(small, 0)]) == []
     out = eng.feed(np.array([9.0]), np.array([1.0]), [RepCancelled(9.0, 0, rep_index=0)])
     assert out == []  # withdrawn before it was ever coached
+
+
+def test_a_held_movement_a_tenth_of_the_plans_rise_is_no_guide_to_the_sets_top():
+    # a re-grip held 1 s at 6 N of a planned 60 N: not counted as the set's first real rep, so its
+    # cues wait and its excursion draws no countdown line for the rep that follows
+    eng = CueEngine(targets_for("reverse-fly", tension_n=60.0))
+    regrip = Rep(0, 0.0, 0.3, 1.3, 2.0, 0.0, 6.0, 4.0, 0.0, 1.0, False)
+    assert eng.feed(np.array([2.1]), np.array([0.0]), [RepStarted(0.0, 0), RepCompleted(regrip, 0)]) == []
+    assert eng._hold.excursion_n is None  # noqa: SLF001 - no line from it: the next rise is a first rep's

@@ -223,6 +223,10 @@ def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float |
 
 def _tug_like(rep: Rep, expected_n: float | None = None) -> bool:
     """Unheld, and brief or (under REP_RISE_FRACTION of `expected_n`, the rise a rep is expected to
-    make) small: it could be a setup tug (thresholds.TUG_*)."""
-    small = expected_n is not None and rep.peak_n - rep.bottom_n < REP_RISE_FRACTION * expected_n
+    make) small; or, held or not, under FIRST_TOP_FRACTION of it (a re-grip, the band taken up to its
+    pre-tension): it could be a setup movement (thresholds.TUG_*)."""
+    rise_n = rep.peak_n - rep.bottom_n
+    if expected_n is not None and rise_n < FIRST_TOP_FRACTION * expected_n:
+        return True
+    small = expected_n is not None and rise_n < REP_RISE_FRACTION * expected_n
     return rep.hold_s < TUG_HOLD_S and (rep.tut_s < TUG_TUT_S or small)

@@ -28,8 +28,9 @@ BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension 
 
 # A setup tug counts as a rep until the set's first real rep withdraws it (docs/analysis.md). Until a
 # set has a rep that is not unheld (hold under TUG_HOLD_S) and brief (TUT under TUG_TUT_S) or small
-# (under REP_RISE_FRACTION of the expected rise, below), such reps' cues wait for one that is (or for
-# TUG_RUN of them in a row: a set of fast reps), so a tug earns no "too fast".
+# (under REP_RISE_FRACTION of the expected rise, below), nor, held or not, under FIRST_TOP_FRACTION of it,
+# such reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
+# earns no "too fast".
 TUG_TUT_S = 1.5
 TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
 TUG_RUN = 4
