@@ -62,6 +62,8 @@ class CoachScore:
     tug_cues_shown: int = 0  # cues given on a "rep" the detector later withdrew (a setup tug), then taken back
     tug_cues_standing: int = 0  # ... and not taken back
     taken_back: int = 0  # early cues (at the top, as the hold ended) taken back by CueWithdrawn
+    countdowns_off_rep: int = 0  # hold-it countdowns begun outside every rep (on the grab, a tug)
+    first_reps_uncounted: int = 0  # a set's first rep held as asked, with no countdown
     latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
     late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
@@ -95,7 +97,7 @@ def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
 
 def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
     """Replay the cues as a view shows them: (per rep: {kind: first time}, per rep: (start, mark time),
-    losing-form cues, hold-it times, tug cues shown, early cues taken back)."""
+    losing-form cues, (time, remaining) of each hold-it, tug cues shown, early cues taken back)."""
     given: dict = {}  # (set, rep index) -> {kind: time first given}
     marked: dict = {}  # (set, rep index) -> (start_s, time_s of the RepMark)
     form, holds, tug_shown, taken_back = [], [], 0, 0
@@ -115,7 +117,7 @@ def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:
         elif isinstance(c, LosingForm):
             form.append(c)
         elif isinstance(c, HoldIt):
-            holds.append(c.time_s)
+            holds.append((c.time_s, c.remaining_s))
     return given, marked, form, holds, tug_shown, taken_back
 
 
@@ -154,12 +156,15 @@ def score_recording(rec, truth, score: CoachScore, chunk: int = 1) -> None:
             if got:
                 score.good_cued_which.append((*where, n, tuple(got)))
         if "no-squeeze" not in want and truth.target_hold_s > 0:
-            first = [h for h in holds if tr.start_s <= h <= tr.end_s]
+            first = [h for h, _ in holds if tr.start_s <= h <= tr.end_s]
+            score.first_reps_uncounted += n == 0 and not first
             if first:
                 lat = first[0] - tr.top_start_s
                 score.latency_s.setdefault("hold-it", []).append(lat)
                 if abs(lat) > ON_TIME_S:
                     score.late.append((lat, "hold-it", *where, n, len(truth_reps)))
+    begun = [h for h, left in holds if left == max(r for _, r in holds)]  # each countdown's first tick
+    score.countdowns_off_rep += sum(not any(tr.start_s - ON_TIME_S <= h <= tr.end_s for tr in truth_reps) for h in begun)
     for key, got in given.items():
         if key in marked and key not in used:
             for k in got:
@@ -193,6 +198,44 @@ def score_suite(n_sets: int, seed: int = 0, chunk: int = 1, **options) -> CoachS
     return score
 
 
+def two_set_first_reps(n_sessions: int, seed: int = 0) -> dict[bool, list]:
+    """Sessions of two sets (one person, exercise and band; habits that hold; no plan tension): the
+    countdown's first tick on the second set's first rep against its top start, with the engine
+    keeping the last set's excursion (True) and with a fresh engine per set (False, as before)."""
+    from dataclasses import replace
+
+    from taut.exercises import EXERCISE_IDS
+    from taut.sim import SessionPlan, simulate_session
+    from taut.sim.draw import random_sensor
+    from taut.sim.habits import habit_set
+
+    out: dict[bool, list] = {True: [], False: []}
+    for k in range(n_sessions):
+        rng = np.random.default_rng([seed, k, 0x2527])
+        habit = ("good", "rush", "partials", "fade-tempo", "too-light")[k % 5]
+        ex = EXERCISE_IDS[(k // 5) % len(EXERCISE_IDS)]
+        sp1, _ = habit_set(rng, habit, ex, rest_after_s=40.0)
+        sp2, _ = habit_set(rng, habit, ex, rest_after_s=3.0)
+        sp2 = replace(sp2, band=sp1.band, rest_length_m=sp1.rest_length_m, start_elongation=sp1.start_elongation,
+                      grip_angle_rad=sp1.grip_angle_rad)
+        plan = SessionPlan((sp1, sp2), random_sensor(rng, 120.0, 100.0, noise="low", faults=False), 1.5, k)
+        rec = simulate_session(plan, fs_hz=(80.0, 10.0)[k % 2])
+        det = RepDetector(ex, top_events=True)
+        events = [det.feed(rec.time_s[i:i + 1], rec.tension_n[i:i + 1]) for i in range(len(rec.time_s))]
+        if len(rec.sets) < 2:
+            continue
+        r = rec.sets[1].reps[0]
+        for keep in (True, False):
+            eng, ticks = CueEngine(targets_for(ex)), []
+            for i, evs in enumerate(events):
+                ticks += [c.time_s for c in eng.feed(rec.time_s[i:i + 1], rec.tension_n[i:i + 1], evs)
+                          if isinstance(c, HoldIt) and r.start_s <= c.time_s <= r.end_s]
+                if not keep and any(isinstance(e, SetEnded) for e in evs):
+                    eng = CueEngine(targets_for(ex))
+            out[keep].append(ticks[0] - r.top_start_s if ticks else None)
+    return out
+
+
 def report(score: CoachScore) -> None:
     print(f"{'cue':<22} {'precision':>9} {'recall':>7} {'tp':>5} {'fp':>4} {'fn':>4}   target >= 95 % each")
     for k in CUES:
@@ -202,6 +245,8 @@ def report(score: CoachScore) -> None:
     print(f"setup tugs with a cue left standing: {score.tug_cues_standing} (target 0); "
           f"cued, then taken back when the detector withdrew them: {score.tug_cues_shown}")
     print(f"early cues taken back (the completed rep did not earn them, or was no rep): {score.taken_back}")
+    print(f"hold-it countdowns begun outside every rep (the grab, tugs): {score.countdowns_off_rep}; "
+          f"a set's first rep held with no countdown: {score.first_reps_uncounted}")
     print(f"band too heavy: right in {score.heavy_right}/{score.heavy_sets} too-heavy sets "
           f"({100 * score.heavy_right / max(score.heavy_sets, 1):.1f} %, target >= 90 %), "
           f"wrong in {score.heavy_wrong}/{score.other_sets} others ({100 * score.heavy_wrong / max(score.other_sets, 1):.1f} %, target <= 2 %)")
@@ -237,7 +282,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quick", action="store_true", help=f"{6 * len(HABITS)} sets")
     ap.add_argument("--worst", type=int, default=0, help="list the good reps cued and this many of the latest cues")
+    ap.add_argument("--two-sets", type=int, default=0, metavar="N",
+                    help="instead: N two-set sessions, the second set's first countdown with and without the last set")
     args = ap.parse_args()
+    if args.two_sets:
+        got = two_set_first_reps(args.two_sets, args.seed)
+        for keep, lat in got.items():
+            on = sum(x is not None and abs(x) <= ON_TIME_S for x in lat)
+            print(f"{'last set kept' if keep else 'fresh engine per set'}: second set's first rep, countdown on time "
+                  f"{on}/{len(lat)}, none {sum(x is None for x in lat)}; latency s:",
+                  " ".join("-" if x is None else f"{x:+.2f}" for x in lat))
+        return
     n = 6 * len(HABITS) if args.quick else args.sets
     t0 = time.perf_counter()
     score = score_suite(n, args.seed)

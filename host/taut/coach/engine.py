@@ -6,9 +6,9 @@ when the tension leaves the top short of the target hold, the hold-it countdown 
 start; the rest with the rep's RepCompleted (the detector gives it within 150 ms of the rep's end).
 An early cue the completed rep does not earn, or whose movement was no rep, is taken back
 (CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
-set has a rep that could not be a setup tug (brief and unheld), early cues are given only to a
-movement whose rise is beyond a tug's (`_rep_sized`), and such reps' cues wait for one
-(thresholds.TUG_*), so a brief tug earns no "too fast". Needs neither bleak nor Qt.
+set has a rep that could not be a setup tug (unheld, and brief or small against the last set or the
+plan), early cues are given only to a movement whose rise is beyond a tug's (`_rep_sized`), and
+such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". Needs neither bleak nor Qt.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import numpy as np
 
 from taut.coach.cues import AboutRep, Cue, CueWithdrawn, LosingForm, NoSqueeze, RepMark, RepWithdrawn, ShortRange, TooFast
 from taut.coach.form import losing_form
-from taut.coach.hold import HoldCountdown
+from taut.coach.hold import HoldCountdown, expected_rise_n
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
-from taut.coach.thresholds import (FAST_FRACTION, REP_RISE_TO_BOTTOM, SQUEEZE_FRACTION, STRETCHED_BOTTOM_N, TUG_HOLD_S,
+from taut.coach.thresholds import (FAST_FRACTION, FIRST_TOP_FRACTION, REP_RISE_FRACTION, REP_RISE_TO_BOTTOM,
+                                   SLOW_RISE_FRACTION, SQUEEZE_FRACTION, STRETCHED_BOTTOM_N, TUG_HOLD_S, TUG_RISE_FRACTION,
                                    TUG_RUN, TUG_TUT_S)
 from taut.records import Rep
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
@@ -34,9 +35,12 @@ SAME_REP_S = 0.5  # an early cue belongs to the completed rep whose start is thi
 class CueEngine:
     """Cues for one exercise's sets; `feed(time_s, tension_n, events) -> list[Cue]`."""
 
-    def __init__(self, targets: CoachTargets) -> None:
+    def __init__(self, targets: CoachTargets, *, last_excursion_n: float | None = None) -> None:
+        """`last_excursion_n`: the typical excursion of the session's last set of this exercise and
+        band, if any (a guide to the next set's first movement: rep or setup tug)."""
         self.targets = targets
-        self._hold = HoldCountdown(targets.hold_s)
+        self.last_excursion_n = last_excursion_n  # updated as each set ends
+        self._hold = HoldCountdown(targets.hold_s, targets.tension_n, last_excursion_n)
         self._reps: dict[tuple[int, int], Rep] = {}  # (set, rep index) -> the rep as completed
         self._form_told: set[int] = set()  # sets whose losing-form cue was given
         self._real: set[int] = set()  # sets that have had a rep that is no possible tug
@@ -112,7 +116,7 @@ class CueEngine:
             self._top = ev
             tg = self.targets
             if ev.set_index not in self._real:  # the expected excursion may be a setup tug's
-                if not _rep_sized(ev):
+                if not _rep_sized(ev, tg, self.last_excursion_n):
                     return
                 self._rep_sized.add((ev.set_index, ev.rep_index))  # taken back if it turns out a tug
             self._hold.top_reached(ev.top_start_s, ev.bottom_n, ev.peak_n, t, out)
@@ -122,6 +126,7 @@ class CueEngine:
         elif isinstance(ev, RepCompleted):
             self._rep(t, ev.set_index, ev.rep, out)
         elif isinstance(ev, RepCancelled) and ev.rep_index is None:
+            self._hold.cancelled()
             if self._top is not None:  # the movement was no rep
                 self._take_back((self._top.set_index, self._top.rep_index), (), out)
                 self._top = None
@@ -140,11 +145,14 @@ class CueEngine:
             self._told_early = {k for k in self._told_early if k[0] != s}
             self._rep_sized = {k for k in self._rep_sized if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
-            self._hold.set_ended()
+            real = [r.peak_n - r.bottom_n for r in ev.rep_set.reps if not self._tug_like(r)]
+            if real:
+                self.last_excursion_n = float(np.median(real))
+            self._hold.set_ended(self.last_excursion_n)
 
     def _rep(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
         self._reps[(s, rep.index)] = rep
-        tug_like = _tug_like(rep)
+        tug_like = self._tug_like(rep)
         if not tug_like:
             self._real.add(s)
         mine: list[Cue] = []
@@ -154,13 +162,17 @@ class CueEngine:
         else:
             out.extend(mine)
         reps = [r for (si, _), r in sorted(self._reps.items()) if si == s]
-        real = [r.peak_n - r.bottom_n for r in reps if not _tug_like(r)]  # a setup tug is no guide to the top
+        real = [r.peak_n - r.bottom_n for r in reps if not self._tug_like(r)]  # a setup tug is no guide to the top
         self._hold.rep_completed(s, float(np.median(real)) if real else None, real[-1] if real else None)
         if s not in self._form_told:
             found = losing_form(reps)
             if found is not None:
                 self._form_told.add(s)
                 out.append(LosingForm(t, s, found[0], found[1], reps[found[0]].start_s))
+
+    def _tug_like(self, rep: Rep) -> bool:
+        """Could `rep` be a setup tug? (its size judged by the last set's excursion or the plan's tension, if any)"""
+        return _tug_like(rep, expected_rise_n(rep.bottom_n, self.targets.tension_n, self.last_excursion_n))
 
     def _rep_cues(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
         """The rep's cues not given early (those it does not earn are taken back), then its mark."""
@@ -189,12 +201,32 @@ class CueEngine:
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
 
 
-def _rep_sized(top: TopReached) -> bool:
-    """A set's first rep, told by its rise alone: from a stretched band, up by REP_RISE_TO_BOTTOM of
-    its start tension (a setup tug travels far less than a rep; the grab rises from slack)."""
-    return top.bottom_n >= STRETCHED_BOTTOM_N and top.peak_n - top.bottom_n >= REP_RISE_TO_BOTTOM * top.bottom_n
+def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float | None) -> bool:
+    """A set's first movement is a rep, not a setup tug (brief, 10-30 % of a rep; the grab rises from
+    slack to a fraction of a rep), when its rise is REP_RISE_FRACTION of the last set's typical
+    excursion; with no last set, when the rise is beyond a tug's by size, shape or pace: REP_RISE_FRACTION
+    of the rise to the plan's end-range tension; from a stretched band up by REP_RISE_TO_BOTTOM of its
+    start tension; or as slow as a controlled rep (SLOW_RISE_FRACTION of the target concentric) and not
+    from slack. With a plan, the last two need TUG_RISE_FRACTION and FIRST_TOP_FRACTION of its rise."""
+    rise_n = top.peak_n - top.bottom_n
+    if last_excursion_n is not None:
+        return rise_n >= REP_RISE_FRACTION * last_excursion_n
+    stretched = top.bottom_n >= STRETCHED_BOTTOM_N
+    shaped = stretched and rise_n >= REP_RISE_TO_BOTTOM * top.bottom_n
+    slow = top.concentric_s >= SLOW_RISE_FRACTION * targets.tempo.concentric_s
+    if targets.tension_n is None:
+        return shaped or (slow and stretched)
+    planned_n = targets.tension_n - top.bottom_n
+    return (rise_n >= REP_RISE_FRACTION * planned_n > 0 or (shaped and rise_n >= TUG_RISE_FRACTION * planned_n)
+            or (slow and rise_n >= FIRST_TOP_FRACTION * planned_n))
 
 
-def _tug_like(rep: Rep) -> bool:
-    """Brief and unheld: it could be a setup tug (thresholds.TUG_*)."""
-    return rep.tut_s < TUG_TUT_S and rep.hold_s < TUG_HOLD_S
+def _tug_like(rep: Rep, expected_n: float | None = None) -> bool:
+    """Unheld, and brief or (under REP_RISE_FRACTION of `expected_n`, the rise a rep is expected to
+    make) small; or, held or not, under FIRST_TOP_FRACTION of it (a re-grip, the band taken up to its
+    pre-tension): it could be a setup movement (thresholds.TUG_*)."""
+    rise_n = rep.peak_n - rep.bottom_n
+    if expected_n is not None and rise_n < FIRST_TOP_FRACTION * expected_n:
+        return True
+    small = expected_n is not None and rise_n < REP_RISE_FRACTION * expected_n
+    return rep.hold_s < TUG_HOLD_S and (rep.tut_s < TUG_TUT_S or small)

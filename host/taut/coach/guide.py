@@ -218,7 +218,9 @@ class LiveCoach:
             else:
                 # a timed set rests from its time up (the rep under way then may have been cut)
                 self._phase, self._rest_from_s = "rest", max(rs.end_s, self._time_up_s or rs.end_s)
-                self._engine = CueEngine(self.block.targets)
+                same = (self.block.exercise, self.block.band) == (block.exercise, block.band)
+                self._engine = CueEngine(self.block.targets,
+                                         last_excursion_n=self._engine.last_excursion_n if same else None)
 
     def _cue(self, c: object) -> None:
         if isinstance(c, RepMark):

@@ -20,11 +20,22 @@ from taut.coach import thresholds as th
 from taut.coach.cues import HoldIt, SqueezeDone
 
 
+def expected_rise_n(bottom_n: float, tension_n: float | None, last_excursion_n: float | None) -> float | None:
+    """The rise a set's rep is expected to make from `bottom_n`: the last set's typical excursion, else
+    up to the plan's end-range tension `tension_n`, else unknown (None)."""
+    if last_excursion_n is not None:
+        return last_excursion_n
+    return tension_n - bottom_n if tension_n is not None else None
+
+
 class HoldCountdown:
     """Feed samples with `step`; `rep_started`, `rep_completed` and `set_ended` keep it in step with the detector."""
 
-    def __init__(self, hold_s: float) -> None:
+    def __init__(self, hold_s: float, tension_n: float | None = None, last_excursion_n: float | None = None) -> None:
         self.hold_s = hold_s
+        # a set's first top lies a share of the way to the plan's end-range tension, or of the last set's excursion
+        self.tension_n = tension_n
+        self.last_excursion_n = last_excursion_n
         self.set_index = 0
         self.excursion_n: float | None = None  # the set's typical excursion (None: no rep yet)
         self._trust_n = 0.0  # a TopReached this far above its bottom starts the countdown at once
@@ -58,8 +69,15 @@ class HoldCountdown:
             self._trust_n = th.TOP_TRUST_FRACTION * min(excursion_n, last_n if last_n is not None else excursion_n)
         self._reset_rep()
 
-    def set_ended(self) -> None:
+    def cancelled(self) -> None:
+        """The open movement was no rep (the grab, a tug, a spike): its countdown, run or spent, is
+        forgotten, so the movement that follows gets its own."""
+        self._reset_rep()
+
+    def set_ended(self, last_excursion_n: float | None = None) -> None:
         self.excursion_n = None
+        if last_excursion_n is not None:
+            self.last_excursion_n = last_excursion_n
         self._reset_rep()
 
     def _reset_rep(self) -> None:
@@ -135,8 +153,12 @@ class HoldCountdown:
 
     def _plateau(self, t: float, s: float, out: list) -> None:
         """A set's first rep: the top is where the tension stays within PLATEAU_FRACTION of the
-        excursion so far, near its peak, for PLATEAU_S (the countdown then runs from its start)."""
+        excursion so far, near its peak, for PLATEAU_S (the countdown then runs from its start), once
+        the rise is FIRST_TOP_FRACTION of the one expected (the last set's, or to the plan's tension)."""
         self._peak = max(self._peak, s)
+        expected_n = expected_rise_n(self._bottom, self.tension_n, self.last_excursion_n)
+        if expected_n is not None and self._peak - self._bottom < th.FIRST_TOP_FRACTION * expected_n:
+            return  # a tug's reach, or the band taken up from slack: no top yet
         band = th.PLATEAU_FRACTION * (self._peak - self._bottom)
         near = self._peak - s <= band and self._peak > self._bottom
         if not near or self._near_since is None or abs(s - self._near_level) > band:

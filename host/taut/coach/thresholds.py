@@ -16,6 +16,7 @@ TOP_ENTER_FRACTION = 0.9
 TOP_LEAVE_FRACTION = 0.75
 PLATEAU_S = 0.3  # first rep of a set: this long within PLATEAU_FRACTION of the running peak
 PLATEAU_FRACTION = 0.05
+FIRST_TOP_FRACTION = 0.2  # ... once it has risen this share of the expected rise (the grab, small tugs: less)
 # The detector's TopReached below TOP_TRUST of the typical excursion (and the last rep's) is often a rise slowing
 # before its top (fading sets): kept back until its running peak grows under TOP_STOP of that excursion in
 # TOP_STOP_S (a short rep's top), or the countdown's own line comes first.
@@ -26,8 +27,9 @@ SMOOTH_S = 0.05  # the countdown's moving average of the tension
 BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
 
 # A setup tug counts as a rep until the set's first real rep withdraws it (docs/analysis.md). Until a
-# set has a rep that is not brief (TUT under TUG_TUT_S) and unheld (hold under TUG_HOLD_S), such
-# reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
+# set has a rep that is not unheld (hold under TUG_HOLD_S) and brief (TUT under TUG_TUT_S) or small
+# (under REP_RISE_FRACTION of the expected rise, below), nor, held or not, under FIRST_TOP_FRACTION of it,
+# such reps' cues wait for one that is (or for TUG_RUN of them in a row: a set of fast reps), so a tug
 # earns no "too fast".
 TUG_TUT_S = 1.5
 TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
@@ -38,6 +40,14 @@ TUG_RUN = 4
 # are taken back when the detector withdraws it).
 STRETCHED_BOTTOM_N = 1.0
 REP_RISE_TO_BOTTOM = 2.5
+# The expected rise: the last set's typical excursion (same exercise and band), else the rise to the plan's
+# end-range tension. A rise of REP_RISE_FRACTION of the last set's decides alone; with a plan, so does one of
+# the plan's, and the shape rule above still holds at TUG_RISE_FRACTION of it (a band lighter than planned).
+REP_RISE_FRACTION = 0.6
+TUG_RISE_FRACTION = 0.3
+# A rise lasting SLOW_RISE_FRACTION of the target concentric is a controlled rep's (a tug is a quick pull), if
+# not from slack (the grab) and, with a plan, at least FIRST_TOP_FRACTION of its rise.
+SLOW_RISE_FRACTION = 0.8
 
 # Losing form (fatigue): a metric (range, hold, tempo = concentric + eccentric) whose last FORM_RUN
 # reps all lie below (1 - FORM_START_DROP) of the set's first FORM_BASE_REPS reps (median) and
