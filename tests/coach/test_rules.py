@@ -275,19 +275,19 @@ def _countdown(t, y, top_at_s: float, excursion_n: float = 50.0) -> list:
     return out
 
 
-def test_a_low_top_estimate_waits_for_the_line_while_the_rise_goes_on():
+def test_the_countdown_runs_from_the_detectors_top_start_at_once():
+    # the detector judged the rise over (taut.signal.top): a short rep's top, 0.6 of the set's excursion
     t = np.arange(0.0, 6.0, 1.0 / 80)
-    y = np.interp(t, [0, 1.0, 1.6, 2.4, 4.9, 5.9], [10, 10, 40, 60, 60, 10])  # slows at 40 N, goes on to 60
-    ticks = [c for c in _countdown(t, y, 1.6) if isinstance(c, HoldIt)]
-    assert ticks and abs(ticks[0].time_s - 2.2) < 0.06  # at 10 + 0.9 x 50 N, not at the 40 N estimate
-    assert [c.remaining_s for c in ticks] == [2.0, 1.0]
-
-
-def test_a_short_rep_keeps_its_countdown_from_the_top_estimate():
-    t = np.arange(0.0, 6.0, 1.0 / 80)
-    y = np.interp(t, [0, 1.0, 2.0, 4.5, 5.5], [10, 10, 40, 40, 10])  # 0.6 of the set's excursion, held
+    y = np.interp(t, [0, 1.0, 2.0, 4.5, 5.5], [10, 10, 40, 40, 10])
     out = _countdown(t, y, 2.0)
     ticks = [c for c in out if isinstance(c, HoldIt)]
-    assert ticks and 2.0 < ticks[0].time_s < 2.2  # once the rise is over
+    assert ticks and ticks[0].time_s == 2.0 and [c.remaining_s for c in ticks] == [2.0, 1.0]
     done = [c for c in out if isinstance(c, SqueezeDone)]
     assert len(done) == 1 and abs(done[0].time_s - 4.0) < 0.02  # counted from the estimated top start
+
+
+def test_without_a_top_from_the_detector_the_countdown_starts_at_the_line():
+    t = np.arange(0.0, 6.0, 1.0 / 80)
+    y = np.interp(t, [0, 1.0, 1.6, 2.4, 4.9, 5.9], [10, 10, 40, 60, 60, 10])
+    ticks = [c for c in _countdown(t, y, -1.0) if isinstance(c, HoldIt)]
+    assert ticks and abs(ticks[0].time_s - 2.2) < 0.06  # at 10 + 0.9 x 50 N (50 ms average)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from taut.signal import RepCompleted, RepDetector, TopReached
+from taut.signal.top import TopWatch
 from taut.sim.habits import habit_suite
 
 
@@ -39,3 +42,47 @@ def test_no_top_events_unless_asked_and_the_others_unchanged_by_them():
         plain = _events(rec, 1)
         assert plain and not [e for e in plain if isinstance(e, TopReached)]
         assert [e for e in _events(rec, 1, top_events=True) if not isinstance(e, TopReached)] == plain
+
+
+def _min_jerk(u: np.ndarray) -> np.ndarray:
+    u = np.clip(u, 0.0, 1.0)
+    return 10 * u**3 - 15 * u**4 + 6 * u**5
+
+
+def _told_late_s(t: np.ndarray, y: np.ndarray, clean: np.ndarray, *, expected_n: float = 50.0,
+                 noise_n: float = 0.05) -> float:
+    """A TopWatch expecting rises of `expected_n` from 10 N, fed `y` sample by sample from its trigger
+    (two samples over 0.15 of it, as the detector's slow-rate trigger; the sample before it known at
+    slow rates): when it told the top, from the moment `clean` crosses 90 % of its eventual peak."""
+    w = TopWatch()
+    dt_s = float(t[1] - t[0])
+    over = y > 10.0 + 0.15 * expected_n
+    i0 = int(np.argmax(over[1:] & over[:-1])) + 1
+    prev_n = float(y[i0 - 1]) if dt_s > 0.05 else math.nan
+    w.open(10.0, [expected_n, 0.96 * expected_n, 1.04 * expected_n], dt_s, 1.0, prev_n, noise_n)
+    told = next(i for i in range(i0, len(y)) if w.scan(y[i:i + 1]) >= 0)
+    top_start = int(np.argmax(clean >= 10.0 + 0.9 * (clean.max() - 10.0)))
+    return float(t[told] - t[top_start])
+
+
+def test_a_slow_noisy_rise_pausing_on_its_way_is_not_at_its_top():
+    t = np.arange(0.0, 4.0, 1 / 80)
+    clean = 10.0 + 12.0 * _min_jerk((t - 0.5) / 2.0)  # 2 s up; the noise pauses the running peak now and then
+    for seed in range(8):
+        noisy = clean + np.random.default_rng(seed).normal(0.0, 0.5, len(t))
+        y = np.convolve(noisy, np.ones(4) / 4)[: len(t)]  # as the detection signal smooths it at 80 Hz
+        assert abs(_told_late_s(t, y, clean, expected_n=12.0, noise_n=0.25)) <= 0.150
+        # (the old stall test told most of them 0.2-0.6 s early)
+
+
+def test_a_short_reps_flat_top_is_told_at_once():
+    for fs_hz in (80.0, 10.0):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        y = 10.0 + 25.0 * _min_jerk((t - 0.5) / 0.8)  # half the expected excursion, then held
+        assert 0.0 <= _told_late_s(t, y, y) <= 0.150
+
+
+def test_a_rushed_rise_at_10_hz_is_told_on_the_next_sample():
+    t = np.arange(0.0, 3.0, 0.1) + 0.03
+    y = 10.0 + 50.0 * _min_jerk((t - 0.5) / 0.25)  # over the line on the trigger's own sample
+    assert 0.0 <= _told_late_s(t, y, y) <= 0.150  # (the old one waited a sample more for the growth)

@@ -163,7 +163,7 @@ class CueEngine:
             out.extend(mine)
         reps = [r for (si, _), r in sorted(self._reps.items()) if si == s]
         real = [r.peak_n - r.bottom_n for r in reps if not self._tug_like(r)]  # a setup tug is no guide to the top
-        self._hold.rep_completed(s, float(np.median(real)) if real else None, real[-1] if real else None)
+        self._hold.rep_completed(s, float(np.median(real)) if real else None)
         if s not in self._form_told:
             found = losing_form(reps)
             if found is not None:

@@ -3,12 +3,10 @@
 The top is entered at the detector's TopReached (from its estimated top start) or, when that is
 later or missing, at B + TOP_ENTER_FRACTION of the set's typical excursion (B: the lowest smoothed
 tension since the last completed rep); for a set's first rep, with no excursion to go by, a plateau
-at the running peak marks the top. A TopReached below TOP_TRUST_FRACTION of the typical excursion
-(and of the last rep's) is often a rise slowing before its top: it is kept back until the rise is
-over (a short rep's top: the running peak grows by under TOP_STOP_FRACTION of the excursion in
-TOP_STOP_S) or the line above comes first. The top is left below B + TOP_LEAVE_FRACTION of the peak
-since it began; left before the target hold, `left` tells when, and the last time on the top line
-(B + TOP_ENTER_FRACTION of that peak): where the hold ended, for the early "no squeeze".
+at the running peak marks the top. (Whether a rise that slows is over is the detector's judgement:
+`taut.signal.top`.) The top is left below B + TOP_LEAVE_FRACTION of the peak since it began; left
+before the target hold, `left` tells when, and the last time on the top line (B + TOP_ENTER_FRACTION
+of that peak): where the hold ended, for the early "no squeeze".
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ class HoldCountdown:
         self.last_excursion_n = last_excursion_n
         self.set_index = 0
         self.excursion_n: float | None = None  # the set's typical excursion (None: no rep yet)
-        self._trust_n = 0.0  # a TopReached this far above its bottom starts the countdown at once
         self._win: deque[tuple[float, float]] = deque()
         self._sum = 0.0
         self._bottom = math.inf
@@ -50,8 +47,6 @@ class HoldCountdown:
         self._near_since: float | None = None
         self._near_level = 0.0
         self._top_peak = -math.inf  # the highest smoothed tension since the top began
-        self._pending: float | None = None  # a low TopReached's top start, kept back until the rise is over
-        self._pending_peaks: deque[tuple[float, float]] = deque()  # (time, running peak) since then
         self._last_high_s = 0.0  # the last time at or above the top line (B + 0.9 of that peak)
         self.left: tuple[float, float] | None = None  # (time, last time on the top line) when it was left short
         self.squeeze_done_s = -math.inf  # when the last SqueezeDone was said
@@ -60,13 +55,10 @@ class HoldCountdown:
         self.set_index = set_index
         self._in_rep = True
 
-    def rep_completed(self, set_index: int, excursion_n: float | None, last_n: float | None = None) -> None:
-        """A rep ended; `excursion_n`: the set's typical excursion, `last_n`: its last rep's (if smaller,
-        a shrinking set's next top is trusted lower)."""
+    def rep_completed(self, set_index: int, excursion_n: float | None) -> None:
+        """A rep ended; `excursion_n`: the set's typical excursion."""
         self.set_index = set_index
         self.excursion_n = excursion_n
-        if excursion_n is not None:
-            self._trust_n = th.TOP_TRUST_FRACTION * min(excursion_n, last_n if last_n is not None else excursion_n)
         self._reset_rep()
 
     def cancelled(self) -> None:
@@ -88,7 +80,6 @@ class HoldCountdown:
         self._shown = None
         self._peak = -math.inf
         self._near_since = None
-        self._pending = None
         self.left = None
 
     def top_reached(self, top_start_s: float, bottom_n: float, peak_n: float, t: float, out: list) -> None:
@@ -96,11 +87,6 @@ class HoldCountdown:
         if self.hold_s <= 0 or self._entered_s is not None or self._spent:
             return
         self._bottom = bottom_n
-        if self.excursion_n is not None and peak_n - bottom_n < self._trust_n:
-            s = self._sum / len(self._win) if self._win else peak_n
-            self._pending, self._top_peak = top_start_s, s
-            self._pending_peaks = deque([(t, s)])
-            return
         self._entered_s, self._top_peak, self._last_high_s = top_start_s, peak_n, t
         self._tick(t, out)
 
@@ -122,8 +108,6 @@ class HoldCountdown:
             if self.excursion_n is not None:
                 if s >= self._bottom + th.TOP_ENTER_FRACTION * self.excursion_n:
                     self._enter(t, t, out)
-                elif self._pending is not None:
-                    self._rise_over(t, s, out)
             elif self._in_rep:
                 self._plateau(t, s, out)
             return
@@ -136,20 +120,6 @@ class HoldCountdown:
             self._entered_s, self._spent = None, True
             return
         self._tick(t, out)
-
-    def _rise_over(self, t: float, s: float, out: list) -> None:
-        """A kept-back TopReached: the countdown runs from its top start once the rise is over (the
-        running peak grew by under TOP_STOP_FRACTION of the typical excursion over TOP_STOP_S)."""
-        assert self._pending is not None and self.excursion_n is not None
-        self._top_peak = max(self._top_peak, s)
-        peaks = self._pending_peaks
-        peaks.append((t, self._top_peak))
-        since = t - th.TOP_STOP_S + 1e-9  # (the 1e-9: sample times a float's error off the grid)
-        while len(peaks) > 1 and peaks[1][0] <= since:
-            peaks.popleft()  # keep the latest at least TOP_STOP_S old
-        if peaks[0][0] <= since and self._top_peak - peaks[0][1] < th.TOP_STOP_FRACTION * self.excursion_n:
-            self._entered_s, self._last_high_s, self._pending = self._pending, t, None
-            self._tick(t, out)
 
     def _plateau(self, t: float, s: float, out: list) -> None:
         """A set's first rep: the top is where the tension stays within PLATEAU_FRACTION of the

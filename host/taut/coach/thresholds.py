@@ -17,12 +17,6 @@ TOP_LEAVE_FRACTION = 0.75
 PLATEAU_S = 0.3  # first rep of a set: this long within PLATEAU_FRACTION of the running peak
 PLATEAU_FRACTION = 0.05
 FIRST_TOP_FRACTION = 0.2  # ... once it has risen this share of the expected rise (the grab, small tugs: less)
-# The detector's TopReached below TOP_TRUST of the typical excursion (and the last rep's) is often a rise slowing
-# before its top (fading sets): kept back until its running peak grows under TOP_STOP of that excursion in
-# TOP_STOP_S (a short rep's top), or the countdown's own line comes first.
-TOP_TRUST_FRACTION = 0.8
-TOP_STOP_S = 0.1
-TOP_STOP_FRACTION = 0.04
 SMOOTH_S = 0.05  # the countdown's moving average of the tension
 BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
 

@@ -488,7 +488,7 @@ class RepDetector:
         self._valley_n, self._valley_g = np.inf, -1
         self._held_n = -np.inf
         g = self._trigger_g
-        tb, _ = self._buf.window(max(g - 16, self._buf.first_g), g)
+        tb, xb = self._buf.window(max(g - 16, self._buf.first_g), g)
         dt_s = float(median_interval(tb)) if len(tb) > 1 else 0.0
         self._dt_s = dt_s
         w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
@@ -503,7 +503,10 @@ class RepDetector:
         if self._top is not None:
             in_set = self._in_set(self._trigger_t)
             before = [p.peak_n - p.bottom_n for p in self._set_shapes] if in_set else [self._last_set_excursion_n]
-            self._top.open(self._base_n, before, dt_s, self._start_threshold_n())
+            # at slow rates the detection signal is the raw sample: the one before the rise is known
+            prev_n = float(xb[-2]) if self._smooth_w == 1 and len(xb) > 1 else math.nan
+            self._top.open(self._base_n, before, dt_s, self._start_threshold_n(), prev_n,
+                           self._noise_n if self._noise_n is not None else math.inf)
 
     def _top_reached(self, blk: _Block, i: int, k: int, events: list[Event]) -> None:
         """TopReached at the sample of block stretch [i, k) where the open movement's rise is over."""

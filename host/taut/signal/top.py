@@ -9,9 +9,16 @@ movement), the top is reached at the first sample where either
 - the rise stalls: the running peak grew over the last STALL_S by at most STALL_FRACTION of its
   fastest growth over such a window so far, at STALL_MIN_FRACTION of the expected excursion or more
   (a session's first movement, with nothing to expect: above the start threshold; a rise may pause
-  on its way, so this one is a rough guess).
-Then the contract's crossings (10 %, 90 %) are estimated on the buffered samples, smoothed as
-`measure_rep` smooths them, with the excursion seen so far (or the expected one, if larger).
+  on its way, so this one is a rough guess). A stall below TRUST_FRACTION of the expected excursion
+  (and of the last movement's, so a shrinking set's tops count lower) counts at once only when the
+  rise was steep against the noise (its fastest growth at least CLEAR_NOISE_K sigmas: a short rep's
+  top); in a slow or noisy rise it is often noise pausing it on its way, so there it counts once the
+  rise is over (the running peak grows by under STOP_FRACTION of the expected excursion in
+  STOP_S), unless the line comes first.
+Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
+rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
+90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
+excursion seen so far (or the expected one, if larger).
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ STALL_FRACTION = 0.5
 LINE_SLOWING = 0.7  # the line counts once the rise slows (an expectation from smaller tugs comes too early)
 BEYOND_FRACTION = 1.2  # a movement this far beyond the expected excursion is no guide for the line
 STALL_MIN_FRACTION = 0.4  # a stall counts only this high in the expected excursion (a rise may pause lower)
+TRUST_FRACTION = 0.85  # a stall lower than this in the expected (and last) excursion waits for the rise to be over
+STOP_S = 0.1
+STOP_FRACTION = 0.03  # over: the running peak grows by under this share of the expected excursion in STOP_S
+CLEAR_NOISE_K = 16.0  # ... at once when the rise's fastest growth over STALL_S is this many noise sigmas
 
 
 class TopWatch:
@@ -38,17 +49,23 @@ class TopWatch:
         self.base_n = 0.0
         self.expected_n = 0.0
         self.peak_n = -math.inf  # the running peak where the top was told
-        self._line_n = self._stall_n = self._beyond_n = math.inf
+        self._line_n = self._stall_n = self._beyond_n = self._trust_n = math.inf
         self._hist = np.zeros(1)
         self._growth = 0.0
+        self._stop_w = 1
+        self._pending: list[float] = []  # running peaks since a low stall (empty: none)
 
-    def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float) -> None:
+    def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float,
+             prev_n: float = math.nan, noise_n: float = math.inf) -> None:
         """A movement opened (or restarted) from `base_n`; `excursions_n`: those of the movements it
         follows (the open set's, or the last set's median; none: nothing to expect). The expected
         excursion is the median of those at least half the largest (setup tugs are no guide); with
-        none, a stall above `need_n` (the start threshold) tells the top."""
+        none, a stall above `need_n` (the start threshold) tells the top. `prev_n`: the detection
+        signal on the sample before the rise, if known (NaN: growth judged after STALL_S); `noise_n`:
+        its noise sigma (unknown: a low stall always waits for the rise to be over)."""
         exc = np.asarray(excursions_n, dtype=float)
-        expected_n = float(np.median(exc[exc >= 0.5 * exc.max()])) if len(exc) and exc.max() > 0 else 0.0
+        guide = exc[exc >= 0.5 * exc.max()] if len(exc) and exc.max() > 0 else exc[:0]
+        expected_n = float(np.median(guide)) if len(guide) else 0.0
         w = max(1, int(round(STALL_S / dt_s))) if dt_s > 0 else 1
         self.told = False
         self.base_n = base_n
@@ -56,8 +73,13 @@ class TopWatch:
         self._line_n = base_n + TOP_FRACTION * expected_n if expected_n > 0 else math.inf
         self._stall_n = base_n + (STALL_MIN_FRACTION * expected_n if expected_n > 0 else need_n)
         self._beyond_n = base_n + BEYOND_FRACTION * expected_n
-        self._hist = np.full(w, np.nan)  # no history: no growth judged before w samples
+        self._trust_n = base_n + TRUST_FRACTION * min(expected_n, float(guide[-1])) if len(guide) else -math.inf
+        self._stop_w = max(1, int(round(STOP_S / dt_s))) if dt_s > 0 else 1
+        self._hist = np.full(w, np.nan)  # no history: no growth judged before w samples...
+        self._hist[-1] = prev_n  # ...but from the sample before the rise, when known
         self._growth = 0.0
+        self._clear_n = CLEAR_NOISE_K * noise_n
+        self._pending = []
 
     def scan(self, y: np.ndarray) -> int:
         """Index into `y` (the stretch's detection signal) where the top is reached, or -1."""
@@ -68,15 +90,25 @@ class TopWatch:
         peak = ext[w:]
         growth = peak - ext[:-w]
         fastest = np.fmax.accumulate(np.fmax(growth, self._growth))
-        hit = ((peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)) | (
-            (y >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest))
+        stall = (peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)
+        line = (y >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
         self._hist, self._growth = ext[-w:], float(fastest[-1])
-        if not hit.any():
+        told = line | (stall & ((peak >= self._trust_n) | (fastest >= self._clear_n)))
+        k_told = int(told.argmax()) if told.any() else len(y)
+        if self._pending or stall[:k_told].any():  # a low stall: is the rise over before then?
+            k0 = 0 if self._pending else int(stall.argmax())
+            for k in range(k0, k_told):
+                self._pending.append(float(peak[k]))
+                if len(self._pending) > self._stop_w and \
+                        self._pending[-1] - self._pending[-1 - self._stop_w] < STOP_FRACTION * self.expected_n:
+                    k_told = k
+                    break
+            del self._pending[: -self._stop_w - 1]  # (only the last STOP_S is needed)
+        if k_told == len(y):
             return -1
         self.told = True
-        k = int(hit.argmax())
-        self.peak_n = float(peak[k])
-        return k
+        self.peak_n = float(peak[k_told])
+        return k_told
 
     def crossings(self, t: np.ndarray, x: np.ndarray, smooth_w: int) -> tuple[float, float]:
         """(start_s, top_start_s) estimated on the buffered raw samples up to the top."""
