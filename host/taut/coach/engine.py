@@ -13,6 +13,7 @@ movement whose rise is beyond a tug's (`_rep_sized`), and such reps' cues wait f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -69,7 +70,9 @@ class CueEngine:
         top, tg = self._top, self.targets
         if left is None or top is None or not tg.hold_s > 0:
             return
-        hold_s = max(left[1] - top.top_start_s, 0.0)  # this movement's (a restart may follow a held plateau)
+        # from the top line's first crossing if the countdown began below it (a rise paused under the top), and
+        # from this movement's top estimate (a restart may follow a held plateau)
+        hold_s = max(left[2] - max(top.top_start_s, left[1] if left[1] is not None else -math.inf), 0.0)
         if hold_s >= SQUEEZE_FRACTION * tg.hold_s:
             return
         # a set's first reps may be setup tugs: early only once the movement cannot be one, or rose as a rep
