@@ -169,7 +169,7 @@ class CueEngine:
         """The rep's cues not given early (those it does not earn are taken back), then its mark."""
         tg = self.targets
         kinds = rep_cue_kinds(rep, tg)
-        if "no-squeeze" in kinds and rep.start_s <= self._hold.squeeze_done_s <= rep.end_s:
+        if "no-squeeze" in kinds and rep.top_start_s <= self._hold.squeeze_done_s <= rep.end_s:
             # the countdown saw the squeeze held to the end (above the leave line): a hold the
             # contract measures short is a top line blurred by noise or a slow sag, not a skipped squeeze
             kinds = tuple(k for k in kinds if k != "no-squeeze")

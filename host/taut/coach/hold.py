@@ -159,6 +159,8 @@ class HoldCountdown:
         """Clearly below the top line, a hold short so far is over when the tension falls as in a return,
         not a sag: by the noise margin, and LEAVE_FALL_FRACTION of the excursion per second, over LEAVE_FALL_S."""
         assert self._entered_s is not None
+        if self.excursion_n is None and self._bottom < th.STRETCHED_BOTTOM_N:
+            return False  # the set's first top, risen from slack: the grab, which settles after its overshoot
         first = self._crossed_s(line_n)
         since = self._entered_s if first is None else max(self._entered_s, first)
         if self._last_high_s - since >= th.SQUEEZE_FRACTION * self.hold_s:
