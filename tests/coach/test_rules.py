@@ -383,3 +383,21 @@ def test_the_grab_from_slack_settling_is_no_top_left():
         hc.step(float(ti), float(yi), out)
         assert hc.left is None, ti
     assert [c for c in out if isinstance(c, SqueezeDone)]
+
+
+def test_a_first_reps_top_found_by_its_plateau_as_the_return_begins_is_left_from_its_peak():
+    # 10 Hz, the set's first rep: 0.3 s near 60 N (the plateau rule's top), then at once 40 % down and a slow
+    # return: the countdown starts as the drop begins, and the top is left from 60 N, not from the drop's 40 N
+    t = np.arange(0.0, 6.0, 0.1)
+    y = np.interp(t, [0, 0.5, 1.5, 1.8, 1.9, 3.9, 5.0], [10, 10, 60, 59.5, 40, 35, 10])
+    hc = HoldCountdown(2.0)
+    hc.rep_started(0)
+    out: list = []
+    left = []
+    for ti, yi in zip(t, y):
+        hc.step(float(ti), float(yi), out)
+        left += [hc.left] if hc.left is not None else []
+        hc.left = None
+    assert [c.remaining_s for c in out if isinstance(c, HoldIt)] == [2.0]
+    assert not [c for c in out if isinstance(c, SqueezeDone)]
+    assert len(left) == 1 and left[0][0] == pytest.approx(1.9) and left[0][2] == pytest.approx(1.8)

@@ -138,6 +138,7 @@ class HoldCountdown:
         assert self._entered_s is not None
         if self._top_of != self._entered_s:  # the first sample at this top
             self._top_of, self._top_rise, self._recent = self._entered_s, [before, (t, s)], deque([before])
+            self._top_peak = max(self._top_peak, self._peak)  # a first rep's plateau: its peak came before
             self._leave_margin_n = th.LEAVE_NOISE_K * noise_scale_n(np.array(self._raw)) / math.sqrt(len(self._win))
         elif s > self._top_peak:
             self._top_rise.append((t, s))
