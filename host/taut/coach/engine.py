@@ -172,6 +172,7 @@ class CueEngine:
         if "no-squeeze" in kinds and rep.top_start_s <= self._hold.squeeze_done_s <= rep.end_s:
             # the countdown saw the squeeze held to the end (above the leave line): a hold the
             # contract measures short is a top line blurred by noise or a slow sag, not a skipped squeeze
+            # (a SqueezeDone before the rep's top start was another hold's, run into this rep's rise)
             kinds = tuple(k for k in kinds if k != "no-squeeze")
         early = self._early.get((s, rep.index), {})
         told = tuple(k for k in kinds if k in early and abs(early[k].rep_start_s - rep.start_s) <= SAME_REP_S)

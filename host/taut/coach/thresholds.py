@@ -25,10 +25,11 @@ TOP_STOP_FRACTION = 0.04
 SMOOTH_S = 0.05  # the countdown's moving average of the tension
 BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
 
-# ... but while the hold so far is short of SQUEEZE_FRACTION of the target, the top is left once the average
-# is LEAVE_NOISE_K of its noise sigmas below the top line (the noise from the latest LEAVE_NOISE_SAMPLES samples)
-# and fell by that much, and by LEAVE_FALL_FRACTION of the excursion per second, over LEAVE_FALL_S: a return,
-# not a squeeze sagging (a fading squeeze creeps back by ~0.08 of the excursion per second)
+# A short hold is told as it ends: while the hold so far is under SQUEEZE_FRACTION of the target, the top is
+# left once the average is LEAVE_NOISE_K of its noise sigmas below the top line (the noise from the latest
+# LEAVE_NOISE_SAMPLES samples) and fell by that much, and by LEAVE_FALL_FRACTION of the excursion per second,
+# over LEAVE_FALL_S: a return, not a squeeze sagging (a fading squeeze creeps back by ~0.08 of the excursion per
+# second). Not a set's first top risen from slack (under STRETCHED_BOTTOM_N): the grab settles after its overshoot.
 LEAVE_NOISE_K = 3.0
 LEAVE_NOISE_SAMPLES = 64
 LEAVE_FALL_S = 0.1
