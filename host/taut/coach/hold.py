@@ -149,11 +149,11 @@ class HoldCountdown:
             self._recent.popleft()  # keep the latest at least LEAVE_FALL_S old
         self._top_peak = max(self._top_peak, s)
         line = self._bottom + th.TOP_ENTER_FRACTION * (self._top_peak - self._bottom)
-        if s >= line:
+        if s >= line - self._leave_margin_n:  # within the noise of the top line: on it
             self._last_high_s = t
         if s < self._leave_line_n() or (s < line - self._leave_margin_n and self._short_over(s, line)):
             # left before the target hold: the hold lasted until the last time on the top line
-            self.left = (t, self._crossed_s(line), self._last_high_s)
+            self.left = (t, self._crossed_s(line - self._leave_margin_n), self._last_high_s)
             self._entered_s, self._spent = None, True
             return
         self._tick(t, out)
@@ -164,7 +164,7 @@ class HoldCountdown:
         assert self._entered_s is not None
         if self.excursion_n is None and self._bottom < th.STRETCHED_BOTTOM_N:
             return False  # the set's first top, risen from slack: the grab, which settles after its overshoot
-        first = self._crossed_s(line_n)
+        first = self._crossed_s(line_n - self._leave_margin_n)  # within the noise of the line: on it
         since = self._entered_s if first is None else max(self._entered_s, first)
         if self._last_high_s - since >= th.SQUEEZE_FRACTION * self.hold_s:
             return False
