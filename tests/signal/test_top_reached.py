@@ -86,3 +86,30 @@ def test_a_rushed_rise_at_10_hz_is_told_on_the_next_sample():
     t = np.arange(0.0, 3.0, 0.1) + 0.03
     y = 10.0 + 50.0 * _min_jerk((t - 0.5) / 0.25)  # over the line on the trigger's own sample
     assert 0.0 <= _told_late_s(t, y, y) <= 0.150  # (the old one waited a sample more for the growth)
+
+
+def _wobbling_rise(t: np.ndarray) -> np.ndarray:
+    """10 N up 50 N in 1.2 s (min-jerk), its speed halved for a moment at 0.7 of the way."""
+    u = np.clip((t - 0.5) / 1.2, 0.0, 1.0)
+    v = 30 * u**2 * (1 - u) ** 2
+    t_wobble = t[np.argmax(np.cumsum(v) >= 0.7 * v.sum())]
+    v = v * (1.0 - 0.5 * np.exp(-0.5 * ((t - t_wobble) / 0.07) ** 2))
+    return 10.0 + 50.0 * np.cumsum(v) / v.sum()
+
+
+def test_a_steep_rise_slowing_a_moment_on_its_way_is_not_at_its_top():
+    for fs_hz, noise_n in ((80.0, 0.15), (10.0, 0.3)):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        clean = _wobbling_rise(t)
+        for seed in range(4):
+            y = clean + np.random.default_rng(seed).normal(0.0, 0.3, len(t))
+            if fs_hz > 20:
+                y = np.convolve(y, np.ones(4) / 4)[: len(t)]
+            assert abs(_told_late_s(t, y, clean, noise_n=noise_n)) <= 0.150  # (the old stall test: 0.2 s early at 10 Hz)
+
+
+def test_a_short_reps_flat_top_high_in_the_expected_rise_is_told_at_once():
+    for fs_hz in (80.0, 10.0):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        y = 10.0 + 37.5 * _min_jerk((t - 0.5) / 0.8)  # three quarters of the expected excursion, then held
+        assert 0.0 <= _told_late_s(t, y, y) <= 0.150
