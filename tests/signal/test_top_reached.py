@@ -113,3 +113,17 @@ def test_a_short_reps_flat_top_high_in_the_expected_rise_is_told_at_once():
         t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
         y = 10.0 + 37.5 * _min_jerk((t - 0.5) / 0.8)  # three quarters of the expected excursion, then held
         assert 0.0 <= _told_late_s(t, y, y) <= 0.150
+
+
+def test_the_line_at_10_hz_is_told_on_the_sample_that_crosses_it_whatever_the_sampling_phase():
+    fine = np.arange(0.0, 4.0, 0.0005)
+    t_true = fine[np.argmax(_min_jerk((fine - 0.5) / 1.2) >= 0.9)]  # 90 % of the rise, between samples
+    for k, phase_s in enumerate(np.arange(0.0, 0.1, 0.01)):
+        t = np.arange(0.0, 4.0, 0.1) + phase_s
+        y = 10.0 + 47.5 * _min_jerk((t - 0.5) / 1.2) + np.random.default_rng(k).normal(0.0, 0.3, len(t))
+        w = TopWatch()  # a rise a little short of the expected excursion: the line lies at 0.95 of it
+        over = y > 10.0 + 0.15 * 50.0
+        i0 = int(np.argmax(over[1:] & over[:-1])) + 1
+        w.open(10.0, [50.0, 48.0, 52.0], 0.1, 1.0, float(y[i0 - 1]), 0.3)
+        told = next(i for i in range(i0, len(y)) if w.scan(y[i:i + 1]) >= 0)
+        assert 0.0 <= t[told] - t_true <= 0.150  # (waiting for the sample over the line: 0.155 s at one phase)

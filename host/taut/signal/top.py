@@ -5,7 +5,8 @@ same answer). With an excursion to expect (the median of the
 open set's movements at least half its largest, or the last set's median for a new set's first
 movement), the top is reached at the first sample where either
 - the signal reaches the bottom plus TOP_FRACTION of the expected excursion, the rise slowing
-  (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected, or
+  (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected (reaches: at
+  its speed, within LINE_LEAD_SAMPLES of a sample; at slow rates a sample's wait makes it late), or
 - the rise stalls: the running peak grew over the last STALL_S by at most STALL_FRACTION of its
   fastest growth over such a window so far, at STALL_MIN_FRACTION of the expected excursion or more
   (a session's first movement, with nothing to expect: above the start threshold; a rise may pause
@@ -35,6 +36,7 @@ from taut.signal.levels import ONSET_FRACTION, TOP_FRACTION
 STALL_S = 0.1
 STALL_FRACTION = 0.5
 LINE_SLOWING = 0.7  # the line counts once the rise slows (an expectation from smaller tugs comes too early)
+LINE_LEAD_SAMPLES = 0.3  # the line is told when the rise at its speed crosses it this share of a sample on
 BEYOND_FRACTION = 1.2  # a movement this far beyond the expected excursion is no guide for the line
 STALL_MIN_FRACTION = 0.4  # a stall counts only this high in the expected excursion (a rise may pause lower)
 TRUST_FRACTION = 0.85  # a stall lower than this in the expected (and last) excursion waits for the rise to be over
@@ -96,7 +98,8 @@ class TopWatch:
         growth = peak - ext[:-w]
         fastest = np.fmax.accumulate(np.fmax(growth, self._growth))
         stall = (peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)
-        line = (y >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
+        ahead = y + np.nan_to_num(growth) * (LINE_LEAD_SAMPLES / w)
+        line = (ahead >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
         self._hist, self._growth = ext[-w:], float(fastest[-1])
         steep = (fastest >= self._clear_n) & ((peak < self._firm_n) | (growth <= FIRM_STALL_FRACTION * fastest))
         told = line | (stall & ((peak >= self._trust_n) | steep))
