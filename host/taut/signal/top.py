@@ -14,10 +14,10 @@ movement), the top is reached at the first sample where either
   (and of the last movement's, so a shrinking set's tops count lower) counts at once only when the
   rise was steep against the noise (its fastest growth at least CLEAR_NOISE_K sigmas: a short rep's
   top), and, from FIRM_FROM_FRACTION of the expected excursion up, the peak grew by at most
-  FIRM_STALL_FRACTION of its fastest (a rise that only slows a moment there is often on its way to the
-  top, a short rep's top stops flat); in a slow or noisy rise it is often noise pausing it on its way, so there it counts once the
-  rise is over (the running peak grows by under STOP_FRACTION of the expected excursion in
-  STOP_S), unless the line comes first.
+  FIRM_STALL_FRACTION of its fastest (a rise that only slows a moment there is often on its way to
+  the top; a short rep's top stops flat); in a slow or noisy rise it is often noise pausing it on its
+  way, so there it counts once the rise is over (the running peak grows by under STOP_FRACTION of
+  the expected excursion in STOP_S), unless the line comes first.
 Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
 rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
 90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
