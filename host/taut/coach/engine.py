@@ -13,6 +13,7 @@ such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". N
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -73,7 +74,9 @@ class CueEngine:
         top, tg = self._top, self.targets
         if left is None or top is None or not tg.hold_s > 0:
             return
-        hold_s = max(left[1] - top.top_start_s, 0.0)  # this movement's (a restart may follow a held plateau)
+        # from the top line's first crossing if the countdown began below it (a rise paused under the top), and
+        # from this movement's top estimate (a restart may follow a held plateau)
+        hold_s = max(left[2] - max(top.top_start_s, left[1] if left[1] is not None else -math.inf), 0.0)
         if hold_s >= SQUEEZE_FRACTION * tg.hold_s:
             return
         # a set's first reps may be setup tugs: early only once the movement cannot be one, or rose as a rep
@@ -178,9 +181,10 @@ class CueEngine:
         """The rep's cues not given early (those it does not earn are taken back), then its mark."""
         tg = self.targets
         kinds = rep_cue_kinds(rep, tg)
-        if "no-squeeze" in kinds and rep.start_s <= self._hold.squeeze_done_s <= rep.end_s:
+        if "no-squeeze" in kinds and rep.top_start_s <= self._hold.squeeze_done_s <= rep.end_s:
             # the countdown saw the squeeze held to the end (above the leave line): a hold the
             # contract measures short is a top line blurred by noise or a slow sag, not a skipped squeeze
+            # (a SqueezeDone before the rep's top start was another hold's, run into this rep's rise)
             kinds = tuple(k for k in kinds if k != "no-squeeze")
         early = self._early.get((s, rep.index), {})
         told = tuple(k for k in kinds if k in early and abs(early[k].rep_start_s - rep.start_s) <= SAME_REP_S)

@@ -20,6 +20,16 @@ FIRST_TOP_FRACTION = 0.2  # ... once it has risen this share of the expected ris
 SMOOTH_S = 0.05  # the countdown's moving average of the tension
 BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension this long before it
 
+# A short hold is told as it ends: while the hold so far is under SQUEEZE_FRACTION of the target, the top is
+# left once the average is LEAVE_NOISE_K of its noise sigmas below the top line (the noise from the latest
+# LEAVE_NOISE_SAMPLES samples) and fell by that much, and by LEAVE_FALL_FRACTION of the excursion per second,
+# over LEAVE_FALL_S: a return, not a squeeze sagging (a fading squeeze creeps back by ~0.08 of the excursion per
+# second). Not a set's first top risen from slack (under STRETCHED_BOTTOM_N): the grab settles after its overshoot.
+LEAVE_NOISE_K = 3.0
+LEAVE_NOISE_SAMPLES = 64
+LEAVE_FALL_S = 0.1
+LEAVE_FALL_FRACTION = 0.25
+
 # A setup tug counts as a rep until the set's first real rep withdraws it (docs/analysis.md). Until a
 # set has a rep that is not unheld (hold under TUG_HOLD_S) and brief (TUT under TUG_TUT_S) or small
 # (under REP_RISE_FRACTION of the expected rise, below), nor, held or not, under FIRST_TOP_FRACTION of it,
