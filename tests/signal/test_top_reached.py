@@ -86,3 +86,45 @@ def test_a_rushed_rise_at_10_hz_is_told_on_the_next_sample():
     t = np.arange(0.0, 3.0, 0.1) + 0.03
     y = 10.0 + 50.0 * _min_jerk((t - 0.5) / 0.25)  # over the line on the trigger's own sample
     assert 0.0 <= _told_late_s(t, y, y) <= 0.150  # (the old one waited a sample more for the growth)
+
+
+def _wobbling_rise(t: np.ndarray) -> np.ndarray:
+    """10 N up 50 N in 1.2 s (min-jerk), its speed halved for a moment at 0.7 of the way."""
+    u = np.clip((t - 0.5) / 1.2, 0.0, 1.0)
+    v = 30 * u**2 * (1 - u) ** 2
+    t_wobble = t[np.argmax(np.cumsum(v) >= 0.7 * v.sum())]
+    v = v * (1.0 - 0.5 * np.exp(-0.5 * ((t - t_wobble) / 0.07) ** 2))
+    return 10.0 + 50.0 * np.cumsum(v) / v.sum()
+
+
+def test_a_steep_rise_slowing_a_moment_on_its_way_is_not_at_its_top():
+    for fs_hz, noise_n in ((80.0, 0.15), (10.0, 0.3)):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        clean = _wobbling_rise(t)
+        for seed in range(4):
+            y = clean + np.random.default_rng(seed).normal(0.0, 0.3, len(t))
+            if fs_hz > 20:
+                y = np.convolve(y, np.ones(4) / 4)[: len(t)]
+            # (the old stall test told the 10 Hz ones 0.2 s early, at the dip)
+            assert abs(_told_late_s(t, y, clean, noise_n=noise_n)) <= 0.150
+
+
+def test_a_short_reps_flat_top_high_in_the_expected_rise_is_told_at_once():
+    for fs_hz in (80.0, 10.0):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        y = 10.0 + 37.5 * _min_jerk((t - 0.5) / 0.8)  # three quarters of the expected excursion, then held
+        assert 0.0 <= _told_late_s(t, y, y) <= 0.150
+
+
+def test_the_line_at_10_hz_is_told_on_the_sample_that_crosses_it_whatever_the_sampling_phase():
+    fine = np.arange(0.0, 4.0, 0.0005)
+    t_true = fine[np.argmax(_min_jerk((fine - 0.5) / 1.2) >= 0.9)]  # 90 % of the rise, between samples
+    for k, phase_s in enumerate(np.arange(0.0, 0.1, 0.01)):
+        t = np.arange(0.0, 4.0, 0.1) + phase_s
+        y = 10.0 + 47.5 * _min_jerk((t - 0.5) / 1.2) + np.random.default_rng(k).normal(0.0, 0.3, len(t))
+        w = TopWatch()  # a rise a little short of the expected excursion: the line lies at 0.95 of it
+        over = y > 10.0 + 0.15 * 50.0
+        i0 = int(np.argmax(over[1:] & over[:-1])) + 1
+        w.open(10.0, [50.0, 48.0, 52.0], 0.1, 1.0, float(y[i0 - 1]), 0.3)
+        told = next(i for i in range(i0, len(y)) if w.scan(y[i:i + 1]) >= 0)
+        assert 0.0 <= t[told] - t_true <= 0.150  # (waiting for the sample over the line: 0.155 s at one phase)

@@ -5,16 +5,19 @@ same answer). With an excursion to expect (the median of the
 open set's movements at least half its largest, or the last set's median for a new set's first
 movement), the top is reached at the first sample where either
 - the signal reaches the bottom plus TOP_FRACTION of the expected excursion, the rise slowing
-  (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected, or
+  (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected (reaches: at
+  its speed, within LINE_LEAD_SAMPLES of a sample; at slow rates a sample's wait makes it late), or
 - the rise stalls: the running peak grew over the last STALL_S by at most STALL_FRACTION of its
   fastest growth over such a window so far, at STALL_MIN_FRACTION of the expected excursion or more
   (a session's first movement, with nothing to expect: above the start threshold; a rise may pause
   on its way, so this one is a rough guess). A stall below TRUST_FRACTION of the expected excursion
   (and of the last movement's, so a shrinking set's tops count lower) counts at once only when the
   rise was steep against the noise (its fastest growth at least CLEAR_NOISE_K sigmas: a short rep's
-  top); in a slow or noisy rise it is often noise pausing it on its way, so there it counts once the
-  rise is over (the running peak grows by under STOP_FRACTION of the expected excursion in
-  STOP_S), unless the line comes first.
+  top), and, from FIRM_FROM_FRACTION of the expected excursion up, the peak grew by at most
+  FIRM_STALL_FRACTION of its fastest (a rise that only slows a moment there is often on its way to
+  the top; a short rep's top stops flat); in a slow or noisy rise it is often noise pausing it on its
+  way, so there it counts once the rise is over (the running peak grows by under STOP_FRACTION of
+  the expected excursion in STOP_S), unless the line comes first.
 Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
 rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
 90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
@@ -33,12 +36,15 @@ from taut.signal.levels import ONSET_FRACTION, TOP_FRACTION
 STALL_S = 0.1
 STALL_FRACTION = 0.5
 LINE_SLOWING = 0.7  # the line counts once the rise slows (an expectation from smaller tugs comes too early)
+LINE_LEAD_SAMPLES = 0.3  # the line is told when the rise at its speed crosses it this share of a sample on
 BEYOND_FRACTION = 1.2  # a movement this far beyond the expected excursion is no guide for the line
 STALL_MIN_FRACTION = 0.4  # a stall counts only this high in the expected excursion (a rise may pause lower)
 TRUST_FRACTION = 0.85  # a stall lower than this in the expected (and last) excursion waits for the rise to be over
 STOP_S = 0.1
 STOP_FRACTION = 0.03  # over: the running peak grows by under this share of the expected excursion in STOP_S
 CLEAR_NOISE_K = 16.0  # ... at once when the rise's fastest growth over STALL_S is this many noise sigmas
+FIRM_FROM_FRACTION = 0.65  # ... and this high in the expected excursion, only when the peak grew by at most
+FIRM_STALL_FRACTION = 0.3  # this share of its fastest growth (not a rise whose speed wobbles on its way)
 
 
 class TopWatch:
@@ -79,6 +85,7 @@ class TopWatch:
         self._hist[-1] = prev_n  # ...but from the sample before the rise, when known
         self._growth = 0.0
         self._clear_n = CLEAR_NOISE_K * noise_n
+        self._firm_n = base_n + FIRM_FROM_FRACTION * expected_n if expected_n > 0 else math.inf
         self._pending = []
 
     def scan(self, y: np.ndarray) -> int:
@@ -91,9 +98,11 @@ class TopWatch:
         growth = peak - ext[:-w]
         fastest = np.fmax.accumulate(np.fmax(growth, self._growth))
         stall = (peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)
-        line = (y >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
+        ahead = y + np.nan_to_num(growth) * (LINE_LEAD_SAMPLES / w)
+        line = (ahead >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
         self._hist, self._growth = ext[-w:], float(fastest[-1])
-        told = line | (stall & ((peak >= self._trust_n) | (fastest >= self._clear_n)))
+        steep = (fastest >= self._clear_n) & ((peak < self._firm_n) | (growth <= FIRM_STALL_FRACTION * fastest))
+        told = line | (stall & ((peak >= self._trust_n) | steep))
         k_told = int(told.argmax()) if told.any() else len(y)
         if self._pending or stall[:k_told].any():  # a low stall: is the rise over before then?
             k0 = 0 if self._pending else int(stall.argmax())
