@@ -8,8 +8,8 @@ at the running peak marks the top. (Whether a rise that slows is over is the det
 hysteresis, so tremor does not stop a squeeze); while the hold so far is short of SQUEEZE_FRACTION
 of the target, already once the tension is LEAVE_NOISE_K noise sigmas below the top line
 (B + TOP_ENTER_FRACTION of that peak): a short hold is told as it ends. Left before the target
-hold, `left` tells when, with the first and last times on the top line: the hold, for the early
-"no squeeze".
+hold, `left` tells when, with the first and last times on the top line (within that noise margin of
+it): the hold, for the early "no squeeze".
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ BOTTOM_LOOKBACK_S = 1.0  # the bottom before a rep: the lowest smoothed tension 
 # LEAVE_NOISE_SAMPLES samples) and fell by that much, and by LEAVE_FALL_FRACTION of the excursion per second,
 # over LEAVE_FALL_S: a return, not a squeeze sagging (a fading squeeze creeps back by ~0.08 of the excursion per
 # second). Not a set's first top risen from slack (under STRETCHED_BOTTOM_N): the grab settles after its overshoot.
+# Within that margin of the top line counts as on it (the hold's first and last times: a noise-raised peak draws
+# the line high).
 LEAVE_NOISE_K = 3.0
 LEAVE_NOISE_SAMPLES = 64
 LEAVE_FALL_S = 0.1
