@@ -148,9 +148,9 @@ class CueEngine:
             self._told_early = {k for k in self._told_early if k[0] != s}
             self._rep_sized = {k for k in self._rep_sized if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
-            real = [r.peak_n - r.bottom_n for r in ev.rep_set.reps if not self._tug_like(r)]
-            if real:
-                self.last_excursion_n = float(np.median(real))
+            typical_n = self._typical_excursion_n(ev.rep_set.reps)
+            if typical_n is not None:
+                self.last_excursion_n = typical_n
             self._hold.set_ended(self.last_excursion_n)
 
     def _rep(self, t: float, s: int, rep: Rep, out: list[Cue]) -> None:
@@ -165,13 +165,17 @@ class CueEngine:
         else:
             out.extend(mine)
         reps = [r for (si, _), r in sorted(self._reps.items()) if si == s]
-        real = [r.peak_n - r.bottom_n for r in reps if not self._tug_like(r)]  # a setup tug is no guide to the top
-        self._hold.rep_completed(s, float(np.median(real)) if real else None)
+        self._hold.rep_completed(s, self._typical_excursion_n(reps))
         if s not in self._form_told:
             found = losing_form(reps)
             if found is not None:
                 self._form_told.add(s)
                 out.append(LosingForm(t, s, found[0], found[1], reps[found[0]].start_s))
+
+    def _typical_excursion_n(self, reps: Sequence[Rep]) -> float | None:
+        """The median excursion of `reps` that could be no setup tug (a tug is no guide to the top), or None."""
+        real = [r.peak_n - r.bottom_n for r in reps if not self._tug_like(r)]
+        return float(np.median(real)) if real else None
 
     def _tug_like(self, rep: Rep) -> bool:
         """Could `rep` be a setup tug? (its size judged by the last set's excursion or the plan's tension, if any)"""

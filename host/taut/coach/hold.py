@@ -148,23 +148,25 @@ class HoldCountdown:
         while len(self._recent) > 1 and self._recent[1][0] <= t - th.LEAVE_FALL_S + 1e-9:
             self._recent.popleft()  # keep the latest at least LEAVE_FALL_S old
         self._top_peak = max(self._top_peak, s)
-        line = self._bottom + th.TOP_ENTER_FRACTION * (self._top_peak - self._bottom)
-        if s >= line - self._leave_margin_n:  # within the noise of the top line: on it
+        # on the top line (B + TOP_ENTER_FRACTION of the peak): at it, or within its noise margin
+        on_n = self._bottom + th.TOP_ENTER_FRACTION * (self._top_peak - self._bottom) - self._leave_margin_n
+        if s >= on_n:
             self._last_high_s = t
-        if s < self._leave_line_n() or (s < line - self._leave_margin_n and self._short_over(s, line)):
+        if s < self._leave_line_n() or (s < on_n and self._short_over(s, on_n)):
             # left before the target hold: the hold lasted until the last time on the top line
-            self.left = (t, self._crossed_s(line - self._leave_margin_n), self._last_high_s)
+            self.left = (t, self._crossed_s(on_n), self._last_high_s)
             self._entered_s, self._spent = None, True
             return
         self._tick(t, out)
 
-    def _short_over(self, s: float, line_n: float) -> bool:
-        """Clearly below the top line, a hold short so far is over when the tension falls as in a return,
-        not a sag: by the noise margin, and LEAVE_FALL_FRACTION of the excursion per second, over LEAVE_FALL_S."""
+    def _short_over(self, s: float, on_n: float) -> bool:
+        """Below the top line's noise margin (`on_n`), a hold short so far is over when the tension falls as
+        in a return, not a sag: by the noise margin, and LEAVE_FALL_FRACTION of the excursion per second, over
+        LEAVE_FALL_S."""
         assert self._entered_s is not None
         if self.excursion_n is None and self._bottom < th.STRETCHED_BOTTOM_N:
             return False  # the set's first top, risen from slack: the grab, which settles after its overshoot
-        first = self._crossed_s(line_n - self._leave_margin_n)  # within the noise of the line: on it
+        first = self._crossed_s(on_n)
         since = self._entered_s if first is None else max(self._entered_s, first)
         if self._last_high_s - since >= th.SQUEEZE_FRACTION * self.hold_s:
             return False
