@@ -17,7 +17,11 @@ movement), the top is reached at the first sample where either
   FIRM_STALL_FRACTION of its fastest (a rise that only slows a moment there is often on its way to
   the top; a short rep's top stops flat); in a slow or noisy rise it is often noise pausing it on its
   way, so there it counts once the rise is over (the running peak grows by under STOP_FRACTION of
-  the expected excursion in STOP_S), unless the line comes first.
+  the expected excursion in STOP_S), unless the line comes first. Either way a low stall counts only
+  when the rise's forecast agrees: a parabola fitted to the rise so far (FORECAST_MIN_SAMPLES at
+  least), its speed v slowing at a, runs out v²/2a further; the rise so far must be FORECAST_FRACTION
+  of that forecast peak (a rise still going at speed, whose running peak tremor or noise holds still,
+  is on its way; a stop after a steady rise is told once the fit bends, up to about 0.1 s later).
 Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
 rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
 90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
@@ -45,6 +49,18 @@ STOP_FRACTION = 0.03  # over: the running peak grows by under this share of the 
 CLEAR_NOISE_K = 16.0  # ... at once when the rise's fastest growth over STALL_S is this many noise sigmas
 FIRM_FROM_FRACTION = 0.65  # ... and this high in the expected excursion, only when the peak grew by at most
 FIRM_STALL_FRACTION = 0.3  # this share of its fastest growth (not a rise whose speed wobbles on its way)
+FORECAST_FRACTION = 0.6  # a low stall counts only when the rise so far is this share of its forecast peak
+FORECAST_MIN_SAMPLES = 10  # ... forecast from the rise's samples once it has this many (fewer: the stall alone)
+
+
+def forecast_peak_n(y: np.ndarray, dt_s: float) -> tuple[float, float]:
+    """(level now, forecast peak) of a rise sampled every `dt_s`, newest last: a parabola fitted to it,
+    the peak where its speed v, slowing at a, runs out (v²/2a further); still speeding up: infinite."""
+    x = (np.arange(len(y)) - (len(y) - 1)) * dt_s
+    a2, v, now_n = np.polyfit(x, y, 2)
+    if v <= 0:
+        return float(now_n), float(now_n)
+    return float(now_n), float(now_n + v * v / (-4 * a2)) if a2 < 0 else math.inf
 
 
 class TopWatch:
@@ -60,6 +76,8 @@ class TopWatch:
         self._growth = 0.0
         self._stop_w = 1
         self._pending: list[float] = []  # running peaks since a low stall (empty: none)
+        self._rise: list[float] = []  # the detection signal since the rise began (the forecast's samples)
+        self._dt_s = 0.0
 
     def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float,
              prev_n: float = math.nan, noise_n: float = math.inf) -> None:
@@ -87,12 +105,24 @@ class TopWatch:
         self._clear_n = CLEAR_NOISE_K * noise_n
         self._firm_n = base_n + FIRM_FROM_FRACTION * expected_n if expected_n > 0 else math.inf
         self._pending = []
+        self._rise = [] if math.isnan(prev_n) else [prev_n]
+        self._dt_s = dt_s
+
+    def _forecast_over(self, n: int) -> bool:
+        """Whether the rise up to its sample `n` is (nearly) over by its forecast peak (a stall in a rise
+        still going at speed is noise pausing it, or its speed wobbling, on its way)."""
+        if n + 1 < FORECAST_MIN_SAMPLES:
+            return True
+        now_n, peak_n = forecast_peak_n(np.asarray(self._rise[: n + 1]), self._dt_s)
+        return now_n - self.base_n >= FORECAST_FRACTION * (peak_n - self.base_n)
 
     def scan(self, y: np.ndarray) -> int:
         """Index into `y` (the stretch's detection signal) where the top is reached, or -1."""
         if self.told or not len(y):
             return -1
         w = len(self._hist)
+        n0 = len(self._rise)
+        self._rise.extend(y.tolist())
         ext = np.fmax.accumulate(np.concatenate((self._hist, y)))
         peak = ext[w:]
         growth = peak - ext[:-w]
@@ -102,14 +132,23 @@ class TopWatch:
         line = (ahead >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
         self._hist, self._growth = ext[-w:], float(fastest[-1])
         steep = (fastest >= self._clear_n) & ((peak < self._firm_n) | (growth <= FIRM_STALL_FRACTION * fastest))
-        told = line | (stall & ((peak >= self._trust_n) | steep))
+        trusted = stall & (peak >= self._trust_n)
+        at_once = stall & steep & ~trusted
+        for k in np.flatnonzero(at_once):  # ...when the forecast agrees (else it waits, as below)
+            if line[:k].any() or trusted[:k].any():
+                break
+            at_once[k] = self._forecast_over(n0 + k)
+            if at_once[k]:
+                break
+        told = line | trusted | at_once
         k_told = int(told.argmax()) if told.any() else len(y)
         if self._pending or stall[:k_told].any():  # a low stall: is the rise over before then?
             k0 = 0 if self._pending else int(stall.argmax())
             for k in range(k0, k_told):
                 self._pending.append(float(peak[k]))
                 if len(self._pending) > self._stop_w and \
-                        self._pending[-1] - self._pending[-1 - self._stop_w] < STOP_FRACTION * self.expected_n:
+                        self._pending[-1] - self._pending[-1 - self._stop_w] < STOP_FRACTION * self.expected_n and \
+                        self._forecast_over(n0 + k):
                     k_told = k
                     break
             del self._pending[: -self._stop_w - 1]  # (only the last STOP_S is needed)
