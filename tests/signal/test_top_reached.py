@@ -137,6 +137,10 @@ def test_the_forecast_peak_of_a_slowing_rise():
     assert now_n == pytest.approx(10.0 + 20.0 * x[-1] - 5.0 * x[-1] ** 2) and peak_n == pytest.approx(30.0)
     assert forecast_peak_n(10.0 + 20.0 * x**2, 0.0125)[1] == math.inf  # still speeding up
     assert forecast_peak_n(30.0 - 5.0 * x, 0.0125) == pytest.approx((30.0 - 5.0 * x[-1],) * 2)  # falling: over
+    gappy = 10.0 + 20.0 * x - 5.0 * x**2
+    gappy[::7] = np.nan
+    assert forecast_peak_n(gappy, 0.0125)[1] == pytest.approx(30.0)  # invalid samples left out
+    assert all(math.isnan(v) for v in forecast_peak_n(np.array([1.0, np.nan, 2.0]), 0.1))
 
 
 def _trembling_rise(t: np.ndarray, rng: np.random.Generator, tremor_n: float) -> tuple[np.ndarray, np.ndarray]:

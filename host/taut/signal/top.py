@@ -55,9 +55,13 @@ FORECAST_MIN_SAMPLES = 10  # ... forecast from the rise's samples once it has th
 
 def forecast_peak_n(y: np.ndarray, dt_s: float) -> tuple[float, float]:
     """(level now, forecast peak) of a rise sampled every `dt_s`, newest last: a parabola fitted to it,
-    the peak where its speed v, slowing at a, runs out (v²/2a further); still speeding up: infinite."""
+    the peak where its speed v, slowing at a, runs out (v²/2a further); still speeding up: infinite
+    (non-finite samples left out; under three: NaN)."""
     x = (np.arange(len(y)) - (len(y) - 1)) * dt_s
-    a2, v, now_n = np.polyfit(x, y, 2)
+    ok = np.isfinite(y)
+    if ok.sum() < 3:
+        return math.nan, math.nan
+    a2, v, now_n = np.polyfit(x[ok], y[ok], 2)
     if v <= 0:
         return float(now_n), float(now_n)
     return float(now_n), float(now_n + v * v / (-4 * a2)) if a2 < 0 else math.inf
@@ -114,7 +118,7 @@ class TopWatch:
         if n + 1 < FORECAST_MIN_SAMPLES:
             return True
         now_n, peak_n = forecast_peak_n(np.asarray(self._rise[: n + 1]), self._dt_s)
-        return now_n - self.base_n >= FORECAST_FRACTION * (peak_n - self.base_n)
+        return not now_n - self.base_n < FORECAST_FRACTION * (peak_n - self.base_n)  # (NaN: the stall alone)
 
     def scan(self, y: np.ndarray) -> int:
         """Index into `y` (the stretch's detection signal) where the top is reached, or -1."""
