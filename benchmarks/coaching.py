@@ -14,8 +14,12 @@ and short range at the rep's end. A setup tug's cue is one given on a rep the de
 Targets: precision and recall >= 95 % per cue; no cue on a rep the model did well;
 "too heavy" right in >= 90 % of too-heavy sets, wrong in <= 2 % of the others; cues within 150 ms.
 
-    python benchmarks/coaching.py            # 240 sets (30 per habit)
+Then the same live chain on real recordings of real people (benchmarks/real), scored by the
+contract on their documented truth: `benchmarks/coaching_real.py`.
+
+    python benchmarks/coaching.py            # 240 sets (30 per habit), then the real recordings
     python benchmarks/coaching.py --quick    # 48 sets
+    python benchmarks/coaching.py --real     # the real recordings alone, each miss and late cue listed
 """
 
 from __future__ import annotations
@@ -284,7 +288,11 @@ def main() -> None:
     ap.add_argument("--worst", type=int, default=0, help="list the good reps cued and this many of the latest cues")
     ap.add_argument("--two-sets", type=int, default=0, metavar="N",
                     help="instead: N two-set sessions, the second set's first countdown with and without the last set")
+    ap.add_argument("--real", action="store_true", help="only the real recordings (benchmarks/coaching_real.py), every case listed")
     args = ap.parse_args()
+    if args.real:
+        _real_part(details=True)
+        return
     if args.two_sets:
         got = two_set_first_reps(args.two_sets, args.seed)
         for keep, lat in got.items():
@@ -300,6 +308,15 @@ def main() -> None:
     report(score)
     if args.worst:
         report_details(score, args.worst)
+    print()
+    _real_part(details=False)
+
+
+def _real_part(details: bool) -> None:
+    """The real recordings' part (its own module: it imports this one)."""
+    import coaching_real
+
+    coaching_real.main(details)
 
 
 if __name__ == "__main__":
