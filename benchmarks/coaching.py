@@ -48,8 +48,24 @@ TRUTH_MOMENT = {  # when each cue becomes true, as a field of the truth rep (mod
 ON_TIME_S = 0.150
 
 
+class CueCounts:
+    """Precision and recall per cue from a score's true / false positive and false negative counts."""
+
+    tp: Counter
+    fp: Counter
+    fn: Counter
+
+    def precision(self, k: str) -> float:
+        d = self.tp[k] + self.fp[k]
+        return self.tp[k] / d if d else float("nan")
+
+    def recall(self, k: str) -> float:
+        d = self.tp[k] + self.fn[k]
+        return self.tp[k] / d if d else float("nan")
+
+
 @dataclass
-class CoachScore:
+class CoachScore(CueCounts):
     tp: Counter = field(default_factory=Counter)
     fp: Counter = field(default_factory=Counter)
     fn: Counter = field(default_factory=Counter)
@@ -71,14 +87,6 @@ class CoachScore:
     latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
     late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
-
-    def precision(self, k: str) -> float:
-        d = self.tp[k] + self.fp[k]
-        return self.tp[k] / d if d else float("nan")
-
-    def recall(self, k: str) -> float:
-        d = self.tp[k] + self.fn[k]
-        return self.tp[k] / d if d else float("nan")
 
 
 def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
@@ -257,14 +265,19 @@ def report(score: CoachScore) -> None:
     print(f"band too light: right in {score.light_right}/{score.light_sets} too-light sets")
     print(f"cue latency from the moment it becomes true (target: every cue within {1000 * ON_TIME_S:.0f} ms):")
     print(f"  {'cue':<22} {'n':>5} {'median':>7} {'p95':>7} {'max':>8} {'on time':>8}")
+    latency_rows(score.latency_s, _latency_row)
+
+
+def latency_rows(latency_s: dict, row) -> None:
+    """`row(name, latencies)` for each cue kind that has any (per-rep cues, then the countdown), then all."""
     every = []
     for k in (*REP_CUE_KINDS, "hold-it"):
-        lat = np.array(score.latency_s.get(k, []))
+        lat = np.array(latency_s.get(k, []))
         if lat.size:
             every.append(lat)
-            _latency_row(k, lat)
+            row(k, lat)
     if every:
-        _latency_row("all", np.concatenate(every))
+        row("all", np.concatenate(every))
 
 
 def _latency_row(name: str, lat: np.ndarray) -> None:

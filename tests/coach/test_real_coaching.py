@@ -15,7 +15,6 @@ from taut.coach import HoldIt
 from taut.coach.cues import SqueezeDone
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 _spec = importlib.util.spec_from_file_location("coaching_real", ROOT / "benchmarks" / "coaching_real.py")
 real = importlib.util.module_from_spec(_spec)
 sys.modules["coaching_real"] = real  # dataclasses look their module up
