@@ -20,7 +20,7 @@ real = importlib.util.module_from_spec(_spec)
 sys.modules["coaching_real"] = real  # dataclasses look their module up
 _spec.loader.exec_module(real)
 
-GRIP = [e for e in real.real_corpus.load_manifest() if e.id.startswith("ogf-grip-")]
+GRIP = [e for e in real.real_corpus.load_manifest() if real.group_of(e) == real.GROUPS[0]]
 
 
 def _squeezes(fs_hz: float = 10.0) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
@@ -103,7 +103,8 @@ def test_every_grip_truth_rep_is_measured_and_counted(grip_scores):
     s = grip_scores["defaults"]
     assert s.recordings == len(GRIP) == 6
     assert s.unmeasured == 0
-    # floors at the day the part was built (60 of 63 truth reps matched): the real part still runs
+    # the day the part was built, 62 of 63 truth reps matched (the held double push is found as its
+    # second push only); the floor leaves two: the real part still runs and still finds the reps
     assert s.matched >= 60 and s.counted <= s.truth_reps + 2
 
 
