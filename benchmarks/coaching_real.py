@@ -147,6 +147,7 @@ class RealScore(CueCounts):
     truth_reps: int = 0
     counted: int = 0
     matched: int = 0
+    count_right: int = 0  # recordings whose live rep count is the truth's
     unmeasured: int = 0  # truth intervals with no rise and fall by the contract
     tp: Counter = field(default_factory=Counter)
     fp: Counter = field(default_factory=Counter)
@@ -189,6 +190,7 @@ def score_entry(entry: real_corpus.Entry, which: str, score: RealScore) -> None:
     keys = sorted(live)
     pairs = real_corpus.match_reps([tr.interval_s for tr in truth], [(live[k].start_s, live[k].end_s) for k in keys])
     score.matched += len(pairs)
+    score.count_right += len(live) == len(truth)
     got_of = {i: given.get(keys[j], {}) for i, j in pairs}
     for i, tr in enumerate(truth):
         if tr.rep is None:
@@ -250,7 +252,8 @@ def score_real(which: str, entries: Sequence[real_corpus.Entry] | None = None) -
 def report(score: RealScore, which: str, details: bool = True, group: str = "all") -> None:
     print(f"real recordings ({group}), targets: {which} ({score.recordings} recordings, {score.truth_reps} truth reps; "
           f"cues judged by the contract on each truth interval)")
-    print(f"  reps counted live {score.counted}, matching a truth rep {score.matched} of {score.truth_reps}"
+    print(f"  reps counted live {score.counted}, matching a truth rep {score.matched} of {score.truth_reps}; "
+          f"the count right on {score.count_right} of {score.recordings} recordings"
           f"{f'; truth intervals with no rise and fall {score.unmeasured}' if score.unmeasured else ''}")
     print(f"  {'cue':<22} {'precision':>9} {'recall':>7} {'tp':>5} {'fp':>4} {'fn':>4}")
     for k in REP_CUE_KINDS:
