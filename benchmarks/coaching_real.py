@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real_corpus  # noqa: E402
 from coaching import ON_TIME_S, TRUTH_MOMENT, CueCounts, _given_cues, latency_rows  # noqa: E402
 
-from taut.coach import CueEngine, HoldIt, LosingForm, summarize, targets_for  # noqa: E402
+from taut.coach import CueEngine, HoldIt, summarize, targets_for  # noqa: E402
 from taut.coach.cues import SqueezeDone  # noqa: E402
 from taut.coach.rep_cues import REP_CUE_KINDS, rep_cue_kinds  # noqa: E402
 from taut.coach.targets import CoachTargets  # noqa: E402
@@ -154,7 +154,7 @@ class RealScore(CueCounts):
     fn: Counter = field(default_factory=Counter)
     good_reps: int = 0
     good_cued: list = field(default_factory=list)  # (recording, truth rep, its start, cues)
-    wrong: list = field(default_factory=list)  # (recording, truth rep, kind, "fp"/"fn", time)
+    wrong: list = field(default_factory=list)  # (recording, truth rep, kind, "fp" / "fn" / "fn (rep not found)", time)
     cues_off_rep: list = field(default_factory=list)  # (recording, time, kind): standing on a rep with no truth
     countdowns_off_rep: list = field(default_factory=list)  # (recording, time)
     no_countdown: list = field(default_factory=list)  # (recording, truth rep, top start): hold target > 0
@@ -179,7 +179,7 @@ def score_entry(entry: real_corpus.Entry, which: str, score: RealScore) -> None:
     measured = [tr.rep for tr in truth if tr.rep is not None]
     targets = own_pace(measured) if which == "own pace" and measured else targets_for(None)
     cues, live, sets = coach_live(t, x, targets)
-    given, marked, forms, _, _, taken_back = _given_cues(cues)
+    given, _, forms, _, _, taken_back = _given_cues(cues)
     fs_hz = 1.0 / float(np.median(np.diff(t)))
     warm_s = float(t[min(_NOISE_WARMUP, len(t)) - 1])
     score.recordings += 1
@@ -228,7 +228,7 @@ def score_entry(entry: real_corpus.Entry, which: str, score: RealScore) -> None:
                 score.no_countdown.append((entry.id, i, tr.rep.top_start_s))
                 continue
             _timed(score, first[0] - tr.rep.top_start_s, "hold-it", entry.id, i, fs_hz, tr.rep.start_s < warm_s)
-    score.form += [(entry.id, f.since_rep, f.what) for f in forms if isinstance(f, LosingForm)]
+    score.form += [(entry.id, f.since_rep, f.what) for f in forms]
     score.verdicts += [(entry.id, summarize(s, targets).band_verdict) for s in sets]
 
 
