@@ -14,8 +14,12 @@ and short range at the rep's end. A setup tug's cue is one given on a rep the de
 Targets: precision and recall >= 95 % per cue; no cue on a rep the model did well;
 "too heavy" right in >= 90 % of too-heavy sets, wrong in <= 2 % of the others; cues within 150 ms.
 
-    python benchmarks/coaching.py            # 240 sets (30 per habit)
+Then the same live chain on real recordings of real people (benchmarks/real), scored by the
+contract on their documented truth: `benchmarks/coaching_real.py`.
+
+    python benchmarks/coaching.py            # 240 sets (30 per habit), then the real recordings
     python benchmarks/coaching.py --quick    # 48 sets
+    python benchmarks/coaching.py --real     # the real recordings alone, each miss and late cue listed
 """
 
 from __future__ import annotations
@@ -44,8 +48,24 @@ TRUTH_MOMENT = {  # when each cue becomes true, as a field of the truth rep (mod
 ON_TIME_S = 0.150
 
 
+class CueCounts:
+    """Precision and recall per cue from a score's true / false positive and false negative counts."""
+
+    tp: Counter
+    fp: Counter
+    fn: Counter
+
+    def precision(self, k: str) -> float:
+        d = self.tp[k] + self.fp[k]
+        return self.tp[k] / d if d else float("nan")
+
+    def recall(self, k: str) -> float:
+        d = self.tp[k] + self.fn[k]
+        return self.tp[k] / d if d else float("nan")
+
+
 @dataclass
-class CoachScore:
+class CoachScore(CueCounts):
     tp: Counter = field(default_factory=Counter)
     fp: Counter = field(default_factory=Counter)
     fn: Counter = field(default_factory=Counter)
@@ -67,14 +87,6 @@ class CoachScore:
     latency_s: dict = field(default_factory=dict)  # cue kind -> [cue time - its truth moment]
     late: list = field(default_factory=list)  # (latency, kind, habit, exercise, fs, rep, of reps)
     sets: int = 0
-
-    def precision(self, k: str) -> float:
-        d = self.tp[k] + self.fp[k]
-        return self.tp[k] / d if d else float("nan")
-
-    def recall(self, k: str) -> float:
-        d = self.tp[k] + self.fn[k]
-        return self.tp[k] / d if d else float("nan")
 
 
 def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
@@ -253,14 +265,19 @@ def report(score: CoachScore) -> None:
     print(f"band too light: right in {score.light_right}/{score.light_sets} too-light sets")
     print(f"cue latency from the moment it becomes true (target: every cue within {1000 * ON_TIME_S:.0f} ms):")
     print(f"  {'cue':<22} {'n':>5} {'median':>7} {'p95':>7} {'max':>8} {'on time':>8}")
+    latency_rows(score.latency_s, _latency_row)
+
+
+def latency_rows(latency_s: dict, row) -> None:
+    """`row(name, latencies)` for each cue kind that has any (per-rep cues, then the countdown), then all."""
     every = []
     for k in (*REP_CUE_KINDS, "hold-it"):
-        lat = np.array(score.latency_s.get(k, []))
+        lat = np.array(latency_s.get(k, []))
         if lat.size:
             every.append(lat)
-            _latency_row(k, lat)
+            row(k, lat)
     if every:
-        _latency_row("all", np.concatenate(every))
+        row("all", np.concatenate(every))
 
 
 def _latency_row(name: str, lat: np.ndarray) -> None:
@@ -284,7 +301,11 @@ def main() -> None:
     ap.add_argument("--worst", type=int, default=0, help="list the good reps cued and this many of the latest cues")
     ap.add_argument("--two-sets", type=int, default=0, metavar="N",
                     help="instead: N two-set sessions, the second set's first countdown with and without the last set")
+    ap.add_argument("--real", action="store_true", help="only the real recordings (benchmarks/coaching_real.py), every case listed")
     args = ap.parse_args()
+    if args.real:
+        _real_part(details=True)
+        return
     if args.two_sets:
         got = two_set_first_reps(args.two_sets, args.seed)
         for keep, lat in got.items():
@@ -300,6 +321,15 @@ def main() -> None:
     report(score)
     if args.worst:
         report_details(score, args.worst)
+    print()
+    _real_part(details=False)
+
+
+def _real_part(details: bool) -> None:
+    """The real recordings' part (its own module: it imports this one)."""
+    import coaching_real
+
+    coaching_real.main(details)
 
 
 if __name__ == "__main__":
