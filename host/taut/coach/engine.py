@@ -24,10 +24,11 @@ from taut.coach.form import losing_form
 from taut.coach.hold import HoldCountdown, expected_rise_n
 from taut.coach.rep_cues import rep_cue_kinds, rep_mark
 from taut.coach.targets import CoachTargets
-from taut.coach.thresholds import (FAST_FRACTION, FIRST_TOP_FRACTION, REP_RISE_FRACTION, REP_RISE_TO_BOTTOM,
-                                   SLOW_RISE_FRACTION, SQUEEZE_FRACTION, STRETCHED_BOTTOM_N, TUG_HOLD_S, TUG_RISE_FRACTION,
-                                   TUG_RUN, TUG_TUT_S)
+from taut.coach.thresholds import (FAST_FRACTION, FIRST_TOP_FRACTION, REP_RISE_FRACTION, REP_RISE_TO_BOTTOM, REP_RUN,
+                                   RUN_RHYTHM_FRACTION, RUN_RISE_TO_BOTTOM, SLOW_RISE_FRACTION, SQUEEZE_FRACTION,
+                                   STRETCHED_BOTTOM_N, TUG_HOLD_S, TUG_RISE_FRACTION, TUG_RUN, TUG_TUT_S)
 from taut.records import Rep
+from taut.signal.levels import PARTIAL_FRACTION
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
 
 SAME_REP_S = 0.5  # an early cue belongs to the completed rep whose start is this close to its estimate
@@ -45,6 +46,7 @@ class CueEngine:
         self._reps: dict[tuple[int, int], Rep] = {}  # (set, rep index) -> the rep as completed
         self._form_told: set[int] = set()  # sets whose losing-form cue was given
         self._real: set[int] = set()  # sets that have had a rep that is no possible tug
+        self._runs: set[int] = set()  # ... shown by a run of reps (`_a_run`), whose reps then guide the top
         self._rep_sized: set[tuple[int, int]] = set()  # movements whose rise was beyond a tug's (_rep_sized)
         self._held: list[tuple[int, int, list[Cue]]] = []  # tug-like reps' cues, waiting
         self._top: TopReached | None = None  # the open movement's top, once the detector told it
@@ -99,15 +101,33 @@ class CueEngine:
 
     def _release(self, out: list[Cue], *, force: bool = False) -> None:
         """Give the waiting cues of tug-like reps that were not withdrawn, once the set has shown a
-        real rep (or a run of TUG_RUN such reps, or it ended)."""
+        real rep or a run of reps (`_a_run`: the set then counts as real), or TUG_RUN such reps, or it ended."""
         if not self._held:
             return
         s = self._held[0][0]
+        if self._a_run([self._reps[(si, i)] for si, i, _ in self._held[-REP_RUN:]]):
+            self._real.add(s)
+            self._runs.add(s)
         if force or s in self._real or len(self._held) >= TUG_RUN:
             for si, i, cues in self._held:
                 if (si, i) in self._reps:
                     out.extend(replace(c, time_s=self._last_t) for c in cues)
             self._held = []
+
+    def _a_run(self, reps: Sequence[Rep]) -> bool:
+        """Are `reps` (tug-like, in a row) a set of quick reps? REP_RUN of them, the same size, in rhythm, each
+        beyond the sway of a static load and not small against the expected rise (thresholds.REP_RUN)."""
+        if len(reps) < REP_RUN:
+            return False
+        rise_n = np.array([r.peak_n - r.bottom_n for r in reps])
+        gaps_s = np.diff([r.start_s for r in reps])
+        gap_s = float(np.median(gaps_s))
+        for r, rise in zip(reps, rise_n.tolist()):
+            expected_n = expected_rise_n(r.bottom_n, self.targets.tension_n, self.last_excursion_n)
+            if rise < RUN_RISE_TO_BOTTOM * r.bottom_n or (expected_n is not None and rise < REP_RISE_FRACTION * expected_n):
+                return False
+        return bool(rise_n.min() >= PARTIAL_FRACTION * np.median(rise_n)
+                    and np.all(np.abs(gaps_s - gap_s) <= RUN_RHYTHM_FRACTION * gap_s))
 
     def _event(self, ev: object, out: list[Cue]) -> None:
         t = self._last_t
@@ -148,7 +168,7 @@ class CueEngine:
             self._told_early = {k for k in self._told_early if k[0] != s}
             self._rep_sized = {k for k in self._rep_sized if k[0] != s}
             self._reps = {k: v for k, v in self._reps.items() if k[0] != s}
-            typical_n = self._typical_excursion_n(ev.rep_set.reps)
+            typical_n = self._typical_excursion_n(ev.rep_set.reps, s in self._runs)
             if typical_n is not None:
                 self.last_excursion_n = typical_n
             self._hold.set_ended(self.last_excursion_n)
@@ -165,16 +185,19 @@ class CueEngine:
         else:
             out.extend(mine)
         reps = [r for (si, _), r in sorted(self._reps.items()) if si == s]
-        self._hold.rep_completed(s, self._typical_excursion_n(reps))
+        self._hold.rep_completed(s, self._typical_excursion_n(reps, s in self._runs))
         if s not in self._form_told:
             found = losing_form(reps)
             if found is not None:
                 self._form_told.add(s)
                 out.append(LosingForm(t, s, found[0], found[1], reps[found[0]].start_s))
 
-    def _typical_excursion_n(self, reps: Sequence[Rep]) -> float | None:
-        """The median excursion of `reps` that could be no setup tug (a tug is no guide to the top), or None."""
+    def _typical_excursion_n(self, reps: Sequence[Rep], run: bool = False) -> float | None:
+        """The median excursion of `reps` that could be no setup tug (a tug is no guide to the top), or None;
+        with `run` (a set shown by a run of quick reps), of them all if none is."""
         real = [r.peak_n - r.bottom_n for r in reps if not self._tug_like(r)]
+        if run and not real:
+            real = [r.peak_n - r.bottom_n for r in reps]
         return float(np.median(real)) if real else None
 
     def _tug_like(self, rep: Rep) -> bool:

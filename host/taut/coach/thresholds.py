@@ -40,6 +40,15 @@ LEAVE_FALL_FRACTION = 0.25
 TUG_TUT_S = 1.5
 TUG_HOLD_S = 0.6  # a tug has no hold, but its turnaround keeps it above the 90 % line for up to ~0.4 s
 TUG_RUN = 4
+# A set of quick reps, not tugs: REP_RUN such reps in a row (none withdrawn), the same size (each at least
+# taut.signal.levels.PARTIAL_FRACTION of their median excursion), in rhythm (each start-to-start gap within
+# RUN_RHYTHM_FRACTION of their median), each rising at least RUN_RISE_TO_BOTTOM of the tension it starts from
+# (a few per cent of a static load is sway: a person standing, a held stretch) and not small against the
+# expected rise (REP_RISE_FRACTION, when known). The set then counts as having real reps: its later reps are
+# coached at once (a tug inside a set is a rep to the detector: docs/analysis.md).
+REP_RUN = 3
+RUN_RHYTHM_FRACTION = 0.25
+RUN_RISE_TO_BOTTOM = 0.1
 # ... but a set's first movement is coached at its top, as a rep, when its rise is beyond a tug's: from
 # a stretched band (start tension at least STRETCHED_BOTTOM_N: not the grab from slack) up by at least
 # REP_RISE_TO_BOTTOM times that tension (the virtual band's tugs travel 10-30 % of a rep; if one is that big, its cues
