@@ -8,7 +8,8 @@ An early cue the completed rep does not earn, or whose movement was no rep, is t
 (CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
 set has a rep that could not be a setup tug (unheld, and brief or small against the last set or the
 plan), early cues are given only to a movement whose rise is beyond a tug's (`_rep_sized`), and
-such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". Needs neither bleak nor Qt.
+such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast", or for a run of them alike
+and in rhythm (a set of quick reps: thresholds.REP_RUN). Needs neither bleak nor Qt.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from taut.coach.thresholds import (FAST_FRACTION, FIRST_TOP_FRACTION, REP_RISE_F
                                    RUN_RHYTHM_FRACTION, RUN_RISE_TO_BOTTOM, SLOW_RISE_FRACTION, SQUEEZE_FRACTION,
                                    STRETCHED_BOTTOM_N, TUG_HOLD_S, TUG_RISE_FRACTION, TUG_RUN, TUG_TUT_S)
 from taut.records import Rep
-from taut.signal.levels import PARTIAL_FRACTION
 from taut.signal.events import RepCancelled, RepCompleted, RepStarted, SetEnded, TopReached
+from taut.signal.levels import PARTIAL_FRACTION
 
 SAME_REP_S = 0.5  # an early cue belongs to the completed rep whose start is this close to its estimate
 
@@ -105,7 +106,7 @@ class CueEngine:
         if not self._held:
             return
         s = self._held[0][0]
-        if self._a_run([self._reps[(si, i)] for si, i, _ in self._held[-REP_RUN:]]):
+        if s not in self._real and self._a_run([self._reps[(si, i)] for si, i, _ in self._held[-REP_RUN:]]):
             self._real.add(s)
             self._runs.add(s)
         if force or s in self._real or len(self._held) >= TUG_RUN:
