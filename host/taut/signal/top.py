@@ -27,7 +27,7 @@ excursion seen so far (or the expected one, if larger).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -45,6 +45,8 @@ STOP_FRACTION = 0.03  # over: the running peak grows by under this share of the 
 CLEAR_NOISE_K = 16.0  # ... at once when the rise's fastest growth over STALL_S is this many noise sigmas
 FIRM_FROM_FRACTION = 0.65  # ... and this high in the expected excursion, only when the peak grew by at most
 FIRM_STALL_FRACTION = 0.3  # this share of its fastest growth (not a rise whose speed wobbles on its way)
+RESUME_FRACTION = 0.25  # told, the rise goes on when the running peak passes the told top by this share of its excursion...
+RESUME_NOISE_K = 4.0  # ... and this many noise sigmas: the top is watched for again, higher
 
 
 class TopWatch:
@@ -60,6 +62,8 @@ class TopWatch:
         self._growth = 0.0
         self._stop_w = 1
         self._pending: list[float] = []  # running peaks since a low stall (empty: none)
+        self._noise_n = math.inf
+        self._resume_n = math.inf  # told: the running peak over this, the rise went on (`tells`)
 
     def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float,
              prev_n: float = math.nan, noise_n: float = math.inf) -> None:
@@ -87,6 +91,8 @@ class TopWatch:
         self._clear_n = CLEAR_NOISE_K * noise_n
         self._firm_n = base_n + FIRM_FROM_FRACTION * expected_n if expected_n > 0 else math.inf
         self._pending = []
+        self._noise_n = noise_n
+        self._resume_n = math.inf
 
     def scan(self, y: np.ndarray) -> int:
         """Index into `y` (the stretch's detection signal) where the top is reached, or -1."""
@@ -118,6 +124,54 @@ class TopWatch:
         self.told = True
         self.peak_n = float(peak[k_told])
         return k_told
+
+    def tells(self, y: np.ndarray) -> Iterator[int]:
+        """Each index into `y` where the top is told (`peak_n` and `crossings` as of then, until the
+        next): first as `scan` tells it, then again each time the rise resumes (the running peak
+        RESUME_FRACTION of the told excursion, and RESUME_NOISE_K noise sigmas, over the told top) and
+        its top is reached again, higher: a rise that paused on its way."""
+        k0 = 0
+        while k0 < len(y):
+            if self.told:
+                r = self._resumed(y[k0:])
+                if r < 0:
+                    break
+                k0 += r
+                continue
+            hist, growth = self._hist, self._growth
+            j = self.scan(y[k0:])
+            if j < 0:
+                break
+            # the running peak and its fastest growth up to the told sample (scan keeps them to the stretch's end)
+            self._hist, self._growth = self._running(hist, growth, y[k0 : k0 + j + 1])
+            margin_n = RESUME_NOISE_K * self._noise_n if math.isfinite(self._noise_n) else 0.0
+            self._resume_n = self.peak_n + max(RESUME_FRACTION * (self.peak_n - self.base_n), margin_n)
+            yield k0 + j
+            k0 += j + 1
+
+    def _resumed(self, z: np.ndarray) -> int:
+        """Index into `z` where the running peak passes the resume line (the watch reopened there), or -1."""
+        over = np.fmax.accumulate(np.concatenate((self._hist[-1:], z)))[1:] >= self._resume_n
+        r = int(over.argmax()) if over.any() else len(z)
+        self._hist, self._growth = self._running(self._hist, self._growth, z[:r])
+        if r == len(z):
+            return -1
+        self.told = False
+        self._pending = []
+        self._stall_n = max(self._stall_n, self._resume_n)
+        # the rise paused once: a stall is its top only when firm (the peak grew by at most FIRM_STALL_FRACTION
+        # of the resumed rise's fastest), else once the rise is over (STOP_FRACTION of the excursion so far)
+        self._growth = 0.0
+        self._clear_n, self._firm_n, self._trust_n = 0.0, -math.inf, math.inf
+        self.expected_n = max(self.expected_n, self._resume_n - self.base_n)
+        return r
+
+    @staticmethod
+    def _running(hist: np.ndarray, growth: float, y: np.ndarray) -> tuple[np.ndarray, float]:
+        """(running peak over the last len(hist) samples, fastest growth) once `y` follows `hist`."""
+        w = len(hist)
+        ext = np.fmax.accumulate(np.concatenate((hist, y)))
+        return ext[-w:], float(np.fmax(growth, np.nanmax(ext[w:] - ext[:-w], initial=-np.inf)))
 
     def crossings(self, t: np.ndarray, x: np.ndarray, smooth_w: int) -> tuple[float, float]:
         """(start_s, top_start_s) estimated on the buffered raw samples up to the top."""
