@@ -8,7 +8,9 @@ An early cue the completed rep does not earn, or whose movement was no rep, is t
 (CueWithdrawn); a rep the detector withdraws (a setup tug) is answered by RepWithdrawn. Until a
 set has a rep that could not be a setup tug (unheld, and brief or small against the last set or the
 plan), early cues are given only to a movement whose rise is beyond a tug's (`_rep_sized`), and
-such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". Needs neither bleak nor Qt.
+such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast". A TopReached told again
+for the same movement (its rise went on) replaces the last: its early cues are judged again. Needs
+neither bleak nor Qt.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ movement), the top is reached at the first sample where either
   the top; a short rep's top stops flat); in a slow or noisy rise it is often noise pausing it on its
   way, so there it counts once the rise is over (the running peak grows by under STOP_FRACTION of
   the expected excursion in STOP_S), unless the line comes first.
+Once told, the top is told again, higher, each time the rise goes on (`tells`: the running peak
+RESUME_FRACTION of the told excursion and RESUME_NOISE_K noise sigmas over the told top), at a firm
+stall of the resumed rise or once it is over: a rise that paused on its way (a set's first movement
+has nothing to expect but its setup tugs).
 Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
 rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
 90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
