@@ -226,7 +226,9 @@ def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float |
     excursion; with no last set, when the rise is beyond a tug's by size, shape or pace: REP_RISE_FRACTION
     of the rise to the plan's end-range tension; from a stretched band up by REP_RISE_TO_BOTTOM of its
     start tension; or as slow as a controlled rep (SLOW_RISE_FRACTION of the target concentric) and not
-    from slack. With a plan, the last two need TUG_RISE_FRACTION and FIRST_TOP_FRACTION of its rise."""
+    from slack. With a plan, the last two need TUG_RISE_FRACTION and FIRST_TOP_FRACTION of its rise. A top
+    told again (`paused`: the rise went on after a stall) goes by size or shape only (its concentric counts
+    the pause), and never from slack (a paused rise from slack is the grab as often as a rep)."""
     rise_n = top.peak_n - top.bottom_n
     stretched = top.bottom_n >= STRETCHED_BOTTOM_N
     if paused and not stretched:

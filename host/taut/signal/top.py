@@ -142,12 +142,12 @@ class TopWatch:
                     break
                 k0 += r
                 continue
-            hist, growth = self._hist, self._growth
+            hist = self._hist
             j = self.scan(y[k0:])
             if j < 0:
                 break
-            # the running peak and its fastest growth up to the told sample (scan keeps them to the stretch's end)
-            self._hist, self._growth = self._running(hist, growth, y[k0 : k0 + j + 1])
+            # the running peak up to the told sample (scan keeps it to the stretch's end)
+            self._hist = np.fmax.accumulate(np.concatenate((hist, y[k0 : k0 + j + 1])))[-len(hist) :]
             margin_n = RESUME_NOISE_K * self._noise_n if math.isfinite(self._noise_n) else 0.0
             self._resume_n = self.peak_n + max(RESUME_FRACTION * (self.peak_n - self.base_n), margin_n)
             yield k0 + j
@@ -155,9 +155,18 @@ class TopWatch:
 
     def _resumed(self, z: np.ndarray) -> int:
         """Index into `z` where the running peak passes the resume line (the watch reopened there), or -1."""
-        over = np.fmax.accumulate(np.concatenate((self._hist[-1:], z)))[1:] >= self._resume_n
+        w = len(self._hist)
+        if len(z) == 1:  # live, sample by sample: the same without building arrays
+            m, v = float(self._hist[-1]), float(z[0])
+            peak = v if v > m or m != m else m
+            if not peak >= self._resume_n:
+                self._hist[:-1] = self._hist[1:]
+                self._hist[-1] = peak
+                return -1
+        ext = np.fmax.accumulate(np.concatenate((self._hist, z)))
+        over = ext[w:] >= self._resume_n
         r = int(over.argmax()) if over.any() else len(z)
-        self._hist, self._growth = self._running(self._hist, self._growth, z[:r])
+        self._hist = ext[r : r + w]  # the running peak of the w samples before r
         if r == len(z):
             return -1
         self.told = False
@@ -169,13 +178,6 @@ class TopWatch:
         self._clear_n, self._firm_n, self._trust_n = 0.0, -math.inf, math.inf
         self.expected_n = max(self.expected_n, self._resume_n - self.base_n)
         return r
-
-    @staticmethod
-    def _running(hist: np.ndarray, growth: float, y: np.ndarray) -> tuple[np.ndarray, float]:
-        """(running peak over the last len(hist) samples, fastest growth) once `y` follows `hist`."""
-        w = len(hist)
-        ext = np.fmax.accumulate(np.concatenate((hist, y)))
-        return ext[-w:], float(np.fmax(growth, np.nanmax(ext[w:] - ext[:-w], initial=-np.inf)))
 
     def crossings(self, t: np.ndarray, x: np.ndarray, smooth_w: int) -> tuple[float, float]:
         """(start_s, top_start_s) estimated on the buffered raw samples up to the top."""
