@@ -109,3 +109,30 @@ def test_a_held_movement_a_tenth_of_the_plans_rise_is_no_guide_to_the_sets_top()
     regrip = Rep(0, 0.0, 0.3, 1.3, 2.0, 0.0, 6.0, 4.0, 0.0, 1.0, False)
     assert eng.feed(np.array([2.1]), np.array([0.0]), [RepStarted(0.0, 0), RepCompleted(regrip, 0)]) == []
     assert eng._hold.excursion_n is None  # noqa: SLF001 - no line from it: the next rise is a first rep's
+
+
+def test_a_first_rep_told_again_higher_is_coached_at_the_top_it_reached():
+    # a pause low in the rise: told at 18 N (a tug's reach from 10 N, against the plan's 60 N), then again at
+    # 60 N as the rise goes on (before, the pause's 0.3 s plateau was awaited at the top: 0.3 s late)
+    planned = targets_for("reverse-fly", tension_n=60.0)
+    knots = [(0.0, 10.0), (0.5, 10.0), (0.8, 18.0), (1.3, 18.0), (1.9, 60.0), (4.5, 60.0), (5.5, 10.0)]
+    low = TopReached(0.9, 0, 0, 0.5, 0.75, 10.0, 18.0)
+    high = TopReached(2.0, 0, 0, 1.3, 1.85, 10.0, 60.0)  # its concentric (0.55 s) too fast
+    got = _feed(CueEngine(planned), knots, {0.5: [RepStarted(0.5, 0)], 0.9: [low], 2.0: [high]})
+    ticks = [(round(t, 3), c.remaining_s) for t, c in got if isinstance(c, HoldIt)]
+    assert ticks[0] == (2.0, 2.0) and round([t for t, c in got if isinstance(c, TooFast)][0], 3) == 2.0
+    # from slack, a rise that paused on its way is the band taken up (the grab): no cue at its top
+    knots = [(0.0, 0.0), (0.5, 0.0), (0.8, 10.0), (1.3, 10.0), (1.9, 60.0), (4.5, 60.0), (5.5, 0.0)]
+    low, high = TopReached(0.9, 0, 0, 0.5, 0.75, 0.0, 10.0), TopReached(2.0, 0, 0, 1.3, 1.85, 0.0, 60.0)
+    got = _feed(CueEngine(planned), knots, {0.5: [RepStarted(0.5, 0)], 0.9: [low], 2.0: [high]})
+    assert not [c for t, c in got if t < 2.1 and isinstance(c, (HoldIt, TooFast))]
+
+
+def test_too_fast_up_told_at_a_pause_is_taken_back_when_the_rise_goes_on_slowly():
+    knots = [(0.0, 10.0), (0.5, 10.0), (0.9, 40.0), (1.2, 40.0), (2.2, 60.0), (4.5, 60.0), (5.5, 10.0)]
+    low = TopReached(1.0, 0, 0, 0.5, 0.85, 10.0, 40.0)  # 0.35 s up: too fast, by this top
+    high = TopReached(2.3, 0, 0, 0.5, 2.1, 10.0, 60.0)  # 1.6 s up
+    got = _feed(CueEngine(FLY), knots, {0.5: [RepStarted(0.5, 0)], 1.0: [low], 2.3: [high]})
+    assert [(round(t, 3), type(c).__name__) for t, c in got if t < 2.35 and not isinstance(c, HoldIt)] == \
+        [(1.0, "TooFast"), (2.3, "CueWithdrawn")]
+    assert [c.remaining_s for t, c in got if isinstance(c, HoldIt)][:2] == [2.0, 1.0]  # the countdown runs on

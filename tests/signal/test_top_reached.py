@@ -164,3 +164,52 @@ def test_a_slow_rise_that_the_tremor_pauses_is_not_at_its_top_until_its_forecast
     # the tremor holds the running peak still for 0.1 s low in the rise: without the forecast, 15 of
     # the 20 were told 0.2-0.8 s early
     assert np.mean(np.abs(lat) <= 0.150) >= 0.9
+
+
+def _paused_rise(t: np.ndarray, pause_at: float) -> np.ndarray:
+    """10 N up 40 N: a min-jerk rise to `pause_at` of it, held 0.5 s, then on to the top (the first movement
+    of a set, in the manner of someone who stops to re-grip on the way up)."""
+    first = pause_at * _min_jerk((t - 0.5) / 0.5)
+    rest = (1.0 - pause_at) * _min_jerk((t - 1.5) / 0.9)
+    return 10.0 + 40.0 * (first + rest)
+
+
+def _tells(w: TopWatch, y: np.ndarray, i0: int, chunk: int) -> list[tuple[int, float]]:
+    out = []
+    for k in range(i0, len(y), chunk):
+        out += [(k + j, w.peak_n) for j in w.tells(y[k:k + chunk])]
+    return out
+
+
+def test_a_rise_that_goes_on_after_a_pause_is_told_again_at_its_top_whatever_the_chunking():
+    for fs_hz, noise_n in ((80.0, 0.1), (10.0, 0.2)):
+        t = np.arange(0.0, 4.0, 1 / fs_hz) + 0.03
+        clean = _paused_rise(t, 0.3)
+        y = clean + np.random.default_rng(1).normal(0.0, noise_n, len(t))
+        if fs_hz > 20:
+            y = np.convolve(y, np.ones(4) / 4)[: len(t)]  # as the detection signal smooths it at 80 Hz
+        i0 = int(np.argmax(y > 12.0))
+        told = []
+        for chunk in (1, 7, len(y)):
+            w = TopWatch()  # a set's first movement: nothing to expect, a stall above the start threshold
+            w.open(10.0, [], float(t[1] - t[0]), 1.0, float(y[i0 - 1]), noise_n)
+            told.append(_tells(w, y, i0, chunk))
+        assert told[0] == told[1] == told[2]
+        (first, first_peak), (again, again_peak) = told[0]  # the pause, then the top (and nothing more)
+        assert 0.9 < t[first] < 1.6 and first_peak < 10.0 + 0.4 * 40.0
+        top_start = t[np.argmax(clean >= 10.0 + 0.9 * 40.0)]
+        # (a firm stall: on a clean min-jerk top 0.15-0.2 s after its 90 % crossing, not before it)
+        assert 0.0 <= t[again] - top_start <= 0.2 and again_peak > 10.0 + 0.85 * 40.0
+
+
+def test_a_held_top_with_noise_is_told_once():
+    for fs_hz in (80.0, 10.0):
+        t = np.arange(0.0, 6.0, 1 / fs_hz) + 0.03
+        clean = 10.0 + 40.0 * _min_jerk((t - 0.5) / 1.0)  # up, then held 4.5 s
+        y = clean + np.random.default_rng(2).normal(0.0, 0.3, len(t))
+        if fs_hz > 20:
+            y = np.convolve(y, np.ones(4) / 4)[: len(t)]
+        i0 = int(np.argmax(y > 12.0))
+        w = TopWatch()
+        w.open(10.0, [], float(t[1] - t[0]), 1.0, float(y[i0 - 1]), 0.3)
+        assert len(_tells(w, y, i0, 1)) == 1

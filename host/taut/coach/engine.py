@@ -9,7 +9,8 @@ An early cue the completed rep does not earn, or whose movement was no rep, is t
 set has a rep that could not be a setup tug (unheld, and brief or small against the last set or the
 plan), early cues are given only to a movement whose rise is beyond a tug's (`_rep_sized`), and
 such reps' cues wait for one (thresholds.TUG_*), so a tug earns no "too fast", or for a run of them alike
-and in rhythm (a set of quick reps: thresholds.REP_RUN). Needs neither bleak nor Qt.
+and in rhythm (a set of quick reps: thresholds.REP_RUN). A TopReached told again for the same movement
+(its rise went on) replaces the last: its early cues are judged again. Needs neither bleak nor Qt.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ class CueEngine:
             if name not in keep:
                 out.append(CueWithdrawn(self._last_t, c.set_index, c.rep_index, c.rep_start_s, name))
 
+    def _withdraw(self, key: tuple[int, int], name: str, out: list[Cue]) -> None:
+        """Withdraw rep `key`'s early cue `name`, if given."""
+        c = self._early.get(key, {}).pop(name, None)
+        if c is not None:
+            out.append(CueWithdrawn(self._last_t, c.set_index, c.rep_index, c.rep_start_s, name))
+
     def _release(self, out: list[Cue], *, force: bool = False) -> None:
         """Give the waiting cues of tug-like reps that were not withdrawn, once the set has shown a
         real rep or a run of reps (`_a_run`: the set then counts as real), or TUG_RUN such reps, or it ended."""
@@ -135,16 +142,19 @@ class CueEngine:
         if isinstance(ev, RepStarted):
             self._hold.rep_started(ev.set_index)
         elif isinstance(ev, TopReached):
-            if self._top is not None and (self._top.set_index, self._top.rep_index) == (ev.set_index, ev.rep_index):
-                self._take_back((ev.set_index, ev.rep_index), (), out)  # a restarted movement's
-            self._top = ev
+            key = (ev.set_index, ev.rep_index)
             tg = self.targets
+            fast = ev.concentric_s < FAST_FRACTION * tg.tempo.concentric_s
+            again = self._top is not None and (self._top.set_index, self._top.rep_index) == key
+            if again and not fast:  # told again, higher (the rise had paused on its way): the pause was no top
+                self._withdraw(key, "too-fast-concentric", out)
+            self._top = ev
             if ev.set_index not in self._real:  # the expected excursion may be a setup tug's
-                if not _rep_sized(ev, tg, self.last_excursion_n):
+                if not _rep_sized(ev, tg, self.last_excursion_n, paused=again):
                     return
-                self._rep_sized.add((ev.set_index, ev.rep_index))  # taken back if it turns out a tug
+                self._rep_sized.add(key)  # taken back if it turns out a tug
             self._hold.top_reached(ev.top_start_s, ev.bottom_n, ev.peak_n, t, out)
-            if ev.concentric_s < FAST_FRACTION * tg.tempo.concentric_s:
+            if fast:
                 self._give_early(TooFast(t, ev.set_index, ev.rep_index, ev.start_s, "concentric", ev.concentric_s,
                                          tg.tempo.concentric_s), "too-fast-concentric", out)
         elif isinstance(ev, RepCompleted):
@@ -233,19 +243,23 @@ class CueEngine:
         out.append(RepMark(t, s, rep.index, rep.start_s, rep_mark(kinds)))
 
 
-def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float | None) -> bool:
+def _rep_sized(top: TopReached, targets: CoachTargets, last_excursion_n: float | None, *, paused: bool = False) -> bool:
     """A set's first movement is a rep, not a setup tug (brief, 10-30 % of a rep; the grab rises from
     slack to a fraction of a rep), when its rise is REP_RISE_FRACTION of the last set's typical
     excursion; with no last set, when the rise is beyond a tug's by size, shape or pace: REP_RISE_FRACTION
     of the rise to the plan's end-range tension; from a stretched band up by REP_RISE_TO_BOTTOM of its
     start tension; or as slow as a controlled rep (SLOW_RISE_FRACTION of the target concentric) and not
-    from slack. With a plan, the last two need TUG_RISE_FRACTION and FIRST_TOP_FRACTION of its rise."""
+    from slack. With a plan, the last two need TUG_RISE_FRACTION and FIRST_TOP_FRACTION of its rise. A top
+    told again (`paused`: the rise went on after a stall) goes by size or shape only (its concentric counts
+    the pause), and never from slack (a paused rise from slack is the grab as often as a rep)."""
     rise_n = top.peak_n - top.bottom_n
+    stretched = top.bottom_n >= STRETCHED_BOTTOM_N
+    if paused and not stretched:
+        return False
     if last_excursion_n is not None:
         return rise_n >= REP_RISE_FRACTION * last_excursion_n
-    stretched = top.bottom_n >= STRETCHED_BOTTOM_N
     shaped = stretched and rise_n >= REP_RISE_TO_BOTTOM * top.bottom_n
-    slow = top.concentric_s >= SLOW_RISE_FRACTION * targets.tempo.concentric_s
+    slow = top.concentric_s >= SLOW_RISE_FRACTION * targets.tempo.concentric_s and not paused
     if targets.tension_n is None:
         return shaped or (slow and stretched)
     planned_n = targets.tension_n - top.bottom_n

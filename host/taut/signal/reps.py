@@ -390,7 +390,7 @@ class RepDetector:
             self._peak_n, self._base_n, self._trigger_t, self._still_top, self._valley_n, self._valley_g - g0, self._held_n
         )
         found = up_scan(sig, i, e, cand, self._up_rules(g0, i))
-        if self._top is not None and not self._top.told:
+        if self._top is not None:
             self._top_reached(blk, i, found.j_rise if found.j_rise >= 0 else min(found.k, e), events)
         self._held_n = found.held_n
         self._valley_n, self._valley_g = found.valley_n, g0 + found.valley_k
@@ -509,17 +509,16 @@ class RepDetector:
                            self._noise_n if self._noise_n is not None else math.inf)
 
     def _top_reached(self, blk: _Block, i: int, k: int, events: list[Event]) -> None:
-        """TopReached at the sample of block stretch [i, k) where the open movement's rise is over."""
+        """TopReached at each sample of block stretch [i, k) where the open movement's rise is over: once,
+        and again, higher, if the rise goes on (it had paused on its way)."""
         assert self._top is not None
-        j = self._top.scan(blk.sig.y[i:k])
-        if j < 0:
-            return
-        g = blk.g0 + i + j
-        g_pre = max(self._floor_g - 1, self._buf.first_index_at(self._trigger_t - self.config.pre_window_s, g))
-        start_s, top_s = self._top.crossings(*self._buf.window(g_pre, g), self._bottom_w)
-        in_set = self._in_set(self._trigger_t)
-        events.append(TopReached(float(blk.sig.t[i + j]), self._current_set_index(self._trigger_t),
-                                 len(self._set_shapes) if in_set else 0, start_s, top_s, self._base_n, self._top.peak_n))
+        for j in self._top.tells(blk.sig.y[i:k]):
+            g = blk.g0 + i + j
+            g_pre = max(self._floor_g - 1, self._buf.first_index_at(self._trigger_t - self.config.pre_window_s, g))
+            start_s, top_s = self._top.crossings(*self._buf.window(g_pre, g), self._bottom_w)
+            in_set = self._in_set(self._trigger_t)
+            events.append(TopReached(float(blk.sig.t[i + j]), self._current_set_index(self._trigger_t),
+                                     len(self._set_shapes) if in_set else 0, start_s, top_s, self._base_n, self._top.peak_n))
 
     def _to_bottom(self, blk: _Block, k: int) -> None:
         self._state = _BOTTOM

@@ -22,6 +22,10 @@ movement), the top is reached at the first sample where either
   least), its speed v slowing at a, runs out v²/2a further; the rise so far must be FORECAST_FRACTION
   of that forecast peak (a rise still going at speed, whose running peak tremor or noise holds still,
   is on its way; a stop after a steady rise is told once the fit bends, up to about 0.1 s later).
+Once told, the top is told again, higher, each time the rise goes on (`tells`: the running peak
+RESUME_FRACTION of the told excursion and RESUME_NOISE_K noise sigmas over the told top), at a firm
+stall of the resumed rise or once it is over (no forecast: no parabola fits a rise that paused): a
+rise that paused on its way (a set's first movement has nothing to expect but its setup tugs).
 Growth is judged from the first sample when the sample before the rise is known (`prev_n`: at slow
 rates a rushed rise may cross the line on its first sample). Then the contract's crossings (10 %,
 90 %) are estimated on the buffered samples, smoothed as `measure_rep` smooths them, with the
@@ -31,7 +35,7 @@ excursion seen so far (or the expected one, if larger).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -65,6 +69,8 @@ def forecast_peak_n(y: np.ndarray, dt_s: float) -> tuple[float, float]:
     if v <= 0:
         return float(now_n), float(now_n)
     return float(now_n), float(now_n + v * v / (-4 * a2)) if a2 < 0 else math.inf
+RESUME_FRACTION = 0.25  # told, the rise goes on when the running peak passes the told top by this share of its excursion...
+RESUME_NOISE_K = 4.0  # ... and this many noise sigmas: the top is watched for again, higher
 
 
 class TopWatch:
@@ -82,6 +88,8 @@ class TopWatch:
         self._pending: list[float] = []  # running peaks since a low stall (empty: none)
         self._rise: list[float] = []  # the detection signal since the rise began (the forecast's samples)
         self._dt_s = 0.0
+        self._noise_n = math.inf
+        self._resume_n = math.inf  # told: the running peak over this, the rise went on (`tells`)
 
     def open(self, base_n: float, excursions_n: Sequence[float], dt_s: float, need_n: float,
              prev_n: float = math.nan, noise_n: float = math.inf) -> None:
@@ -111,12 +119,14 @@ class TopWatch:
         self._pending = []
         self._rise = [] if math.isnan(prev_n) else [prev_n]
         self._dt_s = dt_s
+        self._noise_n = noise_n
+        self._resume_n = math.inf
 
     def _forecast_over(self, n: int) -> bool:
         """Whether the rise up to its sample `n` is (nearly) over by its forecast peak (a stall in a rise
         still going at speed is noise pausing it, or its speed wobbling, on its way)."""
-        if n + 1 < FORECAST_MIN_SAMPLES:
-            return True
+        if n + 1 < FORECAST_MIN_SAMPLES or math.isfinite(self._resume_n):
+            return True  # (a resumed rise paused once: no parabola fits it, the firm stall or its end tells)
         now_n, peak_n = forecast_peak_n(np.asarray(self._rise[: n + 1]), self._dt_s)
         return not now_n - self.base_n < FORECAST_FRACTION * (peak_n - self.base_n)  # (NaN: the stall alone)
 
@@ -161,6 +171,56 @@ class TopWatch:
         self.told = True
         self.peak_n = float(peak[k_told])
         return k_told
+
+    def tells(self, y: np.ndarray) -> Iterator[int]:
+        """Each index into `y` where the top is told (`peak_n` and `crossings` as of then, until the
+        next): first as `scan` tells it, then again each time the rise resumes (the running peak
+        RESUME_FRACTION of the told excursion, and RESUME_NOISE_K noise sigmas, over the told top) and
+        its top is reached again, higher: a rise that paused on its way."""
+        k0 = 0
+        while k0 < len(y):
+            if self.told:
+                r = self._resumed(y[k0:])
+                if r < 0:
+                    break
+                k0 += r
+                continue
+            hist = self._hist
+            j = self.scan(y[k0:])
+            if j < 0:
+                break
+            # the running peak up to the told sample (scan keeps it to the stretch's end)
+            self._hist = np.fmax.accumulate(np.concatenate((hist, y[k0 : k0 + j + 1])))[-len(hist) :]
+            margin_n = RESUME_NOISE_K * self._noise_n if math.isfinite(self._noise_n) else 0.0
+            self._resume_n = self.peak_n + max(RESUME_FRACTION * (self.peak_n - self.base_n), margin_n)
+            yield k0 + j
+            k0 += j + 1
+
+    def _resumed(self, z: np.ndarray) -> int:
+        """Index into `z` where the running peak passes the resume line (the watch reopened there), or -1."""
+        w = len(self._hist)
+        if len(z) == 1:  # live, sample by sample: the same without building arrays
+            m, v = float(self._hist[-1]), float(z[0])
+            peak = v if v > m or m != m else m
+            if not peak >= self._resume_n:
+                self._hist[:-1] = self._hist[1:]
+                self._hist[-1] = peak
+                return -1
+        ext = np.fmax.accumulate(np.concatenate((self._hist, z)))
+        over = ext[w:] >= self._resume_n
+        r = int(over.argmax()) if over.any() else len(z)
+        self._hist = ext[r : r + w]  # the running peak of the w samples before r
+        if r == len(z):
+            return -1
+        self.told = False
+        self._pending = []
+        self._stall_n = max(self._stall_n, self._resume_n)
+        # the rise paused once: a stall is its top only when firm (the peak grew by at most FIRM_STALL_FRACTION
+        # of the resumed rise's fastest), else once the rise is over (STOP_FRACTION of the excursion so far)
+        self._growth = 0.0
+        self._clear_n, self._firm_n, self._trust_n = 0.0, -math.inf, math.inf
+        self.expected_n = max(self.expected_n, self._resume_n - self.base_n)
+        return r
 
     def crossings(self, t: np.ndarray, x: np.ndarray, smooth_w: int) -> tuple[float, float]:
         """(start_s, top_start_s) estimated on the buffered raw samples up to the top."""
