@@ -6,7 +6,9 @@ open set's movements at least half its largest, or the last set's median for a n
 movement), the top is reached at the first sample where either
 - the signal reaches the bottom plus TOP_FRACTION of the expected excursion, the rise slowing
   (growth under LINE_SLOWING of its fastest) and never BEYOND_FRACTION of the expected (reaches: at
-  its speed, within LINE_LEAD_SAMPLES of a sample; at slow rates a sample's wait makes it late), or
+  its speed, within LINE_LEAD_SAMPLES of a sample; at slow rates, a sample every SLOW_DT_S or more,
+  a sample's wait makes it late for a rep a little short of the expected, so there the signal at
+  SLOW_LINE_FRACTION of the expected counts too, the growth under SLOW_LINE_SLOWING of its fastest), or
 - the rise stalls: the running peak grew over the last STALL_S by at most STALL_FRACTION of its
   fastest growth over such a window so far, at STALL_MIN_FRACTION of the expected excursion or more
   (a session's first movement, with nothing to expect: above the start threshold; a rise may pause
@@ -55,6 +57,11 @@ FIRM_FROM_FRACTION = 0.65  # ... and this high in the expected excursion, only w
 FIRM_STALL_FRACTION = 0.3  # this share of its fastest growth (not a rise whose speed wobbles on its way)
 FORECAST_FRACTION = 0.6  # a low stall counts only when the rise so far is this share of its forecast peak
 FORECAST_MIN_SAMPLES = 10  # ... forecast from the rise's samples once it has this many (fewer: the stall alone)
+RESUME_FRACTION = 0.25  # told, the rise goes on when the running peak passes the told top by this share of its excursion...
+RESUME_NOISE_K = 4.0  # ... and this many noise sigmas: the top is watched for again, higher
+SLOW_DT_S = 0.03  # sampling this slow (the detection signal is the raw sample): a second, lower line...
+SLOW_LINE_FRACTION = 0.88  # ...at this share of the expected excursion, told on the sample that reaches it
+SLOW_LINE_SLOWING = 0.6  # once the growth is under this share of its fastest (not a bigger rep in full swing)
 
 
 def forecast_peak_n(y: np.ndarray, dt_s: float) -> tuple[float, float]:
@@ -69,8 +76,6 @@ def forecast_peak_n(y: np.ndarray, dt_s: float) -> tuple[float, float]:
     if v <= 0:
         return float(now_n), float(now_n)
     return float(now_n), float(now_n + v * v / (-4 * a2)) if a2 < 0 else math.inf
-RESUME_FRACTION = 0.25  # told, the rise goes on when the running peak passes the told top by this share of its excursion...
-RESUME_NOISE_K = 4.0  # ... and this many noise sigmas: the top is watched for again, higher
 
 
 class TopWatch:
@@ -81,7 +86,7 @@ class TopWatch:
         self.base_n = 0.0
         self.expected_n = 0.0
         self.peak_n = -math.inf  # the running peak where the top was told
-        self._line_n = self._stall_n = self._beyond_n = self._trust_n = math.inf
+        self._line_n = self._slow_line_n = self._stall_n = self._beyond_n = self._trust_n = math.inf
         self._hist = np.zeros(1)
         self._growth = 0.0
         self._stop_w = 1
@@ -107,6 +112,8 @@ class TopWatch:
         self.base_n = base_n
         self.expected_n = expected_n
         self._line_n = base_n + TOP_FRACTION * expected_n if expected_n > 0 else math.inf
+        slow = expected_n > 0 and dt_s >= SLOW_DT_S
+        self._slow_line_n = base_n + SLOW_LINE_FRACTION * expected_n if slow else math.inf
         self._stall_n = base_n + (STALL_MIN_FRACTION * expected_n if expected_n > 0 else need_n)
         self._beyond_n = base_n + BEYOND_FRACTION * expected_n
         self._trust_n = base_n + TRUST_FRACTION * min(expected_n, float(guide[-1])) if len(guide) else -math.inf
@@ -144,6 +151,7 @@ class TopWatch:
         stall = (peak >= self._stall_n) & (growth <= STALL_FRACTION * fastest)
         ahead = y + np.nan_to_num(growth) * (LINE_LEAD_SAMPLES / w)
         line = (ahead >= self._line_n) & (peak <= self._beyond_n) & (growth <= LINE_SLOWING * fastest)
+        line |= (y >= self._slow_line_n) & (peak <= self._beyond_n) & (growth <= SLOW_LINE_SLOWING * fastest)
         self._hist, self._growth = ext[-w:], float(fastest[-1])
         steep = (fastest >= self._clear_n) & ((peak < self._firm_n) | (growth <= FIRM_STALL_FRACTION * fastest))
         trusted = stall & (peak >= self._trust_n)
