@@ -20,9 +20,10 @@ matched as in `real_corpus.py`, IoU >= 0.3); per-rep cues standing on matched re
 contract (precision, recall; good reps given a cue); cues and countdowns outside every truth rep
 (false, with times; the held step and standing on a force plate are no reps); the latency of each
 right cue and of each countdown's first tick from its truth moment (within 150 ms, early too). A
-rep that starts within the detector's warm-up (the stream's first `_NOISE_WARMUP` samples: no
-decision before its noise estimate; 2.6-3 s at the grip logs' 10-12 Hz, which some recordings cut
-close to their first squeeze) is timed apart: a live session streams before the set begins.
+rep that starts within the detector's warm-up (the stream's first `_NOISE_WARMUP` samples, 2.6-3 s
+at the grip logs' 10-12 Hz, which some recordings cut close to their first squeeze: decided on a
+provisional noise estimate, and none before its first 12 samples and 0.4 s) is timed apart: a live
+session streams before the set begins.
 
     python benchmarks/coaching_real.py        # this part alone (also printed by benchmarks/coaching.py)
     python benchmarks/coaching.py --real      # the same

@@ -6,7 +6,7 @@ minus the rep's end as reported (`Rep.end_s`), for every rep of the sets as fina
 needs the sample after the crossing), printed beside each figure as the baseline: the ratio says
 how many sampling intervals the detector waits. Reps whose end falls in lost samples wait for
 the next sample to arrive and are reported apart, as are reps ending in the detector's warm-up
-(its first 32 samples set the rate and noise).
+(its first 32 samples set the rate and noise; a provisional estimate decides from the 12th and 0.4 s).
 
     python benchmarks/live_latency.py            # suite seed 0, 200 sets
     python benchmarks/live_latency.py --quick    # 40 sets

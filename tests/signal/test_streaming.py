@@ -140,3 +140,33 @@ def test_all_invalid_and_empty_input():
     assert det.finish() == []
     a = analyze(np.arange(3.0), np.array([1.0, 2.0, 1.0]))
     assert a.sets == []
+
+
+@pytest.mark.parametrize("fs_hz", [10.0, 12.0])
+def test_a_rep_begun_one_second_in_is_told_within_150_ms_at_slow_rates(fs_hz):
+    # a user who pulls at once after connecting: the detector's warm-up must be short in time
+    # (it held 32 samples, 2.7-3.2 s at these rates, and decided nothing before them)
+    s = tautsynth.make_session(fs_hz, (3,), lead_s=1.0, concentric_s=0.5, hold_s=0.3, eccentric_s=0.6, seed=4)
+    det = RepDetector()
+    told = {}
+    for k in range(len(s.time_s)):
+        for e in det.feed(s.time_s[k : k + 1], s.tension_n[k : k + 1]):
+            if isinstance(e, RepCompleted):
+                told.setdefault(e.rep.index, (float(s.time_s[k]), e.rep))
+    first = s.sets[0][0]
+    assert 0 in told
+    t_told, rep = told[0]
+    assert abs(rep.start_s - first.start_s) < 0.2
+    assert t_told - first.end_s <= 0.150, (t_told, first.end_s)
+
+
+def test_the_opening_noise_estimate_is_replaced_at_the_32nd_sample_whatever_the_chunking():
+    # the warm-up's provisional noise (12 samples) gives way to the 32-sample estimate at the
+    # 32nd sample: each decision must see the same estimate however the opening is delivered
+    s = tautsynth.make_session(10.0, (4,), lead_s=0.8, noise_n=0.8, seed=7)
+    whole = _stream(s.time_s, s.tension_n, [len(s.time_s)])
+    assert [len(x.reps) for x in _sets(whole)] == [4]
+    for sizes in ([1] * len(s.time_s), [5, 3, 11, 2, 40] + [7] * len(s.time_s), [13, 19] + [1] * len(s.time_s)):
+        got = _stream(s.time_s, s.tension_n, sizes)
+        assert [type(e).__name__ for e in got] == [type(e).__name__ for e in whole]
+        assert _sets(got) == _sets(whole)

@@ -1,7 +1,9 @@
 """The streaming rep detector: causal, fed chunks of any size, bounded memory, O(1) per sample.
 
-The first 32 samples set the sampling rate (which picks the detection filter) and the noise
-level. Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
+The opening samples set the sampling rate (which picks the detection filter) and the noise level:
+12 of them and 0.4 s (at most 32: at 80 Hz all 32, at 10 Hz 1.2 s) are held for a provisional
+estimate that errs high, the first decision waits for them, and from the 32nd sample on the
+estimate from all 32 is used. Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
 drift is followed) and opens a candidate when the tension rises clearly above it. UP tracks the
 peak and closes the candidate when the tension falls back below bottom + 10 % of the excursion (a
 lone low sample straight from the top is a spike and needs one more sample to confirm); a plateau
@@ -52,7 +54,9 @@ _UP = 1
 _BLOCK = 2048  # samples per internal block (bounded per-block arrays)
 _SCAN = 512  # samples per search stretch within a block
 _HIST = 64  # samples of history kept for the stillness window (its longest span)
-_NOISE_WARMUP = 32  # samples before the first noise estimate (no decisions before it)
+_NOISE_WARMUP = 32  # samples of the opening noise estimate (a provisional one decides until the 32nd)
+_WARMUP_MIN = 12  # samples held for the provisional estimate: no decision before them...
+_WARMUP_S = 0.4  # ...nor before this much time (at 80 Hz all _NOISE_WARMUP samples, as before)
 _A0 = UpRules._fields.index("still_a0")
 
 
@@ -147,6 +151,8 @@ class RepDetector:
         self._smooth_w = 1  # moving-average span of the detection signal (samples)
         self._bottom_w = 1  # moving-average span of the bottom before a rise (samples)
         self._warm: list[tuple[np.ndarray, np.ndarray]] = []
+        self._opening = np.empty(0)  # the first _NOISE_WARMUP samples (the opening noise estimate)
+        self._n_held = 0  # opening samples held before the first decision (the provisional estimate's)
         self._raw_hist = np.zeros(_HIST)  # the last _HIST raw samples (filled with the first sample at the start)
         self._med_hist = np.zeros(_HIST)
         self._y_last = 0.0
@@ -216,16 +222,35 @@ class RepDetector:
         self._last_valid = float(x[-1])
         if self._noise_n is None:  # hold the opening samples until rate and noise are known
             self._warm.append((t, x))
-            if sum(len(c[0]) for c in self._warm) < _NOISE_WARMUP:
-                return []
             t = np.concatenate([c[0] for c in self._warm])
             x = np.concatenate([c[1] for c in self._warm])
+            n0 = _warmup_samples(t)
+            if n0 > len(t):
+                return []
             self._warm = []
-            self._init_from(t[:_NOISE_WARMUP], x[:_NOISE_WARMUP])
+            self._init_from(t[:n0], x[:n0])
+            self._n_held = n0
+            if n0 < _NOISE_WARMUP:
+                self._noise_n = _provisional_noise_n(x[:n0]) * self._noise_gain
         events: list[Event] = []
-        for b0 in range(0, len(t), _BLOCK):
-            self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
+        if self._n_seen < _NOISE_WARMUP:
+            self._opening_feed(t, x, events)
+        else:
+            self._blocks(t, x, events)
         return events
+
+    def _opening_feed(self, t: np.ndarray, x: np.ndarray, events: list[Event]) -> None:
+        """The opening samples: up to `_NOISE_WARMUP` decided with the provisional noise estimate, the
+        rest with the estimate from all `_NOISE_WARMUP` (split there, whatever the chunking)."""
+        k = _NOISE_WARMUP - self._n_seen
+        self._opening = np.concatenate([self._opening, x[:k]])
+        if len(t) < k:
+            self._blocks(t, x, events)
+            return
+        self._blocks(t[:k], x[:k], events)
+        if self._n_held < _NOISE_WARMUP:  # (else the estimate is this one already)
+            self._noise_n = noise_scale_n(self._opening) * self._noise_gain
+        self._blocks(t[k:], x[k:], events)
 
     def finish(self) -> list[Event]:
         """End of stream: drop an unfinished candidate and close the open set."""
@@ -237,8 +262,7 @@ class RepDetector:
             x = np.concatenate([c[1] for c in self._warm])
             self._warm = []
             self._init_from(t, x)
-            for b0 in range(0, len(t), _BLOCK):
-                self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
+            self._blocks(t, x, events)
         self._finished = True
         if self._pending_g >= 0:
             self._pending_g = -1
@@ -260,6 +284,11 @@ class RepDetector:
         # the bottom before a rise is taken as smooth as `measure_rep` takes it (50 ms), so that
         # the end test's B + 0.1 E is the line the reported end crosses
         self._bottom_w = (int(round(SMOOTH_S / dt_s)) | 1) if self._smooth_w > 1 else 1
+
+    def _blocks(self, t: np.ndarray, x: np.ndarray, events: list[Event]) -> None:
+        """A chunk in blocks of at most `_BLOCK` samples (bounded per-block arrays)."""
+        for b0 in range(0, len(t), _BLOCK):
+            self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
 
     def _in_set(self, time_s: float) -> bool:
         """Within `rest_s` of the open set's last rep, where reps are expected."""
@@ -720,6 +749,23 @@ def _ramps_by_area_s(shape: RepShape, plateau_n: float) -> float:
         return crossed
     fill = (shape.mean_n - shape.bottom_n) / level_n
     return min(crossed, max(0.0, 2.0 * tut * (1.0 - fill)))
+
+
+def _warmup_samples(t: np.ndarray) -> int:
+    """How many opening samples are held before the first decision: `_WARMUP_MIN` and `_WARMUP_S`
+    worth, at most `_NOISE_WARMUP` (more than len(t): keep holding)."""
+    n = _WARMUP_MIN
+    while n <= len(t) and n < _NOISE_WARMUP and t[n - 1] - t[0] < _WARMUP_S:
+        n += 1
+    return n
+
+
+def _provisional_noise_n(x: np.ndarray) -> float:
+    """The noise from a dozen opening samples, erring high: the lower quartile of ten second
+    differences can read a fifth of the noise (a false start on the noise), their median cannot;
+    motion in them reads high, which only delays decisions to the 32-sample estimate."""
+    d2 = np.abs(np.diff(x, 2))
+    return max(noise_scale_n(x), median_of(d2) / (0.6745 * math.sqrt(6.0)) if len(d2) else 0.0)
 
 
 def _noise_gain(width: int) -> float:
