@@ -94,17 +94,20 @@ def coach_recording(rec, truth, chunk: int = 1) -> tuple[list, list]:
     and the cue engine: (cues, closed sets). Any chunking gives the same cues, only later."""
     targets = targets_for(rec.plan.sets[0].exercise, tension_n=truth.tension_target_n)
     det = RepDetector(rec.plan.sets[0].exercise, top_events=True)
-    eng = CueEngine(targets)
-    cues, sets = [], []
-    t, y = rec.time_s, rec.tension_n
+    cues, events = run_live(rec.time_s, rec.tension_n, det, CueEngine(targets), chunk)
+    return cues, [e.rep_set for e in events if isinstance(e, SetEnded)]
+
+
+def run_live(t, y, det: RepDetector, eng: CueEngine, chunk: int = 1) -> tuple[list, list]:
+    """Feed samples `chunk` at a time through `det` and `eng`, then finish: (cues, the detector's events)."""
+    cues, events = [], []
     for i in range(0, len(t), chunk):
         evs = det.feed(t[i:i + chunk], y[i:i + chunk])
         cues += eng.feed(t[i:i + chunk], y[i:i + chunk], evs)
-        sets += [e.rep_set for e in evs if isinstance(e, SetEnded)]
+        events += evs
     evs = det.finish()
     cues += eng.feed(t[:0], y[:0], evs)
-    sets += [e.rep_set for e in evs if isinstance(e, SetEnded)]
-    return cues, sets
+    return cues, events + evs
 
 
 def _given_cues(cues) -> tuple[dict, dict, list, list, int, int]:

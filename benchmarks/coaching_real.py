@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import real_corpus  # noqa: E402
-from coaching import ON_TIME_S, TRUTH_MOMENT, CueCounts, _given_cues, latency_rows  # noqa: E402
+from coaching import ON_TIME_S, TRUTH_MOMENT, CueCounts, _given_cues, latency_rows, run_live  # noqa: E402
 
 from taut.coach import CueEngine, HoldIt, summarize, targets_for  # noqa: E402
 from taut.coach.cues import SqueezeDone  # noqa: E402
@@ -104,23 +104,15 @@ def own_pace(reps: Sequence[Rep]) -> CoachTargets:
 def coach_live(t: np.ndarray, x: np.ndarray, targets: CoachTargets) -> tuple[list, dict, list]:
     """Feed the recording sample by sample through the detector (with TopReached) and the cue engine:
     (cues, the reps counted and not withdrawn by (set, index), closed sets)."""
-    det, eng = RepDetector(None, top_events=True), CueEngine(targets)
-    cues, reps, sets = [], {}, []
-
-    def events(evs, a, b):
-        nonlocal cues
-        cues += eng.feed(t[a:b], x[a:b], evs)
-        for e in evs:
-            if isinstance(e, RepCompleted):
-                reps[(e.set_index, e.rep.index)] = e.rep
-            elif isinstance(e, RepCancelled) and e.rep_index is not None:
-                reps.pop((e.set_index, e.rep_index), None)
-            elif isinstance(e, SetEnded):
-                sets.append(e.rep_set)
-
-    for i in range(len(t)):
-        events(det.feed(t[i:i + 1], x[i:i + 1]), i, i + 1)
-    events(det.finish(), 0, 0)
+    cues, events = run_live(t, x, RepDetector(None, top_events=True), CueEngine(targets))
+    reps, sets = {}, []
+    for e in events:
+        if isinstance(e, RepCompleted):
+            reps[(e.set_index, e.rep.index)] = e.rep
+        elif isinstance(e, RepCancelled) and e.rep_index is not None:
+            reps.pop((e.set_index, e.rep_index), None)
+        elif isinstance(e, SetEnded):
+            sets.append(e.rep_set)
     return cues, reps, sets
 
 
