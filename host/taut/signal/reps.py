@@ -156,7 +156,7 @@ class RepDetector:
         self._quantum_n = math.inf  # smallest step between readings seen where the noise was estimated
         self._rate_dt_s = 0.0  # the sampling interval the detection filter was derived for
         self._rate_from_g = 0  # first sample at that interval (a candidate's rate is read from here on)
-        self._t_hist = np.empty(0)  # the last _RATE_SPAN sample times (the running rate's)
+        self._off_g = 0  # the last sample whose interval lay off the filter's (the running rate needs no look before _RATE_SPAN more)
         self._smooth_w = 1  # moving-average span of the detection signal (samples)
         self._bottom_w = 1  # moving-average span of the bottom before a rise (samples)
         self._warm: list[tuple[np.ndarray, np.ndarray]] = []
@@ -321,11 +321,11 @@ class RepDetector:
             j, dt_s, run = self._rate_change_at(t)
             for b0 in range(0, j, _BLOCK):
                 self._block(t[b0 : min(b0 + _BLOCK, j)], x[b0 : min(b0 + _BLOCK, j)], events)
-            self._t_hist = np.concatenate([self._t_hist, t[:j + 1] if j < len(t) else t])[-_RATE_SPAN:]
             if j == len(t):
                 return
             self._set_rate(dt_s)
             self._rate_from_g = self._n_seen - run
+            self._off_g = self._n_seen  # (the intervals before were judged by the old rate: look again)
             log.debug("sampling interval %.1f ms from %.2f s", 1e3 * dt_s, t[j])
             self._block(t[j : j + 1], x[j : j + 1], events)
             t, x = t[j + 1 :], x[j + 1 :]
@@ -335,15 +335,26 @@ class RepDetector:
         filter's: the last `_RATE_RUN` intervals all one way, or the median of the last `_RATE_SPAN`;
         that sample, the new interval (their median) and how many intervals back it began ((len(t),
         0, 0) if none)."""
-        ext = np.concatenate([self._t_hist, t])
-        d = np.diff(ext)
         lo, hi = self._rate_dt_s / _RATE_CHANGE, self._rate_dt_s * _RATE_CHANGE
-        off = (d < lo) | (d > hi)
-        if not off.any():  # (the common case: one test per sample)
+        g0 = self._n_seen  # (t is not in the buffer yet)
+        t_prev = float(self._buf.t[self._buf.n - 1]) if self._buf.n else -math.inf
+        if len(t) == 1:  # (fed sample by sample: one test in plain floats)
+            quiet = lo <= float(t[0]) - t_prev <= hi
+        else:
+            d = np.diff(t, prepend=t_prev)
+            quiet = bool(((d >= lo) & (d <= hi)).all())
+        if quiet and g0 - self._off_g >= _RATE_SPAN:  # every window in the filter's band: no change
             return len(t), 0.0, 0
-        e0 = len(self._t_hist) - 1  # d's index of the interval ending at t[0]
-        for j in range(max(0, _RATE_RUN - 1 - e0), len(t)):
+        tb, _ = self._buf.window(max(self._buf.first_g, g0 - _RATE_SPAN), g0 - 1)
+        d = np.diff(np.concatenate([tb, t]))
+        off = (d < lo) | (d > hi)
+        e0 = len(tb) - 1  # d's index of the interval ending at t[0]
+        for j in range(len(t)):
             e = e0 + j + 1  # d[:e] ends with the interval ending at t[j]
+            if e >= 1 and off[e - 1]:
+                self._off_g = g0 + j
+            if e < _RATE_RUN:
+                continue
             run = d[e - _RATE_RUN : e]
             if (run < lo).all() or (run > hi).all():
                 return j, float(np.median(run)), _RATE_RUN
