@@ -3,7 +3,9 @@
 The opening samples set the sampling rate (which picks the detection filter) and the noise level:
 12 of them and 0.4 s (at most 32: at 80 Hz all 32, at 10 Hz 1.2 s) are held for a provisional
 estimate that errs high, the first decision waits for them, and from the 32nd sample on the
-estimate from all 32 is used. Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
+estimate from all 32 is used. The rate is watched after that: when the sampling interval moves by
+half or more (an opening burst at another rate), the filter is derived again from that sample on;
+and a quantized sensor's noise is never read under its step's q/sqrt(12). Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
 drift is followed) and opens a candidate when the tension rises clearly above it. UP tracks the
 peak and closes the candidate when the tension falls back below bottom + 10 % of the excursion (a
 lone low sample straight from the top is a spike and needs one more sample to confirm); a plateau
