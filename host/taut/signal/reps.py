@@ -355,7 +355,7 @@ class RepDetector:
             e = e0 + j + 1  # d[:e] ends with the interval ending at t[j]
             if e >= 1 and off[e - 1]:
                 self._off_g = g0 + j
-            if e < _RATE_RUN:
+            if e < _RATE_RUN or g0 + j - self._off_g >= _RATE_SPAN:  # (the last 9 all in the band: no change)
                 continue
             run = d[e - _RATE_RUN : e]
             if (run < lo).all() or (run > hi).all():
