@@ -3,7 +3,9 @@
 The opening samples set the sampling rate (which picks the detection filter) and the noise level:
 12 of them and 0.4 s (at most 32: at 80 Hz all 32, at 10 Hz 1.2 s) are held for a provisional
 estimate that errs high, the first decision waits for them, and from the 32nd sample on the
-estimate from all 32 is used. Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
+estimate from all 32 is used. The rate is watched after that: when the sampling interval moves by
+half or more (an opening burst at another rate), the filter is derived again from that sample on;
+and a quantized sensor's noise is never read under its step's q/sqrt(12). Then two states. BOTTOM tracks a baseline (a running minimum that leaks slowly upward, so
 drift is followed) and opens a candidate when the tension rises clearly above it. UP tracks the
 peak and closes the candidate when the tension falls back below bottom + 10 % of the excursion (a
 lone low sample straight from the top is a spike and needs one more sample to confirm); a plateau
@@ -57,6 +59,11 @@ _HIST = 64  # samples of history kept for the stillness window (its longest span
 _NOISE_WARMUP = 32  # samples of the opening noise estimate (a provisional one decides until the 32nd)
 _WARMUP_MIN = 12  # samples held for the provisional estimate: no decision before them...
 _WARMUP_S = 0.4  # ...nor before this much time (at 80 Hz all _NOISE_WARMUP samples, as before)
+_RATE_SPAN = 9  # intervals in the running rate: its median moves only when 5 of 9 moved (a lost sample, a few late ones cannot)...
+_RATE_RUN = 4  # ...or when this many in a row moved the same way (sooner: a rep can begin 0.4 s after a burst)
+_RATE_CHANGE = 1.5  # a running interval this far from the filter's (either way) re-derives it: an opening burst, a rate switch
+_QUANTUM_MIN_N = 1e-6  # steps below this are float rounding, not a sensor's quantum
+_QUANTUM_SIGMA = 1.0 / math.sqrt(12.0)  # a reading rounded to a step q is off by up to q/2: rms q/sqrt(12)
 _A0 = UpRules._fields.index("still_a0")
 
 
@@ -148,6 +155,10 @@ class RepDetector:
         self._last_valid = np.nan
         self._noise_n: float | None = None  # noise sigma of the detection signal
         self._noise_gain = 1.0  # detection-signal noise per raw noise
+        self._quantum_n = math.inf  # smallest step between readings seen where the noise was estimated
+        self._rate_dt_s = 0.0  # the sampling interval the detection filter was derived for
+        self._rate_from_g = 0  # first sample at that interval (a candidate's rate is read from here on)
+        self._off_g = 0  # the last sample whose interval lay off the filter's (the running rate needs no look before _RATE_SPAN more)
         self._smooth_w = 1  # moving-average span of the detection signal (samples)
         self._bottom_w = 1  # moving-average span of the bottom before a rise (samples)
         self._warm: list[tuple[np.ndarray, np.ndarray]] = []
@@ -231,7 +242,7 @@ class RepDetector:
             self._init_from(t[:n0], x[:n0])
             self._n_held = n0
             if n0 < _NOISE_WARMUP:
-                self._noise_n = _provisional_noise_n(x[:n0]) * self._noise_gain
+                self._noise_n = max(_provisional_noise_n(x[:n0]), self._noise_floor_n()) * self._noise_gain
         events: list[Event] = []
         if self._n_seen < _NOISE_WARMUP:
             self._opening_feed(t, x, events)
@@ -249,7 +260,7 @@ class RepDetector:
             return
         self._blocks(t[:k], x[:k], events)
         if self._n_held < _NOISE_WARMUP:  # (else the estimate is this one already)
-            self._noise_n = noise_scale_n(self._opening) * self._noise_gain
+            self._noise_n = self._noise_estimate_n(self._opening) * self._noise_gain
         self._blocks(t[k:], x[k:], events)
 
     def finish(self) -> list[Event]:
@@ -276,19 +287,85 @@ class RepDetector:
     # ---------------------------------------------------------------- internals
     def _init_from(self, t: np.ndarray, x: np.ndarray) -> None:
         """Choose the detection filter from the sampling rate and estimate the noise."""
-        dt_s = median_of(np.diff(t)) if len(t) > 1 else 0.1
+        self._set_rate(median_of(np.diff(t)) if len(t) > 1 else 0.1)
+        self._noise_n = self._noise_estimate_n(x) * self._noise_gain
+
+    def _set_rate(self, dt_s: float) -> None:
+        """The detection filter for a sampling interval (and the noise it passes, rescaled)."""
+        self._rate_dt_s = dt_s
         w = int(round(self.config.detect_smooth_s / dt_s)) if dt_s > 0 else 1
-        self._smooth_w = min(max(w, 1), 16) if dt_s < 0.03 else 1
-        self._noise_gain = _noise_gain(self._smooth_w)
-        self._noise_n = noise_scale_n(x) * self._noise_gain
+        smooth_w = min(max(w, 1), 16) if dt_s < 0.03 else 1
+        if smooth_w > 1 and self._smooth_w == 1 and self._n_seen:  # its median-of-3 history, from the raw one
+            r = self._raw_hist
+            self._med_hist = np.concatenate([r[:2], np.maximum(np.minimum(r[:-2], r[1:-1]), np.minimum(np.maximum(r[:-2], r[1:-1]), r[2:]))])
+        gain = _noise_gain(smooth_w)
+        if self._noise_n is not None:
+            self._noise_n *= gain / self._noise_gain
+        self._smooth_w, self._noise_gain = smooth_w, gain
         # the bottom before a rise is taken as smooth as `measure_rep` takes it (50 ms), so that
         # the end test's B + 0.1 E is the line the reported end crosses
         self._bottom_w = (int(round(SMOOTH_S / dt_s)) | 1) if self._smooth_w > 1 else 1
 
+    def _noise_estimate_n(self, x: np.ndarray) -> float:
+        """The raw noise of readings x (`noise_scale_n`), never under the quantum's (x's steps are seen)."""
+        self._quantum_n = min(self._quantum_n, _quantum_n(x))
+        return max(noise_scale_n(x), self._noise_floor_n())
+
+    def _noise_floor_n(self) -> float:
+        """The raw noise a quantized sensor has at least: a quiet one reads one level, flickering a
+        step now and then, and the quartile of its second differences reads 0."""
+        return self._quantum_n * _QUANTUM_SIGMA if math.isfinite(self._quantum_n) else 0.0
+
     def _blocks(self, t: np.ndarray, x: np.ndarray, events: list[Event]) -> None:
-        """A chunk in blocks of at most `_BLOCK` samples (bounded per-block arrays)."""
-        for b0 in range(0, len(t), _BLOCK):
-            self._block(t[b0 : b0 + _BLOCK], x[b0 : b0 + _BLOCK], events)
+        """A chunk in blocks of at most `_BLOCK` samples (bounded per-block arrays), split where the
+        running rate moves away from the filter's: from that sample on, the filter is the new rate's."""
+        while len(t):
+            j, dt_s, run = self._rate_change_at(t)
+            for b0 in range(0, j, _BLOCK):
+                self._block(t[b0 : min(b0 + _BLOCK, j)], x[b0 : min(b0 + _BLOCK, j)], events)
+            if j == len(t):
+                return
+            self._set_rate(dt_s)
+            self._rate_from_g = self._n_seen - run
+            self._off_g = self._n_seen  # (the intervals before were judged by the old rate: look again)
+            log.debug("sampling interval %.1f ms from %.2f s", 1e3 * dt_s, t[j])
+            self._block(t[j : j + 1], x[j : j + 1], events)
+            t, x = t[j + 1 :], x[j + 1 :]
+
+    def _rate_change_at(self, t: np.ndarray) -> tuple[int, float, int]:
+        """The first sample of t where the sampling interval has moved `_RATE_CHANGE` away from the
+        filter's: the last `_RATE_RUN` intervals all one way, or the median of the last `_RATE_SPAN`;
+        that sample, the new interval (their median) and how many intervals back it began ((len(t),
+        0, 0) if none)."""
+        lo, hi = self._rate_dt_s / _RATE_CHANGE, self._rate_dt_s * _RATE_CHANGE
+        g0 = self._n_seen  # (t is not in the buffer yet)
+        t_prev = float(self._buf.t[self._buf.n - 1]) if self._buf.n else -math.inf
+        if len(t) == 1:  # (fed sample by sample: one test in plain floats)
+            quiet = lo <= float(t[0]) - t_prev <= hi
+        else:
+            d = np.diff(t, prepend=t_prev)
+            quiet = bool(((d >= lo) & (d <= hi)).all())
+        if quiet and g0 - self._off_g >= _RATE_SPAN:  # every window in the filter's band: no change
+            return len(t), 0.0, 0
+        tb, _ = self._buf.window(max(self._buf.first_g, g0 - _RATE_SPAN), g0 - 1)
+        d = np.diff(np.concatenate([tb, t]))
+        off = (d < lo) | (d > hi)
+        e0 = len(tb) - 1  # d's index of the interval ending at t[0]
+        for j in range(len(t)):
+            e = e0 + j + 1  # d[:e] ends with the interval ending at t[j]
+            if e >= 1 and off[e - 1]:
+                self._off_g = g0 + j
+            if e < _RATE_RUN or g0 + j - self._off_g >= _RATE_SPAN:  # (the last 9 all in the band: no change)
+                continue
+            run = d[e - _RATE_RUN : e]
+            if (run < lo).all() or (run > hi).all():
+                return j, float(np.median(run)), _RATE_RUN
+            if e < _RATE_SPAN or 2 * int(off[e - _RATE_SPAN : e].sum()) < _RATE_SPAN:
+                continue
+            m = float(np.median(d[e - _RATE_SPAN : e]))
+            if not lo <= m <= hi:
+                return j, m, _RATE_SPAN // 2 + 1  # (5 of the 9 intervals were the new rate's)
+        return len(t), 0.0, 0
 
     def _in_set(self, time_s: float) -> bool:
         """Within `rest_s` of the open set's last rep, where reps are expected."""
@@ -517,7 +594,7 @@ class RepDetector:
         self._valley_n, self._valley_g = np.inf, -1
         self._held_n = -np.inf
         g = self._trigger_g
-        tb, xb = self._buf.window(max(g - 16, self._buf.first_g), g)
+        tb, xb = self._buf.window(max(g - 16, self._buf.first_g, self._rate_from_g), g)
         dt_s = float(median_interval(tb)) if len(tb) > 1 else 0.0
         self._dt_s = dt_s
         w = int(round(self.config.still_s / dt_s)) if dt_s > 0 else 3
@@ -596,7 +673,7 @@ class RepDetector:
         n_quiet = i_trigger
         noise_raw_n = (self._noise_n or 0.0) / self._noise_gain
         if n_quiet >= cfg.noise_quiet_samples:
-            est = noise_scale_n(xb[: n_quiet + 1]) * self._noise_gain
+            est = self._noise_estimate_n(xb[: n_quiet + 1]) * self._noise_gain
             old = self._noise_n or est
             wgt = cfg.noise_update_weight  # one short window never decides
             self._noise_n = min(cfg.noise_growth_max * old, (1.0 - wgt) * old + wgt * est)
@@ -758,6 +835,13 @@ def _warmup_samples(t: np.ndarray) -> int:
     while n <= len(t) and n < _NOISE_WARMUP and t[n - 1] - t[0] < _WARMUP_S:
         n += 1
     return n
+
+
+def _quantum_n(x: np.ndarray) -> float:
+    """The smallest step between successive readings (inf if none): a quantized sensor's quantum."""
+    d = np.abs(np.diff(x))
+    d = d[d > _QUANTUM_MIN_N]
+    return float(d.min()) if len(d) else math.inf
 
 
 def _provisional_noise_n(x: np.ndarray) -> float:
